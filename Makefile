@@ -1,0 +1,32 @@
+# Two entry points for a fresh machine: `make run` (default scenario) and `make test`.
+# Both create .venv with Python >= 3.12 (found by tools/find-python) on first use.
+
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed
+OUT ?= results/default
+ARGS ?=
+
+.PHONY: run test lint bench clean
+
+$(STAMP): pyproject.toml
+	@PYBIN=$$(tools/find-python) || exit 1; \
+	  if [ ! -x $(PY) ]; then echo "creating $(VENV) with $$PYBIN"; $$PYBIN -m venv $(VENV) || exit 1; fi
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e '.[dev]'
+	@touch $(STAMP)
+
+run: $(STAMP)
+	$(VENV)/bin/doorstroom run --out $(OUT) $(ARGS)
+
+test: $(STAMP)
+	$(PY) -m pytest -q
+
+lint: $(STAMP)
+	$(VENV)/bin/ruff check .
+
+bench: $(STAMP)
+	$(VENV)/bin/doorstroom bench $(ARGS)
+
+clean:
+	rm -rf $(VENV) .pytest_cache

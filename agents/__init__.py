@@ -1,0 +1,1 @@
+"""Household processes (demography, care) and the institutions (zorgkantoor) as Mesa agents."""

@@ -1,0 +1,160 @@
+"""Demography: ageing, mortality by age, sex and care state, widowhood and dissolution of households.
+
+Mortality. The base hazard is the Gompertz-Makeham curve fitted per sex to verified CBS figures
+(``calibration/mortality.py``, table ``sim/data/mortality_gompertz_makeham.csv``), lowered by
+``mortality_improvement_per_year`` for every year after the fit's base year 2023. Care state and dementia
+shift *who* dies through hazard ratios; the ratios are normalised within each sex and five-year age group,
+so that the number of deaths by age and sex stays that of the life table (alignment).
+
+The pure functions here take arrays and parameters and return arrays; the ``*_phase`` functions apply them
+to a model's household arrays.
+"""
+
+from __future__ import annotations
+
+from functools import cache
+from importlib import resources
+
+import numpy as np
+
+from sim.params import Parameters
+from sim.population import FEMALE, INSTITUTION_TENURE, MALE, VERPLEEGHUIS, VERZORGINGSHUIS
+from sim.rates import step_probability
+
+MORTALITY_BASE_YEAR = 2023
+"""Year of the CBS figures the Gompertz-Makeham curve is fitted to."""
+AGE_GROUP_YEARS = 5
+N_AGE_GROUPS = 26  # 0-4, ..., 125-129
+
+
+@cache
+def gompertz_makeham() -> np.ndarray:
+    """Returns the fitted ``(a, b, c, reference_age)`` per sex as a ``(2, 4)`` array (men, women)."""
+    text = resources.files("sim").joinpath("data", "mortality_gompertz_makeham.csv").read_text()
+    rows = {}
+    for line in text.splitlines()[1:]:
+        if not line or line.startswith("#"):
+            continue
+        parts = line.split(",")
+        rows[parts[0]] = [float(x) for x in parts[1:5]]
+    out = np.zeros((2, 4))
+    out[MALE], out[FEMALE] = rows["male"], rows["female"]
+    return out
+
+
+def base_hazard(age_years, sex, year: float, params: Parameters) -> np.ndarray:
+    """Population-average death hazard per year for exact ages and sexes in a calendar year."""
+    gm = gompertz_makeham()[np.asarray(sex, dtype=np.intp)]
+    a, b, c, ref = gm[..., 0], gm[..., 1], gm[..., 2], gm[..., 3]
+    mu = c + a * np.exp(b * (np.asarray(age_years, dtype=np.float64) - ref))
+    improvement = (1.0 - params.demography.mortality_improvement_per_year) ** max(
+        0.0, year - MORTALITY_BASE_YEAR
+    )
+    return mu * improvement
+
+
+def relative_risk(care, dementia, params: Parameters) -> np.ndarray:
+    """Hazard ratio of each person from care state and dementia (before alignment)."""
+    rr = np.asarray(params.demography.mortality_rr_by_care)[np.asarray(care, dtype=np.intp)]
+    return rr * np.where(dementia, params.demography.mortality_rr_dementia, 1.0)
+
+
+def aligned_hazard(age_years, sex, care, dementia, weight, year: float, params: Parameters):
+    """Death hazard per year of each person, aligned to the life table by sex and age group.
+
+    Args:
+        age_years: Exact ages (1-d array of persons).
+        sex: Sex codes of the persons.
+        care: Care state codes.
+        dementia: Dementia flags.
+        weight: Weights of the persons (households represented).
+        year: Calendar time in years (e.g. 2031.5).
+        params: Model parameters.
+
+    Returns:
+        Hazard per year for each person. Within each (sex, age group) the weighted mean hazard ratio
+        is 1, so the expected deaths equal those of the base life table.
+    """
+    age_years = np.asarray(age_years, dtype=np.float64)
+    rr = relative_risk(care, dementia, params)
+    group = np.asarray(sex, dtype=np.intp) * N_AGE_GROUPS + np.minimum(
+        (age_years // AGE_GROUP_YEARS).astype(np.intp), N_AGE_GROUPS - 1
+    )
+    w = np.asarray(weight, dtype=np.float64)
+    sum_w = np.bincount(group, weights=w, minlength=2 * N_AGE_GROUPS)
+    sum_wrr = np.bincount(group, weights=w * rr, minlength=2 * N_AGE_GROUPS)
+    mean_rr = np.divide(sum_wrr, sum_w, out=np.ones_like(sum_w), where=sum_w > 0)
+    return base_hazard(age_years, sex, year, params) * rr / mean_rr[group]
+
+
+def ageing_phase(model) -> None:
+    """Adds one step to the age of every adult and to the time in the current dwelling."""
+    hh = model.households
+    months = np.int16(12 // model.settings.steps_per_year)
+    act = hh.active
+    hh.age_months[hh.present] += months
+    hh.months_in_dwelling[act] = np.minimum(hh.months_in_dwelling[act] + months, 32000)
+
+
+def mortality_phase(model) -> None:
+    """Draws deaths, then handles widowhood and the dissolution of emptied households."""
+    hh = model.households
+    rows, slots = np.nonzero(hh.present)
+    if len(rows) == 0:
+        return
+    age_years = hh.age_months[rows, slots] / 12.0
+    hazard = aligned_hazard(
+        age_years, hh.sex[rows, slots], hh.care[rows, slots], hh.dementia[rows, slots],
+        hh.weight[rows], model.year_fraction, model.params,
+    )
+    p = step_probability(hazard, model.settings.steps_per_year)
+    u = model.streams.uniform("mortality", model.step_index, hh.n * 2).reshape(hh.n, 2)
+    dies = (u[rows, slots] < p) | (age_years >= model.params.demography.max_age_years)
+    apply_deaths(model, rows[dies], slots[dies])
+
+
+def apply_deaths(model, rows: np.ndarray, slots: np.ndarray) -> None:
+    """Removes the given adults; counts deaths, widowhoods and dissolved households."""
+    hh = model.households
+    if len(rows) == 0:
+        return
+    w = hh.weight[rows]
+    model.add_flow("deaths", w.sum())
+    in_inst = np.isin(hh.dwelling[rows], (VERPLEEGHUIS, VERZORGINGSHUIS))
+    model.add_flow("deaths_in_institution", w[in_inst].sum())
+    hh.present[rows, slots] = False
+    hh.care[rows, slots] = 0
+    hh.dementia[rows, slots] = False
+    hh.wlz_step[rows, slots] = -1
+    touched = np.unique(rows)
+    alive = hh.present[touched]
+    n_alive = alive.sum(axis=1)
+    # a household touched by a death with one adult left was a couple: the survivor is widowed
+    widowed = touched[n_alive == 1]
+    model.add_flow("widowhoods", hh.weight[widowed].sum())
+    _move_survivor_to_slot0(hh, widowed)
+    emptied = touched[n_alive == 0]
+    if len(emptied):
+        hh.active[emptied] = False
+        model.add_flow("households_dissolved", hh.weight[emptied].sum())
+        model.vacancies.record(
+            step=model.step_index, year=model.year, dwelling=hh.dwelling[emptied],
+            tenure=hh.tenure[emptied], region=hh.region[emptied], weight=hh.weight[emptied],
+            cause="death",
+        )
+        private = hh.tenure[emptied] != INSTITUTION_TENURE
+        model.add_flow("dwellings_vacated_by_death", hh.weight[emptied][private].sum())
+
+
+def _move_survivor_to_slot0(hh, rows: np.ndarray) -> None:
+    """Keeps the invariant that a household's first slot holds an adult."""
+    move = rows[~hh.present[rows, 0]]
+    if len(move) == 0:
+        return
+    for name in ("present", "age_months", "sex", "care", "dementia", "wlz_step"):
+        col = getattr(hh, name)
+        col[move, 0] = col[move, 1]
+    hh.present[move, 1] = False
+    hh.care[move, 1] = 0
+    hh.dementia[move, 1] = False
+    hh.wlz_step[move, 1] = -1

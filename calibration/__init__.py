@@ -1,0 +1,1 @@
+"""Input and output calibration of doorstroom's parameters."""

@@ -1,0 +1,1 @@
+"""The simulation core: the Mesa model, its household and dwelling arrays, parameters and outputs."""

@@ -1,0 +1,154 @@
+"""The doorstroom model: a Mesa model owning household arrays and stepping named phases in order.
+
+One step is ``1 / steps_per_year`` years (a month by default). The step runs the phases of
+:attr:`DoorstroomModel.phases` in order; stocks are recorded at 1 January of every year before its first
+step, flows are summed over the year. Random draws come from named streams (``sim.streams``), so a
+process's draws do not depend on other processes.
+"""
+
+from __future__ import annotations
+
+import time
+from collections import defaultdict
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import mesa
+import numpy as np
+
+from agents import care, demography
+from agents.institutions import Zorgkantoor
+from sim import outputs
+from sim.params import Parameters, RunSettings
+from sim.population import Households, build_population, read_table
+from sim.streams import RandomStreams
+from sim.vacancies import VacancyLog
+
+POPULATION_YEAR = 2025
+"""The synthetic population is that of 1 January of this year; runs start there."""
+
+
+@dataclass(frozen=True)
+class Phase:
+    """One named process of the step: a function of the model."""
+
+    name: str
+    run: Callable[[DoorstroomModel], None]
+
+
+class DoorstroomModel(mesa.Model):
+    """Households ageing, dying and developing care needs, at any scale.
+
+    Args:
+        params: Model parameters (defaults if ``None``).
+        settings: Run settings: scale, seed, horizon, steps per year.
+        households: A prepared population; built from the embedded tables if ``None``.
+        debug: Check invariants after every step.
+    """
+
+    def __init__(
+        self,
+        params: Parameters | None = None,
+        settings: RunSettings | None = None,
+        households: Households | None = None,
+        debug: bool = False,
+    ):
+        settings = settings or RunSettings()
+        super().__init__(rng=settings.seed)
+        self.params = params or Parameters()
+        self.settings = settings
+        self.debug = debug
+        self.streams = RandomStreams(settings.seed)
+        t0 = time.perf_counter()
+        self.households = households or build_population(settings.scale, settings.seed,
+                                                         self.params)
+        self.timings: dict[str, float] = defaultdict(float)
+        self.timings["build_population"] = time.perf_counter() - t0
+        self.zorgkantoren = [
+            Zorgkantoor(self, region=i, name=r["province"])
+            for i, r in enumerate(read_table("regions.csv"))
+        ]
+        self.vacancies = VacancyLog()
+        self.records: list[tuple[int, str, float]] = []
+        self._flows: dict[str, float] = defaultdict(float)
+        self.phases: tuple[Phase, ...] = (
+            Phase("ageing", demography.ageing_phase),
+            Phase("mortality", demography.mortality_phase),
+            Phase("care", care.care_phase),
+        )
+        self.total_steps = (settings.end_year - POPULATION_YEAR + 1) * settings.steps_per_year
+        self.running = True
+
+    # --- clock -----------------------------------------------------------------------------
+    @property
+    def step_index(self) -> int:
+        """Index of the current step, 0 for the first (Mesa's ``steps`` counts from 1)."""
+        return self.steps - 1
+
+    @property
+    def year(self) -> int:
+        """Calendar year of the current step."""
+        return POPULATION_YEAR + max(self.step_index, 0) // self.settings.steps_per_year
+
+    @property
+    def year_fraction(self) -> float:
+        """Calendar time at the middle of the current step, in years (e.g. 2025.04)."""
+        return POPULATION_YEAR + (max(self.step_index, 0) + 0.5) / self.settings.steps_per_year
+
+    # --- flows and records -----------------------------------------------------------------
+    def add_flow(self, name: str, value: float) -> None:
+        """Adds to a flow indicator of the current year (national scale)."""
+        if name not in outputs.REGISTRY:
+            raise KeyError(f"flow {name!r} is not declared in sim.outputs.REGISTRY")
+        self._flows[name] += float(value)
+
+    def _recording(self) -> bool:
+        return self.year >= self.settings.start_year
+
+    def step(self) -> None:
+        """Advances one step: records stocks on 1 January, runs the phases, closes the year."""
+        spy = self.settings.steps_per_year
+        if self.step_index % spy == 0 and self._recording():
+            for name, value in outputs.stocks(self.households).items():
+                self.records.append((self.year, name, value))
+        for phase in self.phases:
+            t0 = time.perf_counter()
+            phase.run(self)
+            self.timings[phase.name] += time.perf_counter() - t0
+        if self.debug:
+            self.check_invariants()
+        if (self.step_index + 1) % spy == 0:
+            if self._recording():
+                for name in outputs.FLOWS:
+                    self.records.append((self.year, name, self._flows.get(name, 0.0)))
+            self._flows.clear()
+        if self.steps >= self.total_steps:
+            self.running = False
+
+    def run(self, progress: Callable[[int, int], None] | None = None) -> None:
+        """Runs to the end year; ``progress(year_done, n_years)`` is called after each year."""
+        spy = self.settings.steps_per_year
+        n_years = self.total_steps // spy
+        while self.running:
+            self.step()
+            if progress is not None and self.steps % spy == 0:
+                progress(self.steps // spy, n_years)
+
+    def indicator_columns(self) -> dict[str, np.ndarray]:
+        """The recorded indicators as tidy columns ``year``, ``indicator``, ``value``."""
+        years, names, values = zip(*self.records, strict=True) if self.records else ((), (), ())
+        return {
+            "year": np.asarray(years, np.int32),
+            "indicator": np.asarray(names, dtype=object),
+            "value": np.asarray(values, np.float64),
+        }
+
+    # --- invariants --------------------------------------------------------------------------
+    def check_invariants(self) -> None:
+        """Raises AssertionError when the household arrays are inconsistent."""
+        hh = self.households
+        act = hh.active
+        assert not (hh.present[~act]).any(), "an inactive household still has an adult"
+        assert hh.present[act, 0].all(), "an active household has no adult in its first slot"
+        assert ((hh.care >= 0) & (hh.care <= 4)).all(), "care state outside 0..4"
+        assert not (hh.dementia & ~hh.present).any(), "dementia flag on an empty slot"

@@ -1,0 +1,126 @@
+"""The output registry: every indicator declared once with name, unit, label and kind.
+
+A *stock* is measured at 1 January of its year (before the year's first step). A *flow* is summed over
+the year's steps. All values are at national scale: household weights are applied.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from sim.population import (
+    HEAVY,
+    LIMITATION,
+    MODERATE,
+    REGIE,
+    VERPLEEGHUIS,
+    VERZORGINGSHUIS,
+)
+
+
+@dataclass(frozen=True)
+class Indicator:
+    """One model output.
+
+    Attributes:
+        name: Column value in ``indicators.parquet``.
+        unit: Unit of the value.
+        label: Short human-readable label (for tables and plots).
+        kind: ``"stock"`` (at 1 January) or ``"flow"`` (sum over the year).
+    """
+
+    name: str
+    unit: str
+    label: str
+    kind: str
+
+
+_DECLARED = [
+    ("persons_total", "persons", "Population (adults tracked plus children and co-residents)",
+     "stock"),
+    ("persons_55plus", "persons", "Persons aged 55+", "stock"),
+    ("persons_65plus", "persons", "Persons aged 65+", "stock"),
+    ("persons_75plus", "persons", "Persons aged 75+", "stock"),
+    ("persons_85plus", "persons", "Persons aged 85+", "stock"),
+    ("persons_90plus", "persons", "Persons aged 90+", "stock"),
+    ("households_total", "households", "Private households", "stock"),
+    ("households_55plus", "households", "Private households with a member aged 55+", "stock"),
+    ("households_one_person", "households", "One-person private households", "stock"),
+    ("share_75plus_independent", "share", "Share of 75+ living independently", "stock"),
+    ("share_90plus_independent", "share", "Share of 90+ living independently", "stock"),
+    ("persons_limitation", "persons", "Persons with a limitation (needs step-free)", "stock"),
+    ("persons_moderate_care", "persons", "Persons with a moderate care need", "stock"),
+    ("persons_loss_of_regie", "persons", "Persons with loss of regie, no network", "stock"),
+    ("persons_wlz", "persons", "Persons with a Wlz indication (heavy care)", "stock"),
+    ("persons_wlz_at_home", "persons", "Persons with a Wlz indication living at home", "stock"),
+    ("institution_residents", "persons", "Residents of verpleeg- and verzorgingshuizen", "stock"),
+    ("dementia_persons", "persons", "Persons with dementia", "stock"),
+    ("deaths", "persons per year", "Deaths", "flow"),
+    ("deaths_in_institution", "persons per year", "Deaths in an institution", "flow"),
+    ("widowhoods", "persons per year", "Persons widowed", "flow"),
+    ("households_dissolved", "households per year", "Households dissolved at the last death",
+     "flow"),
+    ("dwellings_vacated_by_death", "dwellings per year",
+     "Private dwellings vacated by the death of the last resident", "flow"),
+    ("dementia_onsets", "persons per year", "New dementia diagnoses", "flow"),
+    ("limitation_onsets", "persons per year", "New limitations", "flow"),
+    ("moderate_onsets", "persons per year", "New moderate care needs", "flow"),
+    ("regie_onsets", "persons per year", "New losses of regie without network", "flow"),
+    ("wlz_indications_new", "persons per year", "New Wlz indications", "flow"),
+]
+
+REGISTRY: dict[str, Indicator] = {n: Indicator(n, u, lab, k) for n, u, lab, k in _DECLARED}
+"""All indicators by name."""
+
+FLOWS = tuple(n for n, ind in REGISTRY.items() if ind.kind == "flow")
+STOCKS = tuple(n for n, ind in REGISTRY.items() if ind.kind == "stock")
+
+
+def stocks(hh) -> dict[str, float]:
+    """Computes every stock indicator from the household arrays (national scale).
+
+    Args:
+        hh: The model's :class:`sim.population.Households`.
+
+    Returns:
+        Indicator name -> value.
+    """
+    act = hh.active
+    w = hh.weight.astype(np.float64)
+    present = hh.present & act[:, None]
+    age = hh.age_months // 12
+    wp = np.broadcast_to(w[:, None], present.shape)
+    inst = np.isin(hh.dwelling, (VERPLEEGHUIS, VERZORGINGSHUIS))
+    inst_p = np.broadcast_to(inst[:, None], present.shape)
+
+    def persons(mask) -> float:
+        return float(wp[present & mask].sum())
+
+    out: dict[str, float] = {}
+    out["persons_total"] = persons(np.ones_like(present)) + float(
+        (w * (hh.n_children + hh.n_coresidents))[act].sum()
+    )
+    for a in (55, 65, 75, 85, 90):
+        out[f"persons_{a}plus"] = persons(age >= a)
+    private = act & ~inst
+    oldest = np.where(present, age, -1).max(axis=1)
+    out["households_total"] = float(w[private].sum())
+    out["households_55plus"] = float(w[private & (oldest >= 55)].sum())
+    alone = private & (present.sum(axis=1) == 1) & (hh.n_children == 0) & (hh.n_coresidents == 0)
+    out["households_one_person"] = float(w[alone].sum())
+    for a in (75, 90):
+        total = persons(age >= a)
+        out[f"share_{a}plus_independent"] = (
+            persons((age >= a) & ~inst_p) / total if total > 0 else float("nan")
+        )
+    care = hh.care
+    out["persons_limitation"] = persons(care == LIMITATION)
+    out["persons_moderate_care"] = persons(care == MODERATE)
+    out["persons_loss_of_regie"] = persons(care == REGIE)
+    out["persons_wlz"] = persons(care == HEAVY)
+    out["persons_wlz_at_home"] = persons((care == HEAVY) & ~inst_p)
+    out["institution_residents"] = persons(inst_p)
+    out["dementia_persons"] = persons(hh.dementia)
+    return out

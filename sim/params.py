@@ -1,0 +1,334 @@
+"""Model parameters: frozen dataclasses grouped by subsystem, each with unit, bounds and provenance.
+
+Every parameter is declared with :func:`param`, which records
+
+* ``unit``: the unit of the value (also visible in the name: ``_per_year``, ``_months``, ``_eur``);
+* ``kind``: where the value comes from, one of :data:`KINDS`;
+* ``source``: the publication, or the reason for an assumption;
+* ``bounds``: the closed interval of admissible values, checked when a scenario is loaded.
+
+A scenario file changes parameters by group and name (``[care] dementia_rr_heavy = 2.5``). Unknown groups
+or names are rejected with the list of valid ones; out-of-bounds values are rejected with the bound.
+Run settings (horizon, scale, seed) are not parameters: see :class:`RunSettings`.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+from dataclasses import dataclass, field, fields
+from typing import Any
+
+KINDS = ("policy", "input", "output", "assumption")
+"""Provenance of a parameter: a policy lever, input-calibrated from a source, output-calibrated
+(fitted to model outputs, see ``calibration/``), or an assumption of the project."""
+
+
+class ParameterError(ValueError):
+    """A parameter or run setting has an unknown name or an impossible value."""
+
+
+def param(default: Any, *, unit: str, kind: str, source: str, bounds=(None, None)) -> Any:
+    """Declares one parameter with its metadata.
+
+    Args:
+        default: The default value (a number, bool, or tuple of numbers).
+        unit: Unit of the value, e.g. ``"per year"`` or ``"share"``.
+        kind: One of :data:`KINDS`.
+        source: Where the value comes from.
+        bounds: ``(low, high)``; ``None`` for an open side. Applied to each element of a tuple.
+
+    Returns:
+        A dataclass field carrying the metadata.
+    """
+    if kind not in KINDS:
+        raise ValueError(f"kind {kind!r} is not one of {KINDS}")
+    meta = {"unit": unit, "kind": kind, "source": source, "bounds": bounds}
+    return field(default=default, metadata=meta)
+
+
+def _check_value(group: str, name: str, value: Any, meta: dict) -> None:
+    low, high = meta["bounds"]
+    values = value if isinstance(value, tuple) else (value,)
+    for v in values:
+        if isinstance(v, bool):
+            continue
+        if not isinstance(v, int | float) or math.isnan(v):
+            raise ParameterError(f"{group}.{name} = {v!r} is not a number ({meta['unit']})")
+        if low is not None and v < low:
+            raise ParameterError(
+                f"{group}.{name} = {v!r} is below its minimum {low} ({meta['unit']})"
+            )
+        if high is not None and v > high:
+            raise ParameterError(
+                f"{group}.{name} = {v!r} is above its maximum {high} ({meta['unit']})"
+            )
+
+
+class _Group:
+    """Mixin for parameter groups: validation after construction."""
+
+    def __post_init__(self):
+        for f in fields(self):
+            _check_value(self.group_name(), f.name, getattr(self, f.name), f.metadata)
+
+    @classmethod
+    def group_name(cls) -> str:
+        """Returns the name of the group as used in scenario files."""
+        return cls._group
+
+
+CARE_STATES = ("none", "limitation", "moderate", "regie", "heavy")
+"""Care states per adult, in order of need (index = code stored in the arrays)."""
+
+
+@dataclass(frozen=True)
+class DemographyParams(_Group):
+    """Mortality and its relation to care needs."""
+
+    _group = "demography"
+
+    mortality_improvement_per_year: float = param(
+        0.012,
+        unit="relative decline of death rates per year",
+        kind="assumption",
+        source="order of the CBS/AG projected life-expectancy gain (about 0.1 year of e65 per year); "
+        "applied from the 2023 base year of the mortality fit",
+        bounds=(0.0, 0.1),
+    )
+    mortality_rr_by_care: tuple[float, ...] = param(
+        (1.0, 1.3, 2.0, 2.5, 5.0),
+        unit="hazard ratio, by care state none..heavy",
+        kind="assumption",
+        source="relative risks; aligned so that deaths by age and sex follow the life table; heavy "
+        "care 5x gives a mean verpleeghuis stay near 3 years (nl_facts nursing_home_mean_stay_implied "
+        "3.1 years, derived)",
+        bounds=(0.0, 50.0),
+    )
+    mortality_rr_dementia: float = param(
+        1.8,
+        unit="hazard ratio",
+        kind="assumption",
+        source="with the care-state ratios gives a mean duration of dementia near 8 years "
+        "(nl_facts dementia_mean_duration, secondary)",
+        bounds=(0.0, 20.0),
+    )
+    max_age_years: float = param(
+        110.0, unit="years", kind="assumption", source="closing age: everyone older dies",
+        bounds=(90.0, 130.0),
+    )
+
+
+@dataclass(frozen=True)
+class CareParams(_Group):
+    """Care transitions and dementia, as annual hazards log-linear in age.
+
+    A hazard named ``*_at80_per_year`` is the rate at exact age 80; it changes by the factor
+    ``exp(slope * (age - 80))``.
+    """
+
+    _group = "care"
+
+    limitation_onset_at80_per_year: float = param(
+        0.055, unit="per year", kind="assumption",
+        source="none -> limitation; with the slope keeps the 2025 age profile of limitations "
+        "(23% of home-dwelling 75+) about stable", bounds=(0.0, 5.0))
+    limitation_onset_slope_per_year_of_age: float = param(
+        0.075, unit="per year of age", kind="assumption", source="as above", bounds=(0.0, 1.0))
+    limitation_recovery_per_year: float = param(
+        0.05, unit="per year", kind="assumption",
+        source="limitation -> none (rehabilitation, aids); assumption", bounds=(0.0, 5.0))
+    moderate_onset_at80_per_year: float = param(
+        0.09, unit="per year", kind="assumption",
+        source="limitation -> moderate care need; matches Wmo household help 16% at 75-84 and 30% "
+        "at 85+ (2024, secondary)", bounds=(0.0, 5.0))
+    moderate_onset_slope_per_year_of_age: float = param(
+        0.06, unit="per year of age", kind="assumption", source="as above", bounds=(0.0, 1.0))
+    regie_loss_per_year: float = param(
+        0.35, unit="per year", kind="assumption",
+        source="moderate -> loss of regie, for a person with dementia and no network (no partner, "
+        "no children nearby); assumption", bounds=(0.0, 12.0))
+    heavy_onset_at80_per_year: tuple[float, ...] = param(
+        (0.003, 0.012, 0.045, 0.16), unit="per year, from care state none..regie",
+        kind="assumption",
+        source="-> heavy care need (Wlz indication); with the slope gives about 60,000-70,000 new "
+        "VV indications per year (56,000 verpleeghuis admissions per year, 2023, verified)",
+        bounds=(0.0, 12.0))
+    heavy_onset_slope_per_year_of_age: float = param(
+        0.06, unit="per year of age", kind="assumption", source="as above", bounds=(0.0, 1.0))
+    heavy_rr_dementia: float = param(
+        2.0, unit="hazard ratio", kind="assumption",
+        source="dementia raises the hazard of heavy care need; 70,000 of about 125,000 "
+        "verpleeghuis residents have dementia (2019, verified)", bounds=(0.0, 50.0))
+    dementia_onset_at80_per_year: float = param(
+        0.0105, unit="per year", kind="input",
+        source="log-linear through 2 per 1000 at 65-69 and 50 per 1000 at 90+ (nl_facts "
+        "dementia_incidence_65_69, dementia_incidence_90plus, 2020, secondary)", bounds=(0.0, 5.0))
+    dementia_onset_slope_per_year_of_age: float = param(
+        0.129, unit="per year of age", kind="input",
+        source="ln(0.05/0.002)/25 years between the two incidence points above", bounds=(0.0, 1.0))
+    dementia_min_care_state: int = param(
+        2, unit="care state code", kind="assumption",
+        source="a dementia diagnosis brings at least a moderate care need", bounds=(0, 4))
+    dementia_share_institution: float = param(
+        0.56, unit="share of institution residents", kind="input",
+        source="70,000 residents with dementia (2019, verified) of 125,000 (persons in "
+        "verzorgings/verpleeghuis 2020: 119,911, 2024: 128,686, verified)", bounds=(0.0, 1.0))
+
+
+@dataclass(frozen=True)
+class PopulationParams(_Group):
+    """Scalars used to build the synthetic population (tables are in ``sim/data/``)."""
+
+    _group = "population"
+
+    couple_age_gap_years: float = param(
+        2.0, unit="years (man older)", kind="assumption",
+        source="mean age gap in Dutch couples about 2-3 years (CBS); used only to pair partners",
+        bounds=(-10.0, 10.0))
+    couple_age_noise_years: float = param(
+        2.5, unit="years (sd)", kind="assumption", source="spread of the age gap in pairing",
+        bounds=(0.0, 20.0))
+    children_nearby_share: float = param(
+        0.55, unit="share of households", kind="assumption",
+        source="share with a child living nearby (informal care network); assumption pending "
+        "a CBS figure", bounds=(0.0, 1.0))
+    aow_age_years: float = param(
+        67.0, unit="years", kind="input", source="AOW age 67 from 2024 (SVB)", bounds=(60.0, 75.0))
+    pension_share_aow: float = param(
+        0.9, unit="share of AOW households", kind="assumption",
+        source="share with an occupational pension on top of AOW; assumption", bounds=(0.0, 1.0))
+    aio_share_aow: float = param(
+        0.03, unit="share of AOW households", kind="assumption",
+        source="AIO supplement (about 45,000 households, SVB, recalled); assumption",
+        bounds=(0.0, 1.0))
+    bijstand_share_working_age: float = param(
+        0.05, unit="share of households below AOW age", kind="input",
+        source="about 429,200 bijstand recipients (2022, nl_facts share_bijstand_under_"
+        "kostendelersnorm note, secondary) over about 6.2 million such households", bounds=(0.0, 1.0))
+
+
+GROUPS: tuple[type[_Group], ...] = (DemographyParams, CareParams, PopulationParams)
+
+
+@dataclass(frozen=True)
+class Parameters:
+    """All model parameters, one attribute per group."""
+
+    demography: DemographyParams = field(default_factory=DemographyParams)
+    care: CareParams = field(default_factory=CareParams)
+    population: PopulationParams = field(default_factory=PopulationParams)
+
+    @classmethod
+    def from_dict(cls, data: dict[str, dict[str, Any]] | None) -> Parameters:
+        """Builds parameters from ``{group: {name: value}}``, defaults for the rest.
+
+        Raises:
+            ParameterError: For an unknown group or name (listing the valid ones) or a bad value.
+        """
+        data = data or {}
+        by_name = {g.group_name(): g for g in GROUPS}
+        unknown = sorted(set(data) - set(by_name))
+        if unknown:
+            raise ParameterError(
+                f"unknown parameter group(s) {unknown}; valid groups: {sorted(by_name)}"
+            )
+        groups = {}
+        for gname, gcls in by_name.items():
+            values = dict(data.get(gname, {}))
+            valid = {f.name: f for f in fields(gcls)}
+            bad = sorted(set(values) - set(valid))
+            if bad:
+                raise ParameterError(
+                    f"unknown parameter(s) {bad} in [{gname}]; valid names: {sorted(valid)}"
+                )
+            for name, value in values.items():
+                default = valid[name].default
+                if isinstance(default, tuple):
+                    if not isinstance(value, list | tuple) or len(value) != len(default):
+                        raise ParameterError(
+                            f"{gname}.{name} = {value!r} must be a list of {len(default)} numbers "
+                            f"({valid[name].metadata['unit']})"
+                        )
+                    values[name] = tuple(value)
+                elif isinstance(default, bool) != isinstance(value, bool):
+                    raise ParameterError(f"{gname}.{name} = {value!r}: expected {type(default).__name__}")
+                elif isinstance(default, int) and not isinstance(default, bool):
+                    if not isinstance(value, int):
+                        raise ParameterError(f"{gname}.{name} = {value!r}: expected an integer")
+            groups[gname] = gcls(**values)
+        return cls(**groups)
+
+    def to_dict(self) -> dict[str, dict[str, Any]]:
+        """Returns ``{group: {name: value}}`` with tuples as lists (for JSON and TOML)."""
+        out = {}
+        for f in fields(self):
+            group = getattr(self, f.name)
+            out[f.name] = {
+                k: list(v) if isinstance(v, tuple) else v
+                for k, v in dataclasses.asdict(group).items()
+            }
+        return out
+
+
+def parameter_table() -> list[dict[str, str]]:
+    """Lists every parameter with its default, unit, kind and source (for the documentation)."""
+    rows = []
+    for gcls in GROUPS:
+        for f in fields(gcls):
+            rows.append({
+                "name": f"{gcls.group_name()}.{f.name}",
+                "default": repr(f.default),
+                "unit": f.metadata["unit"],
+                "kind": f.metadata["kind"],
+                "source": f.metadata["source"],
+            })
+    return rows
+
+
+@dataclass(frozen=True)
+class RunSettings:
+    """How a run is executed; not a model parameter.
+
+    Attributes:
+        scale: Sample fraction of the national population (0.01 = 1:100, about 84,000 households).
+        seed: Root seed of all random streams.
+        start_year: First simulated year (starts 1 January; the population is that of 2025).
+        end_year: Last simulated year (inclusive).
+        steps_per_year: Time steps per year (12 = monthly).
+    """
+
+    scale: float = 0.01
+    seed: int = 1
+    start_year: int = 2025
+    end_year: int = 2050
+    steps_per_year: int = 12
+
+    def __post_init__(self):
+        if isinstance(self.scale, bool) or not isinstance(self.scale, int | float) or not (
+            0 < self.scale <= 1
+        ):
+            raise ParameterError(f"scale = {self.scale!r}: expected a number in (0, 1]")
+        if isinstance(self.seed, bool) or not isinstance(self.seed, int) or self.seed < 0:
+            raise ParameterError(f"seed = {self.seed!r}: expected a non-negative integer")
+        if not isinstance(self.start_year, int) or not 2025 <= self.start_year <= 2100:
+            raise ParameterError(
+                f"start_year = {self.start_year!r}: expected an integer year from 2025 to 2100 "
+                "(the synthetic population is that of 1 January 2025)"
+            )
+        if not isinstance(self.end_year, int) or self.end_year < self.start_year:
+            raise ParameterError(
+                f"end_year = {self.end_year!r}: expected an integer year not before "
+                f"start_year = {self.start_year}"
+            )
+        if self.end_year > 2100:
+            raise ParameterError(f"end_year = {self.end_year!r}: expected a year up to 2100")
+        if not isinstance(self.steps_per_year, int) or self.steps_per_year not in (1, 2, 4, 12):
+            raise ParameterError(
+                f"steps_per_year = {self.steps_per_year!r}: expected one of 1, 2, 4, 12"
+            )
+
+    @property
+    def n_years(self) -> int:
+        """Number of simulated years."""
+        return self.end_year - self.start_year + 1

@@ -1,0 +1,358 @@
+"""Households as column arrays, and the synthetic population of 1 January 2025.
+
+:class:`Households` is a struct of arrays with spare capacity: row ``i`` is one household for the whole
+run (rows are never reordered, which keeps random draws aligned across scenarios). A household has up to
+two adults in slots 0 and 1; per-adult columns have shape ``(rows, 2)``. A household whose last adult
+dies becomes inactive. Every row carries a ``weight``: the number of real households it stands for.
+
+:func:`build_population` draws the population from the public marginals in ``sim/data/``:
+
+1. persons by age group and sex (``population_2025.csv``) are split into adults in couples, single adults,
+   institution residents and co-residents (``household_position_2025.csv``);
+2. men and women in couples are paired by rank of a noisy age key, which reproduces both age marginals
+   exactly and gives a realistic age gap;
+3. care states and dementia are drawn per adult by age (``care_prevalence_2025.csv``);
+4. tenure and dwelling type by the age of the oldest adult (``housing_2025.csv``), province by the
+   household shares (``regions.csv``), benefit type and income by age.
+Children (0-17) and adult co-residents are counted per household; they are not followed individually.
+"""
+
+from __future__ import annotations
+
+import csv
+from dataclasses import dataclass
+from importlib import resources
+
+import numpy as np
+
+from sim.params import Parameters, PopulationParams
+from sim.streams import RandomStreams
+
+MALE, FEMALE = 0, 1
+TENURES = ("owner", "social", "private", "institution")
+OWNER, SOCIAL, PRIVATE, INSTITUTION_TENURE = range(4)
+DWELLING_TYPES = ("regular", "nultreden", "geclusterd", "zorggeschikt", "verzorgingshuis", "verpleeghuis")
+REGULAR, NULTREDEN, GECLUSTERD, ZORGGESCHIKT, VERZORGINGSHUIS, VERPLEEGHUIS = range(6)
+BENEFITS = ("work_or_other", "aow", "aow_pension", "aow_aio", "bijstand")
+WORK, AOW, AOW_PENSION, AOW_AIO, BIJSTAND = range(5)
+NONE, LIMITATION, MODERATE, REGIE, HEAVY = range(5)
+
+# column name -> (dtype, per-adult?, fill value of an unused row/slot)
+COLUMNS: dict[str, tuple[type, bool, object]] = {
+    "active": (np.bool_, False, False),
+    "weight": (np.float32, False, 0.0),
+    "present": (np.bool_, True, False),
+    "age_months": (np.int16, True, 0),
+    "sex": (np.int8, True, 0),
+    "care": (np.int8, True, 0),
+    "dementia": (np.bool_, True, False),
+    "wlz_step": (np.int32, True, -1),
+    "tenure": (np.int8, False, 0),
+    "dwelling": (np.int8, False, 0),
+    "region": (np.int8, False, 0),
+    "benefit": (np.int8, False, 0),
+    "income_eur_year": (np.float32, False, 0.0),
+    "children_nearby": (np.bool_, False, False),
+    "n_children": (np.int16, False, 0),
+    "n_coresidents": (np.int16, False, 0),
+    "months_in_dwelling": (np.int16, False, 0),
+}
+
+
+class Households:
+    """Struct of arrays of households with spare capacity.
+
+    Columns are numpy arrays of length ``capacity`` (per-adult columns ``(capacity, 2)``); rows
+    ``[0, n)`` are in use. Read a column as an attribute (``hh.age_months``): this gives a view of
+    the rows in use.
+
+    Args:
+        capacity: Number of rows to allocate.
+    """
+
+    def __init__(self, capacity: int):
+        self.n = 0
+        self._cols: dict[str, np.ndarray] = {}
+        for name, (dtype, per_adult, fill) in COLUMNS.items():
+            shape = (capacity, 2) if per_adult else (capacity,)
+            self._cols[name] = np.full(shape, fill, dtype=dtype)
+
+    @property
+    def capacity(self) -> int:
+        """Allocated rows."""
+        return len(self._cols["active"])
+
+    def __getattr__(self, name: str) -> np.ndarray:
+        cols = self.__dict__.get("_cols")
+        if cols is not None and name in cols:
+            return cols[name][: self.n]
+        raise AttributeError(f"Households has no column {name!r}; columns: {list(COLUMNS)}")
+
+    def append(self, values: dict[str, np.ndarray]) -> np.ndarray:
+        """Adds households and returns their row indices.
+
+        Args:
+            values: Column name -> array of the new rows; columns not given get their fill value.
+        """
+        k = len(values["weight"])
+        unknown = set(values) - set(COLUMNS)
+        if unknown:
+            raise KeyError(f"unknown household columns {sorted(unknown)}; columns: {list(COLUMNS)}")
+        if self.n + k > self.capacity:
+            self._grow(max(self.n + k, int(self.capacity * 1.25) + 16))
+        rows = np.arange(self.n, self.n + k)
+        for name, arr in values.items():
+            self._cols[name][rows] = arr
+        self._cols["active"][rows] = True
+        self.n += k
+        return rows
+
+    def _grow(self, capacity: int) -> None:
+        for name, (dtype, per_adult, fill) in COLUMNS.items():
+            old = self._cols[name]
+            shape = (capacity, 2) if per_adult else (capacity,)
+            new = np.full(shape, fill, dtype=dtype)
+            new[: len(old)] = old
+            self._cols[name] = new
+
+    def nbytes(self) -> int:
+        """Bytes held by the column arrays."""
+        return sum(a.nbytes for a in self._cols.values())
+
+
+@dataclass(frozen=True)
+class Tables:
+    """The embedded public marginals (see the headers of the CSV files for sources)."""
+
+    population: list[dict]
+    position: list[dict]
+    care: list[dict]
+    housing: list[dict]
+    regions: list[dict]
+
+
+def read_table(name: str) -> list[dict]:
+    """Reads ``sim/data/<name>``; ``#`` lines are comments, numbers are converted."""
+    text = resources.files("sim").joinpath("data", name).read_text(encoding="utf-8")
+    lines = [line for line in text.splitlines() if line and not line.startswith("#")]
+    rows = []
+    for row in csv.DictReader(lines):
+        out = {}
+        for k, v in row.items():
+            try:
+                out[k] = float(v) if any(c in v for c in ".e") else int(v)
+            except ValueError:
+                out[k] = v
+        rows.append(out)
+    return rows
+
+
+def load_tables() -> Tables:
+    """Loads all tables the population is built from."""
+    return Tables(
+        population=read_table("population_2025.csv"),
+        position=read_table("household_position_2025.csv"),
+        care=read_table("care_prevalence_2025.csv"),
+        housing=read_table("housing_2025.csv"),
+        regions=read_table("regions.csv"),
+    )
+
+
+def _round_counts(expected: np.ndarray) -> np.ndarray:
+    """Rounds to integers while keeping the total (largest remainder)."""
+    base = np.floor(expected).astype(np.int64)
+    short = int(round(expected.sum())) - int(base.sum())
+    if short > 0:
+        order = np.argsort(-(expected - base), kind="stable")
+        base[order[:short]] += 1
+    return base
+
+
+def _ages_in_months(rng, lo: int, hi: int, n: int) -> np.ndarray:
+    """Draws ages uniformly within [lo, hi] years (oldest group declining), in months."""
+    if lo >= 95:
+        # survival beyond 95 falls by about 30% a year (assumption)
+        years = np.minimum(lo + rng.exponential(1 / 0.3, size=n), hi + 0.99)
+    else:
+        years = rng.uniform(lo, hi + 1, size=n)
+    return (years * 12).astype(np.int16)
+
+
+def _band_lookup(table: list[dict], age_years: np.ndarray) -> np.ndarray:
+    """Index of the table row whose [age_from, age_to] holds each age (last row for older)."""
+    starts = np.array([r["age_from"] for r in table])
+    return np.clip(np.searchsorted(starts, age_years, side="right") - 1, 0, len(table) - 1)
+
+
+def build_population(
+    scale: float, seed: int, params: Parameters | None = None, tables: Tables | None = None
+) -> Households:
+    """Builds the synthetic population of 1 January 2025.
+
+    Args:
+        scale: Sample fraction (0.01 is 1:100); each row's weight is ``1 / scale``.
+        seed: Root seed; set-up draws use the ``population`` stream.
+        params: Model parameters (defaults if ``None``).
+        tables: Marginal tables (the embedded ones if ``None``).
+
+    Returns:
+        The households, with spare capacity for later growth.
+    """
+    params = params or Parameters()
+    pp: PopulationParams = params.population
+    tables = tables or load_tables()
+    rng = RandomStreams(seed).generator("population")
+    weight = np.float32(1.0 / scale)
+
+    pos = {(r["age_from"], r["sex"]): r for r in tables.position}
+    ages = {"couple": [[], []], "single": [[], []], "institution": [[], []]}
+    coresident_total = 0.0
+    children_total = 0.0
+    for row in tables.population:
+        lo, hi = row["age_from"], row["age_to"]
+        for sex, col in ((MALE, "men"), (FEMALE, "women")):
+            n_persons = row[col] * scale
+            if hi < 18:
+                children_total += n_persons
+                continue
+            share = pos[(lo, "male" if sex == MALE else "female")]
+            parts = np.array([share["share_couple"], share["share_single"],
+                              share["share_institution"]])
+            rest = 1.0 - parts.sum()
+            if rest < -1e-9 or (lo >= 55 and abs(rest) > 1e-6):
+                raise ValueError(
+                    f"household_position_2025.csv: shares for {lo}-{hi} sum to {parts.sum():.4f}; "
+                    "expected at most 1, and exactly 1 from age 55 on"
+                )
+            counts = _round_counts(np.append(parts, max(rest, 0.0)) * n_persons)
+            for kind, k in zip(("couple", "single", "institution"), counts[:3], strict=True):
+                ages[kind][sex].append(_ages_in_months(rng, lo, hi, int(k)))
+            coresident_total += counts[3]
+
+    cat = {k: [np.concatenate(v[0]), np.concatenate(v[1])] for k, v in ages.items()}
+
+    # couples: equalise the number of women to the men's (scaling women's ages by resampling)
+    men, women = cat["couple"]
+    if len(women) != len(men):
+        women = rng.choice(women, size=len(men), replace=len(men) > len(women))
+    key_m = men / 12 + rng.normal(0, pp.couple_age_noise_years, len(men))
+    key_w = women / 12 + pp.couple_age_gap_years + rng.normal(0, pp.couple_age_noise_years,
+                                                               len(women))
+    men = men[np.argsort(key_m, kind="stable")]
+    women = women[np.argsort(key_w, kind="stable")]
+
+    single_age = np.concatenate(cat["single"])
+    single_sex = np.concatenate([np.full(len(cat["single"][0]), MALE, np.int8),
+                                 np.full(len(cat["single"][1]), FEMALE, np.int8)])
+    inst_age = np.concatenate(cat["institution"])
+    inst_sex = np.concatenate([np.full(len(cat["institution"][0]), MALE, np.int8),
+                               np.full(len(cat["institution"][1]), FEMALE, np.int8)])
+
+    n_c, n_s, n_i = len(men), len(single_age), len(inst_age)
+    n = n_c + n_s + n_i
+    age = np.zeros((n, 2), np.int16)
+    sex = np.zeros((n, 2), np.int8)
+    present = np.zeros((n, 2), bool)
+    age[:n_c, 0], age[:n_c, 1] = men, women
+    sex[:n_c, 0], sex[:n_c, 1] = MALE, FEMALE
+    present[:n_c] = True
+    age[n_c:n_c + n_s, 0], sex[n_c:n_c + n_s, 0] = single_age, single_sex
+    age[n_c + n_s:, 0], sex[n_c + n_s:, 0] = inst_age, inst_sex
+    present[n_c:, 0] = True
+    # shuffle rows so that row order carries no meaning
+    perm = rng.permutation(n)
+    age, sex, present = age[perm], sex[perm], present[perm]
+    in_inst = (np.arange(n) >= n_c + n_s)[perm]
+
+    # care states and dementia per adult
+    care = np.zeros((n, 2), np.int8)
+    dementia = np.zeros((n, 2), bool)
+    years = age // 12
+    band = _band_lookup(tables.care, years)
+    cp = np.array([[r["p_limitation"], r["p_moderate"], r["p_regie"], r["p_heavy"]]
+                   for r in tables.care])
+    pdem = np.array([r["p_dementia"] for r in tables.care])
+    u = rng.random((n, 2))
+    cum = np.cumsum(cp, axis=1)[band]  # (n, 2, 4): cumulative shares of states 1..4
+    below = u[..., None] < cum
+    has = below.any(axis=2)
+    care[has] = (np.argmax(below, axis=2)[has] + 1).astype(np.int8)
+    dementia = rng.random((n, 2)) < pdem[band]
+    dem_inst = rng.random(n) < params.care.dementia_share_institution
+    care[in_inst, 0] = HEAVY
+    dementia[in_inst, 0] = dem_inst[in_inst]
+    care = np.where(dementia, np.maximum(care, params.care.dementia_min_care_state), care)
+    care[~present] = NONE
+    dementia &= present
+    # indications that date from before the start have wlz_step -1 (unknown date)
+    wlz_step = np.full((n, 2), -1, np.int32)
+
+    # household attributes by age of the oldest adult
+    oldest = np.where(present, years, -1).max(axis=1)
+    hb = _band_lookup(tables.housing, oldest)
+    hs = tables.housing
+    p_ten = np.array([[r["p_owner"], r["p_social"], r["p_private"]] for r in hs])[hb]
+    ut = rng.random(n)
+    tenure = (ut[:, None] >= np.cumsum(p_ten, axis=1)[:, :2]).sum(axis=1).astype(np.int8)
+    p_dw = np.array([[r["p_nultreden"], r["p_geclusterd"], r["p_zorggeschikt"]] for r in hs])[hb]
+    ud = rng.random(n)
+    cum_dw = np.cumsum(p_dw, axis=1)
+    dwelling = np.where(ud < cum_dw[:, 2], (ud[:, None] >= cum_dw).sum(axis=1) + 1, REGULAR)
+    dwelling = dwelling.astype(np.int8)
+    dwelling[in_inst] = VERPLEEGHUIS
+    tenure[in_inst] = INSTITUTION_TENURE
+
+    shares = np.array([r["households"] for r in tables.regions], dtype=float)
+    region = rng.choice(len(shares), size=n, p=shares / shares.sum()).astype(np.int8)
+
+    aow = oldest >= pp.aow_age_years
+    ub = rng.random(n)
+    benefit = np.where(
+        aow,
+        np.where(ub < pp.aio_share_aow, AOW_AIO,
+                 np.where(ub < pp.aio_share_aow + pp.pension_share_aow, AOW_PENSION, AOW)),
+        np.where(ub < pp.bijstand_share_working_age, BIJSTAND, WORK),
+    ).astype(np.int8)
+    income = household_income(benefit, present.sum(axis=1), rng.lognormal(0, 0.5, n), pp)
+    income[in_inst] = 0.0
+
+    # children and co-residents live with private households of suitable age (assumption)
+    private = ~in_inst
+    parents = np.flatnonzero(private & (oldest >= 25) & (oldest <= 54))
+    n_children = np.bincount(rng.integers(0, len(parents), int(round(children_total))),
+                             minlength=len(parents)) if len(parents) else np.zeros(0, int)
+    hosts = np.flatnonzero(private & (oldest >= 40) & (oldest <= 69))
+    n_cores = np.bincount(rng.integers(0, len(hosts), int(round(coresident_total))),
+                          minlength=len(hosts)) if len(hosts) else np.zeros(0, int)
+
+    hh = Households(capacity=int(n * 1.15) + 64)
+    hh.append({
+        "weight": np.full(n, weight, np.float32),
+        "present": present, "age_months": age, "sex": sex, "care": care,
+        "dementia": dementia, "wlz_step": wlz_step, "tenure": tenure, "dwelling": dwelling,
+        "region": region, "benefit": benefit, "income_eur_year": income,
+        "children_nearby": rng.random(n) < pp.children_nearby_share,
+        "months_in_dwelling": (rng.exponential(12 * 12, n)).clip(0, 32000).astype(np.int16),
+    })
+    hh._cols["n_children"][parents] = n_children
+    hh._cols["n_coresidents"][hosts] = n_cores
+    return hh
+
+
+def household_income(benefit, n_adults, noise, pp: PopulationParams) -> np.ndarray:
+    """Gross household income per year by benefit type (EUR 2025).
+
+    AOW amounts are the 1 January 2025 gross amounts excluding holiday pay (nl_facts
+    aow_single_gross_month 1,580.92 and aow_couple_gross_month_pp 1,081.50, secondary). Pension,
+    earnings and bijstand levels are assumptions of the project (medians times a lognormal noise).
+    """
+    aow = np.where(n_adults >= 2, 2 * 1081.50, 1580.92) * 12.0
+    pension = 12_000.0 * noise  # assumption: median occupational pension per household, EUR/year
+    earnings = 45_000.0 * noise  # assumption: median gross income of working-age households
+    bijstand = np.where(n_adults >= 2, 1.0, 0.7) * 1_940.0 * 12.0  # assumption: gehuwdennorm/month
+    out = np.select(
+        [benefit == AOW, benefit == AOW_PENSION, benefit == AOW_AIO, benefit == BIJSTAND],
+        [aow, aow + pension, aow * 1.0, bijstand],
+        earnings,
+    )
+    return out.astype(np.float32)
