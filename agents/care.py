@@ -99,8 +99,9 @@ def care_phase(model) -> None:
     w = hh.weight[rows]
 
     dem = hh.dementia[rows, slots]
-    u_dem = model.streams.uniform("dementia", model.step_index, hh.n * 2).reshape(hh.n, 2)
-    onset = ~dem & (u_dem[rows, slots] < step_probability(dementia_hazard(age, cp), spy))
+    pid = hh.pid[rows, slots]
+    u_dem = model.streams.for_ids("dementia", model.step_index, pid)
+    onset = ~dem & (u_dem < step_probability(dementia_hazard(age, cp), spy))
     hh.dementia[rows[onset], slots[onset]] = True
     model.add_flow("dementia_onsets", w[onset].sum())
     dem = dem | onset
@@ -109,8 +110,8 @@ def care_phase(model) -> None:
     state = np.where(onset, np.maximum(state, cp.dementia_min_care_state), state)
     network = hh.present[rows, 1 - slots] | hh.children_nearby[rows]
     hazards = transition_hazards(state, age, dem, network, cp)
-    u = model.streams.uniform("care", model.step_index, hh.n * 2).reshape(hh.n, 2)
-    new = draw_transitions(state, hazards, u[rows, slots], spy)
+    u = model.streams.for_ids("care", model.step_index, pid)
+    new = draw_transitions(state, hazards, u, spy)
     old = hh.care[rows, slots]
     hh.care[rows, slots] = new.astype(np.int8)
 

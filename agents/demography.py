@@ -108,8 +108,8 @@ def mortality_phase(model) -> None:
         hh.weight[rows], model.year_fraction, model.params,
     )
     p = step_probability(hazard, model.settings.steps_per_year)
-    u = model.streams.uniform("mortality", model.step_index, hh.n * 2).reshape(hh.n, 2)
-    dies = (u[rows, slots] < p) | (age_years >= model.params.demography.max_age_years)
+    u = model.streams.for_ids("mortality", model.step_index, hh.pid[rows, slots])
+    dies = (u < p) | (age_years >= model.params.demography.max_age_years)
     apply_deaths(model, rows[dies], slots[dies])
 
 
@@ -122,17 +122,14 @@ def apply_deaths(model, rows: np.ndarray, slots: np.ndarray) -> None:
     model.add_flow("deaths", w.sum())
     in_inst = np.isin(hh.dwelling[rows], (VERPLEEGHUIS, VERZORGINGSHUIS))
     model.add_flow("deaths_in_institution", w[in_inst].sum())
-    hh.present[rows, slots] = False
-    hh.care[rows, slots] = 0
-    hh.dementia[rows, slots] = False
-    hh.wlz_step[rows, slots] = -1
+    clear_slots(hh, rows, slots)
     touched = np.unique(rows)
     alive = hh.present[touched]
     n_alive = alive.sum(axis=1)
     # a household touched by a death with one adult left was a couple: the survivor is widowed
     widowed = touched[n_alive == 1]
     model.add_flow("widowhoods", hh.weight[widowed].sum())
-    _move_survivor_to_slot0(hh, widowed)
+    move_survivor_to_slot0(hh, widowed)
     emptied = touched[n_alive == 0]
     if len(emptied):
         hh.active[emptied] = False
@@ -146,15 +143,25 @@ def apply_deaths(model, rows: np.ndarray, slots: np.ndarray) -> None:
         model.add_flow("dwellings_vacated_by_death", hh.weight[emptied][private].sum())
 
 
-def _move_survivor_to_slot0(hh, rows: np.ndarray) -> None:
+def move_survivor_to_slot0(hh, rows: np.ndarray) -> None:
     """Keeps the invariant that a household's first slot holds an adult."""
     move = rows[~hh.present[rows, 0]]
     if len(move) == 0:
         return
-    for name in ("present", "age_months", "sex", "care", "dementia", "wlz_step"):
+    for name in PERSON_COLUMNS:
         col = getattr(hh, name)
         col[move, 0] = col[move, 1]
-    hh.present[move, 1] = False
-    hh.care[move, 1] = 0
-    hh.dementia[move, 1] = False
-    hh.wlz_step[move, 1] = -1
+    clear_slots(hh, move, np.ones(len(move), np.intp))
+
+
+PERSON_COLUMNS = ("present", "pid", "age_months", "sex", "care", "dementia", "wlz_step")
+"""Per-adult columns that move with a person."""
+
+
+def clear_slots(hh, rows: np.ndarray, slots: np.ndarray) -> None:
+    """Empties the given adult slots."""
+    hh.present[rows, slots] = False
+    hh.pid[rows, slots] = -1
+    hh.care[rows, slots] = 0
+    hh.dementia[rows, slots] = False
+    hh.wlz_step[rows, slots] = -1

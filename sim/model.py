@@ -16,11 +16,11 @@ from dataclasses import dataclass
 import mesa
 import numpy as np
 
-from agents import care, demography
+from agents import care, demography, institutions
 from agents.institutions import Zorgkantoor
 from sim import outputs
 from sim.params import Parameters, RunSettings
-from sim.population import Households, build_population, read_table
+from sim.population import VERPLEEGHUIS, Households, build_population, read_table
 from sim.streams import RandomStreams
 from sim.vacancies import VacancyLog
 
@@ -64,10 +64,7 @@ class DoorstroomModel(mesa.Model):
                                                          self.params)
         self.timings: dict[str, float] = defaultdict(float)
         self.timings["build_population"] = time.perf_counter() - t0
-        self.zorgkantoren = [
-            Zorgkantoor(self, region=i, name=r["province"])
-            for i, r in enumerate(read_table("regions.csv"))
-        ]
+        self.zorgkantoren = self._make_zorgkantoren()
         self.vacancies = VacancyLog()
         self.records: list[tuple[int, str, float]] = []
         self._flows: dict[str, float] = defaultdict(float)
@@ -75,9 +72,22 @@ class DoorstroomModel(mesa.Model):
             Phase("ageing", demography.ageing_phase),
             Phase("mortality", demography.mortality_phase),
             Phase("care", care.care_phase),
+            Phase("wlz_admission", institutions.admission_phase),
         )
         self.total_steps = (settings.end_year - POPULATION_YEAR + 1) * settings.steps_per_year
         self.running = True
+
+    def _make_zorgkantoren(self) -> list[Zorgkantoor]:
+        """One zorgkantoor per province; places split like the 2025 verpleeghuis residents."""
+        hh = self.households
+        regions = read_table("regions.csv")
+        inst = hh.active & (hh.dwelling == VERPLEEGHUIS)
+        residents = np.bincount(hh.region[inst], weights=hh.weight[inst], minlength=len(regions))
+        share = residents / residents.sum() if residents.sum() > 0 else np.full(
+            len(regions), 1 / len(regions))
+        places = self.params.wlz.verpleeghuis_places
+        return [Zorgkantoor(self, region=i, name=r["province"], places=places * share[i])
+                for i, r in enumerate(regions)]
 
     # --- clock -----------------------------------------------------------------------------
     @property

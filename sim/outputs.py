@@ -69,6 +69,9 @@ _DECLARED = [
     ("moderate_onsets", "persons per year", "New moderate care needs", "flow"),
     ("regie_onsets", "persons per year", "New losses of regie without network", "flow"),
     ("wlz_indications_new", "persons per year", "New Wlz indications", "flow"),
+    ("wlz_admissions", "persons per year", "Admissions to a verpleeghuis", "flow"),
+    ("dwellings_vacated_by_admission", "dwellings per year",
+     "Dwellings vacated by a move into an institution", "flow"),
 ]
 
 REGISTRY: dict[str, Indicator] = {n: Indicator(n, u, lab, k) for n, u, lab, k in _DECLARED}

@@ -7,7 +7,7 @@ Every parameter is declared with :func:`param`, which records
 * ``source``: the publication, or the reason for an assumption;
 * ``bounds``: the closed interval of admissible values, checked when a scenario is loaded.
 
-A scenario file changes parameters by group and name (``[care] dementia_rr_heavy = 2.5``). Unknown groups
+A scenario file changes parameters by group and name (``[care] heavy_rr_dementia = 2.5``). Unknown groups
 or names are rejected with the list of valid ones; out-of-bounds values are rejected with the bound.
 Run settings (horizon, scale, seed) are not parameters: see :class:`RunSettings`.
 """
@@ -97,16 +97,16 @@ class DemographyParams(_Group):
         bounds=(0.0, 0.1),
     )
     mortality_rr_by_care: tuple[float, ...] = param(
-        (1.0, 1.3, 2.0, 2.5, 5.0),
+        (1.0, 1.2, 1.6, 2.0, 6.0),
         unit="hazard ratio, by care state none..heavy",
         kind="assumption",
         source="relative risks; aligned so that deaths by age and sex follow the life table; heavy "
-        "care 5x gives a mean verpleeghuis stay near 3 years (nl_facts nursing_home_mean_stay_implied "
+        "care 6x gives a mean verpleeghuis stay near 3 years (nl_facts nursing_home_mean_stay_implied "
         "3.1 years, derived)",
         bounds=(0.0, 50.0),
     )
     mortality_rr_dementia: float = param(
-        1.8,
+        1.1,
         unit="hazard ratio",
         kind="assumption",
         source="with the care-state ratios gives a mean duration of dementia near 8 years "
@@ -130,40 +130,45 @@ class CareParams(_Group):
     _group = "care"
 
     limitation_onset_at80_per_year: float = param(
-        0.055, unit="per year", kind="assumption",
+        0.035, unit="per year", kind="assumption",
         source="none -> limitation; with the slope keeps the 2025 age profile of limitations "
         "(23% of home-dwelling 75+) about stable", bounds=(0.0, 5.0))
     limitation_onset_slope_per_year_of_age: float = param(
-        0.075, unit="per year of age", kind="assumption", source="as above", bounds=(0.0, 1.0))
+        0.075, unit="per year of age", kind="assumption",
+        source="slope of the hazard above; assumption", bounds=(0.0, 1.0))
     limitation_recovery_per_year: float = param(
-        0.05, unit="per year", kind="assumption",
+        0.10, unit="per year", kind="assumption",
         source="limitation -> none (rehabilitation, aids); assumption", bounds=(0.0, 5.0))
     moderate_onset_at80_per_year: float = param(
         0.09, unit="per year", kind="assumption",
         source="limitation -> moderate care need; matches Wmo household help 16% at 75-84 and 30% "
         "at 85+ (2024, secondary)", bounds=(0.0, 5.0))
     moderate_onset_slope_per_year_of_age: float = param(
-        0.06, unit="per year of age", kind="assumption", source="as above", bounds=(0.0, 1.0))
+        0.06, unit="per year of age", kind="assumption",
+        source="slope of the hazard above; assumption", bounds=(0.0, 1.0))
     regie_loss_per_year: float = param(
-        0.35, unit="per year", kind="assumption",
+        0.5, unit="per year", kind="assumption",
         source="moderate -> loss of regie, for a person with dementia and no network (no partner, "
         "no children nearby); assumption", bounds=(0.0, 12.0))
     heavy_onset_at80_per_year: tuple[float, ...] = param(
-        (0.003, 0.012, 0.045, 0.16), unit="per year, from care state none..regie",
+        (0.003, 0.012, 0.045, 0.10), unit="per year, from care state none..regie",
         kind="assumption",
         source="-> heavy care need (Wlz indication); with the slope gives about 60,000-70,000 new "
         "VV indications per year (56,000 verpleeghuis admissions per year, 2023, verified)",
         bounds=(0.0, 12.0))
     heavy_onset_slope_per_year_of_age: float = param(
-        0.06, unit="per year of age", kind="assumption", source="as above", bounds=(0.0, 1.0))
+        0.06, unit="per year of age", kind="assumption",
+        source="slope of the hazard above; assumption", bounds=(0.0, 1.0))
     heavy_rr_dementia: float = param(
-        2.0, unit="hazard ratio", kind="assumption",
+        1.5, unit="hazard ratio", kind="assumption",
         source="dementia raises the hazard of heavy care need; 70,000 of about 125,000 "
         "verpleeghuis residents have dementia (2019, verified)", bounds=(0.0, 50.0))
     dementia_onset_at80_per_year: float = param(
-        0.0105, unit="per year", kind="input",
-        source="log-linear through 2 per 1000 at 65-69 and 50 per 1000 at 90+ (nl_facts "
-        "dementia_incidence_65_69, dementia_incidence_90plus, 2020, secondary)", bounds=(0.0, 5.0))
+        0.013, unit="per year", kind="assumption",
+        source="a log-linear line through 2 per 1000 at 65-69 and 50 per 1000 at 90+ (nl_facts "
+        "dementia_incidence_65_69, dementia_incidence_90plus, 2020, secondary) gives 0.0105 at 80; "
+        "raised by a quarter so that the 2025 prevalence (about 300,000) grows with ageing instead "
+        "of falling in the first years", bounds=(0.0, 5.0))
     dementia_onset_slope_per_year_of_age: float = param(
         0.129, unit="per year of age", kind="input",
         source="ln(0.05/0.002)/25 years between the two incidence points above", bounds=(0.0, 1.0))
@@ -208,7 +213,19 @@ class PopulationParams(_Group):
         "kostendelersnorm note, secondary) over about 6.2 million such households", bounds=(0.0, 1.0))
 
 
-GROUPS: tuple[type[_Group], ...] = (DemographyParams, CareParams, PopulationParams)
+@dataclass(frozen=True)
+class WlzParams(_Group):
+    """Long-term care (Wlz): verpleeghuis places and admission by the zorgkantoor."""
+
+    _group = "wlz"
+
+    verpleeghuis_places: float = param(
+        130_000.0, unit="places (national)", kind="input",
+        source="about 130,000 verpleeghuis places (2022, letter 2025, verified; nl_facts "
+        "verpleeghuis_places); split over provinces like the 2025 residents", bounds=(0.0, 1e6))
+
+
+GROUPS: tuple[type[_Group], ...] = (DemographyParams, CareParams, PopulationParams, WlzParams)
 
 
 @dataclass(frozen=True)
@@ -218,6 +235,7 @@ class Parameters:
     demography: DemographyParams = field(default_factory=DemographyParams)
     care: CareParams = field(default_factory=CareParams)
     population: PopulationParams = field(default_factory=PopulationParams)
+    wlz: WlzParams = field(default_factory=WlzParams)
 
     @classmethod
     def from_dict(cls, data: dict[str, dict[str, Any]] | None) -> Parameters:

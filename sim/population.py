@@ -3,7 +3,9 @@
 :class:`Households` is a struct of arrays with spare capacity: row ``i`` is one household for the whole
 run (rows are never reordered, which keeps random draws aligned across scenarios). A household has up to
 two adults in slots 0 and 1; per-adult columns have shape ``(rows, 2)``. A household whose last adult
-dies becomes inactive. Every row carries a ``weight``: the number of real households it stands for.
+dies becomes inactive. Every adult has a person id (``pid``) that follows them when they move to another
+row; random draws are indexed by it. Every row carries a ``weight``: the number of real households it
+stands for.
 
 :func:`build_population` draws the population from the public marginals in ``sim/data/``:
 
@@ -42,6 +44,7 @@ COLUMNS: dict[str, tuple[type, bool, object]] = {
     "active": (np.bool_, False, False),
     "weight": (np.float32, False, 0.0),
     "present": (np.bool_, True, False),
+    "pid": (np.int32, True, -1),
     "age_months": (np.int16, True, 0),
     "sex": (np.int8, True, 0),
     "care": (np.int8, True, 0),
@@ -231,10 +234,19 @@ def build_population(
 
     cat = {k: [np.concatenate(v[0]), np.concatenate(v[1])] for k, v in ages.items()}
 
-    # couples: equalise the number of women to the men's (scaling women's ages by resampling)
+    # couples: the sex with more persons in couples than partners available has its excess moved
+    # to single households, chosen at random (keeps every person, and both age marginals nearly)
     men, women = cat["couple"]
-    if len(women) != len(men):
-        women = rng.choice(women, size=len(men), replace=len(men) > len(women))
+    excess = len(men) - len(women)
+    if excess:
+        sex_x = MALE if excess > 0 else FEMALE
+        pool = cat["couple"][sex_x]
+        out_idx = rng.choice(len(pool), size=abs(excess), replace=False)
+        keep = np.ones(len(pool), bool)
+        keep[out_idx] = False
+        cat["single"][sex_x] = np.concatenate([cat["single"][sex_x], pool[out_idx]])
+        cat["couple"][sex_x] = pool[keep]
+        men, women = cat["couple"]
     key_m = men / 12 + rng.normal(0, pp.couple_age_noise_years, len(men))
     key_w = women / 12 + pp.couple_age_gap_years + rng.normal(0, pp.couple_age_noise_years,
                                                                len(women))
@@ -316,17 +328,19 @@ def build_population(
     income = household_income(benefit, present.sum(axis=1), rng.lognormal(0, 0.5, n), pp)
     income[in_inst] = 0.0
 
-    # children and co-residents live with private households of suitable age (assumption)
+    # children and co-residents live with private households of suitable age; a couple is four
+    # times as likely as a single adult to be their household (assumption: about 1.5 million
+    # couples and 0.55 million single parents have children at home, CBS)
     private = ~in_inst
-    parents = np.flatnonzero(private & (oldest >= 25) & (oldest <= 54))
-    n_children = np.bincount(rng.integers(0, len(parents), int(round(children_total))),
-                             minlength=len(parents)) if len(parents) else np.zeros(0, int)
-    hosts = np.flatnonzero(private & (oldest >= 40) & (oldest <= 69))
-    n_cores = np.bincount(rng.integers(0, len(hosts), int(round(coresident_total))),
-                          minlength=len(hosts)) if len(hosts) else np.zeros(0, int)
+    pair = present.sum(axis=1) == 2
+    n_children = _spread(rng, private & (oldest >= 25) & (oldest <= 54), pair, children_total)
+    n_cores = _spread(rng, private & (oldest >= 40) & (oldest <= 69), pair, coresident_total)
 
+    pid = np.full((n, 2), -1, np.int32)
+    pid[present] = np.arange(int(present.sum()), dtype=np.int32)
     hh = Households(capacity=int(n * 1.15) + 64)
     hh.append({
+        "pid": pid,
         "weight": np.full(n, weight, np.float32),
         "present": present, "age_months": age, "sex": sex, "care": care,
         "dementia": dementia, "wlz_step": wlz_step, "tenure": tenure, "dwelling": dwelling,
@@ -334,9 +348,21 @@ def build_population(
         "children_nearby": rng.random(n) < pp.children_nearby_share,
         "months_in_dwelling": (rng.exponential(12 * 12, n)).clip(0, 32000).astype(np.int16),
     })
-    hh._cols["n_children"][parents] = n_children
-    hh._cols["n_coresidents"][hosts] = n_cores
+    hh.n_children[:] = n_children
+    hh.n_coresidents[:] = n_cores
     return hh
+
+
+def _spread(rng, eligible: np.ndarray, pair: np.ndarray, total: float) -> np.ndarray:
+    """Distributes ``total`` persons over eligible households, couples four times as likely."""
+    out = np.zeros(len(eligible), np.int16)
+    idx = np.flatnonzero(eligible)
+    if len(idx) == 0 or total <= 0:
+        return out
+    p = np.where(pair[idx], 4.0, 1.0)
+    picks = rng.choice(len(idx), size=int(round(total)), p=p / p.sum())
+    out[idx] = np.bincount(picks, minlength=len(idx))
+    return out
 
 
 def household_income(benefit, n_adults, noise, pp: PopulationParams) -> np.ndarray:

@@ -1,10 +1,11 @@
 """Named random streams: common random numbers across scenarios.
 
 Each process (mortality, care, ...) draws from its own stream, derived from the run's root seed, the
-stream's name and the step number. A draw for household row ``i`` at step ``t`` in stream ``s`` is the
-``i``-th value of that stream's array at that step, so it does not depend on how many draws other
-processes make, nor on how many rows exist beyond ``i``. A policy run therefore faces the same deaths and
-care onsets as its baseline as long as the same households exist.
+stream's name and the step number. The draw for person ``p`` at step ``t`` in stream ``s`` is the
+``p``-th value of that stream's array at that step (see :meth:`RandomStreams.for_ids`), so it does not
+depend on how many draws other processes make, nor on how many persons exist beyond ``p``, nor on the
+household row the person lives in. A policy run therefore faces the same deaths and care onsets as its
+baseline for every person who exists in both.
 """
 
 from __future__ import annotations
@@ -40,3 +41,10 @@ class RandomStreams:
     def uniform(self, name: str, step: int, n: int) -> np.ndarray:
         """Returns ``n`` uniform draws in [0, 1) of stream ``name`` at ``step`` (float64)."""
         return self.generator(name, step).random(n)
+
+    def for_ids(self, name: str, step: int, ids: np.ndarray) -> np.ndarray:
+        """Returns the draw of each id (person or household) in stream ``name`` at ``step``."""
+        ids = np.asarray(ids)
+        if len(ids) == 0:
+            return np.zeros(0)
+        return self.uniform(name, step, int(ids.max()) + 1)[ids]
