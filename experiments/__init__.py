@@ -1,0 +1,1 @@
+"""Running the model: scenario files, single runs, the command line and the benchmark."""

@@ -1,0 +1,158 @@
+"""The ``doorstroom`` command line.
+
+``doorstroom run`` runs one scenario and writes ``indicators.parquet`` and ``manifest.json``;
+``doorstroom params`` lists the parameters with units and sources; ``doorstroom bench`` measures speed
+and memory. Every option is checked before any work starts.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from dataclasses import asdict
+
+from experiments.scenario import load_scenario
+from sim.params import ParameterError, RunSettings, parameter_table
+
+SUMMARY = (
+    "persons_65plus", "persons_75plus", "persons_90plus", "households_total",
+    "share_75plus_independent", "dementia_persons", "persons_wlz", "institution_residents",
+    "deaths", "widowhoods",
+)
+
+
+def _positive_float(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number") from None
+    if not 0 < value <= 1:
+        raise argparse.ArgumentTypeError(f"{text!r}: expected a number in (0, 1]")
+    return value
+
+
+def _int(text: str) -> int:
+    try:
+        return int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not an integer") from None
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser of all subcommands."""
+    parser = argparse.ArgumentParser(prog="doorstroom", description=__doc__.splitlines()[0])
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    run = sub.add_parser("run", help="run one scenario and write its results")
+    run.add_argument("--scenario", help="scenario TOML file (default: the baseline)")
+    run.add_argument("--scale", type=_positive_float,
+                     help="sample fraction of the population, in (0, 1] (default 0.01)")
+    run.add_argument("--seed", type=_int, help="root random seed (default 1)")
+    run.add_argument("--start", type=_int, dest="start_year", help="first year recorded (>= 2025)")
+    run.add_argument("--end", type=_int, dest="end_year", help="last year simulated (default 2050)")
+    run.add_argument("--steps-per-year", type=_int, dest="steps_per_year",
+                     help="1, 2, 4 or 12 (default 12, monthly)")
+    run.add_argument("--out", required=True, help="output folder (replaced atomically)")
+    run.add_argument("--debug", action="store_true", help="check invariants after every step")
+    run.add_argument("--quiet", action="store_true", help="no progress lines")
+
+    sub.add_parser("params", help="list all parameters with unit, provenance and source")
+
+    bench = sub.add_parser("bench", help="measure seconds per simulated year and peak memory")
+    bench.add_argument("--scales", default="0.01,1.0",
+                       help="comma-separated scales to time (default 0.01,1.0)")
+    bench.add_argument("--years", type=_int, default=None,
+                       help="simulated years per scale (default: 2025-2050)")
+    bench.add_argument("--reference-households", type=_int, default=100_000,
+                       help="population size of the side-by-side reference comparison")
+    bench.add_argument("--reference-steps", type=_int, default=3,
+                       help="steps timed for the reference comparison")
+    return parser
+
+
+def _settings(args, scenario) -> RunSettings:
+    values = {**asdict(RunSettings()), **scenario.run}
+    for key in ("scale", "seed", "start_year", "end_year", "steps_per_year"):
+        if getattr(args, key) is not None:
+            values[key] = getattr(args, key)
+    return RunSettings(**values)
+
+
+def cmd_run(args) -> int:
+    """Runs one scenario (``doorstroom run``)."""
+    from experiments.runner import check_output_dir, run_scenario, write_results
+
+    scenario = load_scenario(args.scenario)
+    settings = _settings(args, scenario)
+    out = check_output_dir(args.out)
+    t0 = time.perf_counter()
+    print(f"doorstroom: scenario {scenario.name!r}, scale {settings.scale}, seed {settings.seed}, "
+          f"{settings.start_year}-{settings.end_year}, {settings.steps_per_year} steps/year",
+          file=sys.stderr)
+
+    def progress(done: int, total: int) -> None:
+        if not args.quiet:
+            year = 2025 + done - 1
+            print(f"  year {year} done ({done}/{total}), {time.perf_counter() - t0:6.1f} s",
+                  file=sys.stderr, flush=True)
+
+    model, manifest = run_scenario(scenario, settings, progress, debug=args.debug)
+    write_results(model, manifest, out)
+    print(summary_table(model.records, settings))
+    print(f"results written to {out}/ (indicators.parquet, manifest.json) "
+          f"in {time.perf_counter() - t0:.1f} s")
+    return 0
+
+
+def summary_table(records, settings: RunSettings) -> str:
+    """A short text table of the main indicators at the first, middle and last year."""
+    values = {(y, n): v for y, n, v in records}
+    years = sorted({y for y, _, _ in records})
+    if not years:
+        return "(no years recorded)"
+    pick = sorted({years[0], years[len(years) // 2], years[-1]})
+    lines = [f"{'indicator':30s}" + "".join(f"{y:>14d}" for y in pick)]
+    for name in SUMMARY:
+        cells = []
+        for y in pick:
+            v = values.get((y, name))
+            cells.append(f"{'':>14s}" if v is None else
+                         (f"{v:14.3f}" if abs(v) < 10 else f"{v:14,.0f}"))
+        lines.append(f"{name:30s}" + "".join(cells))
+    return "\n".join(lines)
+
+
+def cmd_params(_args) -> int:
+    """Prints the parameter table (``doorstroom params``) as Markdown."""
+    print("| parameter | default | unit | kind | source |")
+    print("|---|---|---|---|---|")
+    for row in parameter_table():
+        print(f"| `{row['name']}` | {row['default']} | {row['unit']} | {row['kind']} | "
+              f"{row['source']} |")
+    return 0
+
+
+def cmd_bench(args) -> int:
+    """Runs the benchmark (``doorstroom bench``)."""
+    from experiments.bench import main as bench_main
+
+    return bench_main(args)
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point of the ``doorstroom`` command."""
+    args = build_parser().parse_args(argv)
+    try:
+        return {"run": cmd_run, "params": cmd_params, "bench": cmd_bench}[args.command](args)
+    except ParameterError as exc:
+        print(f"doorstroom: error: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("doorstroom: interrupted; earlier results were left as they were", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())
+

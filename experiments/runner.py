@@ -1,0 +1,164 @@
+"""One run: build the model, step it to the end, write ``indicators.parquet`` and ``manifest.json``.
+
+Results are written atomically: everything goes to a temporary folder beside the target, which then
+replaces the target in one rename. An interrupted or failed run leaves the previous results as they were.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import platform
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from dataclasses import asdict
+from importlib import metadata
+from pathlib import Path
+
+import numpy as np
+
+from experiments.scenario import Scenario
+from sim.model import DoorstroomModel
+from sim.params import ParameterError, RunSettings
+
+OUTPUT_MARKER = "manifest.json"
+
+
+def check_output_dir(out: str | Path) -> Path:
+    """Checks that ``out`` can receive results, before any work is done.
+
+    An existing folder is replaced only if it holds earlier doorstroom results (a manifest.json) or is
+    empty; anything else is refused so that no unrelated files are lost.
+
+    Raises:
+        ParameterError: Naming the folder and the problem.
+    """
+    out = Path(out)
+    if out.exists() and not out.is_dir():
+        raise ParameterError(f"--out {str(out)!r} is a file; expected a folder for the results")
+    if out.is_dir() and any(out.iterdir()) and not (out / OUTPUT_MARKER).exists():
+        raise ParameterError(
+            f"--out {str(out)!r} is a non-empty folder without doorstroom results ({OUTPUT_MARKER}); "
+            "refusing to replace it: choose a new or empty folder"
+        )
+    parent = out.resolve().parent
+    if not parent.exists():
+        try:
+            parent.mkdir(parents=True)
+        except OSError as exc:
+            raise ParameterError(f"--out {str(out)!r}: cannot create its parent folder: {exc}") from None
+    if not os.access(parent, os.W_OK):
+        raise ParameterError(f"--out {str(out)!r}: its parent folder {str(parent)!r} is not writable")
+    return out
+
+
+def git_revision() -> str:
+    """The git revision of the source tree, or ``"unknown"`` outside a checkout."""
+    root = Path(__file__).resolve().parent.parent
+    try:
+        rev = subprocess.run(
+            ["git", "-C", str(root), "rev-parse", "HEAD"], capture_output=True, text=True, timeout=5
+        )
+        dirty = subprocess.run(
+            ["git", "-C", str(root), "status", "--porcelain", "--untracked-files=no"],
+            capture_output=True, text=True, timeout=5,
+        )
+    except (OSError, subprocess.SubprocessError):
+        return "unknown"
+    if rev.returncode != 0:
+        return "unknown"
+    return rev.stdout.strip() + ("+dirty" if dirty.stdout.strip() else "")
+
+
+def version() -> str:
+    """The installed doorstroom version."""
+    try:
+        return metadata.version("doorstroom")
+    except metadata.PackageNotFoundError:
+        return "0+unknown"
+
+
+def run_scenario(
+    scenario: Scenario,
+    settings: RunSettings,
+    progress: Callable[[int, int], None] | None = None,
+    debug: bool = False,
+) -> tuple[DoorstroomModel, dict]:
+    """Builds and runs the model; returns it with the run's manifest (not yet written)."""
+    t0 = time.perf_counter()
+    model = DoorstroomModel(scenario.parameters(), settings, debug=debug)
+    t_build = time.perf_counter() - t0
+    model.run(progress)
+    t_run = time.perf_counter() - t0 - t_build
+    manifest = {
+        "doorstroom_version": version(),
+        "git_revision": git_revision(),
+        "scenario": {"name": scenario.name, "description": scenario.description,
+                     "file": scenario.path, "changes": scenario.changes},
+        "settings": asdict(settings),
+        "parameters": model.params.to_dict(),
+        "households_simulated": int(model.households.n),
+        "timings_seconds": {
+            "build": round(t_build, 4),
+            "run": round(t_run, 4),
+            "per_simulated_year": round(t_run / max(1, model.total_steps
+                                                    // settings.steps_per_year), 4),
+            "phases": {k: round(v, 4) for k, v in model.timings.items()},
+        },
+        "environment": {
+            "python": sys.version.split()[0],
+            "platform": platform.platform(),
+            "numpy": np.__version__,
+            "mesa": metadata.version("mesa"),
+        },
+        "created": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
+        "command": sys.argv,
+    }
+    return model, manifest
+
+
+def write_results(model: DoorstroomModel, manifest: dict, out: str | Path) -> Path:
+    """Writes the run's tables and manifest to ``out`` atomically (see the module docstring)."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    out = Path(out)
+    parent = out.resolve().parent
+    parent.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.tmp-", dir=parent))
+    tmp.chmod(0o755)
+    try:
+        cols = model.indicator_columns()
+        table = pa.table({
+            "year": pa.array(cols["year"], pa.int32()),
+            "indicator": pa.array(cols["indicator"].tolist(), pa.string()),
+            "value": pa.array(cols["value"], pa.float64()),
+        })
+        pq.write_table(table, tmp / "indicators.parquet")
+        with open(tmp / OUTPUT_MARKER, "w", encoding="utf-8") as fh:
+            json.dump(manifest, fh, indent=2, default=str)
+        _replace_dir(tmp, out)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+    return out
+
+
+def _replace_dir(new: Path, target: Path) -> None:
+    """Puts folder ``new`` in the place of ``target`` (renames only; the old one is removed last)."""
+    old = None
+    if target.exists():
+        old = target.with_name(f".{target.name}.old-{os.getpid()}")
+        os.replace(target, old)
+    try:
+        os.replace(new, target)
+    except BaseException:
+        if old is not None:
+            os.replace(old, target)
+        raise
+    if old is not None:
+        shutil.rmtree(old, ignore_errors=True)

@@ -1,0 +1,101 @@
+"""Scenario files (TOML): a named, validated difference from the baseline, plus optional run settings.
+
+Layout::
+
+    [scenario]
+    name = "baseline"
+    description = "..."
+
+    [run]            # optional; command-line options override it
+    scale = 0.01
+    seed = 1
+    start_year = 2025
+    end_year = 2050
+    steps_per_year = 12
+
+    [demography]     # any parameter group of sim.params, with any of its names
+    mortality_improvement_per_year = 0.01
+
+Everything is checked before any work starts: unknown tables or keys are rejected with the valid list,
+impossible values with the bound they break.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass, fields
+from pathlib import Path
+from typing import Any
+
+from sim.params import GROUPS, ParameterError, Parameters, RunSettings
+
+RUN_KEYS = tuple(f.name for f in fields(RunSettings))
+SCENARIO_KEYS = ("name", "description")
+
+
+@dataclass(frozen=True)
+class Scenario:
+    """A loaded scenario: its name, parameter changes and run settings from the file."""
+
+    name: str
+    description: str
+    changes: dict[str, dict[str, Any]]
+    run: dict[str, Any]
+    path: str | None = None
+
+    def parameters(self) -> Parameters:
+        """The full parameter set: defaults with this scenario's changes."""
+        return Parameters.from_dict(self.changes)
+
+
+def load_scenario(path: str | Path | None) -> Scenario:
+    """Reads and validates a scenario file; ``None`` gives the baseline.
+
+    Raises:
+        ParameterError: On a missing or unreadable file, bad TOML, unknown table or key, or an
+            impossible value; the message names the file and the value.
+    """
+    if path is None:
+        return Scenario("baseline", "Defaults of all parameters", {}, {})
+    path = Path(path)
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise ParameterError(f"scenario file {str(path)!r} does not exist") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ParameterError(f"scenario file {str(path)!r} cannot be read: {exc}") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise ParameterError(f"scenario file {str(path)!r} is not valid TOML: {exc}") from None
+    return scenario_from_dict(data, source=str(path))
+
+
+def scenario_from_dict(data: dict[str, Any], source: str = "<dict>") -> Scenario:
+    """Validates a parsed scenario (see the module docstring for the layout)."""
+    groups = [g.group_name() for g in GROUPS]
+    valid_tables = ["scenario", "run", *groups]
+    unknown = sorted(set(data) - set(valid_tables))
+    if unknown:
+        raise ParameterError(
+            f"{source}: unknown table(s) or key(s) {unknown}; valid tables: {valid_tables}"
+        )
+    for table in data:
+        if not isinstance(data[table], dict):
+            raise ParameterError(f"{source}: [{table}] must be a table, got {data[table]!r}")
+    meta = data.get("scenario", {})
+    bad = sorted(set(meta) - set(SCENARIO_KEYS))
+    if bad:
+        raise ParameterError(f"{source}: unknown key(s) {bad} in [scenario]; valid: {SCENARIO_KEYS}")
+    run = dict(data.get("run", {}))
+    bad = sorted(set(run) - set(RUN_KEYS))
+    if bad:
+        raise ParameterError(f"{source}: unknown key(s) {bad} in [run]; valid: {list(RUN_KEYS)}")
+    changes = {g: data[g] for g in groups if g in data}
+    try:
+        Parameters.from_dict(changes)
+        RunSettings(**run)
+    except ParameterError as exc:
+        raise ParameterError(f"{source}: {exc}") from None
+    except TypeError as exc:
+        raise ParameterError(f"{source}: bad [run] table: {exc}") from None
+    name = meta.get("name", Path(source).stem)
+    return Scenario(str(name), str(meta.get("description", "")), changes, run, source)
