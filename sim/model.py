@@ -19,7 +19,7 @@ import numpy as np
 from agents import care, demography, institutions
 from agents.institutions import Zorgkantoor
 from sim import outputs
-from sim.params import Parameters, RunSettings
+from sim.params import ParameterError, Parameters, RunSettings
 from sim.population import VERPLEEGHUIS, Households, build_population, read_table
 from sim.streams import RandomStreams
 from sim.vacancies import VacancyLog
@@ -68,6 +68,7 @@ class DoorstroomModel(mesa.Model):
         self.vacancies = VacancyLog()
         self.records: list[tuple[int, str, float]] = []
         self._flows: dict[str, float] = defaultdict(float)
+        self._pending_changes: dict[float, list[dict]] = {}
         self.phases: tuple[Phase, ...] = (
             Phase("ageing", demography.ageing_phase),
             Phase("mortality", demography.mortality_phase),
@@ -104,6 +105,43 @@ class DoorstroomModel(mesa.Model):
     def year_fraction(self) -> float:
         """Calendar time at the middle of the current step, in years (e.g. 2025.04)."""
         return POPULATION_YEAR + (max(self.step_index, 0) + 0.5) / self.settings.steps_per_year
+
+    # --- dated changes (Mesa events) ---------------------------------------------------------
+    def time_of_year_start(self, year: int) -> float:
+        """Mesa time at which 1 January of ``year`` begins (after the last step of the year before)."""
+        return float((year - POPULATION_YEAR) * self.settings.steps_per_year)
+
+    def schedule_parameter_change(self, year: int, changes: dict[str, dict]) -> None:
+        """Changes parameters from 1 January of ``year`` on, through a Mesa event.
+
+        Args:
+            year: First year with the new values (after 2025 and not after the end year).
+            changes: ``{group: {name: value}}`` as in a scenario file; validated now.
+
+        Raises:
+            ParameterError: For a bad year, an unknown name or an impossible value.
+        """
+        if not POPULATION_YEAR < year <= self.settings.end_year:
+            raise ParameterError(
+                f"change year {year!r}: expected a year after {POPULATION_YEAR} and up to "
+                f"end_year = {self.settings.end_year}"
+            )
+        merged = self.params.to_dict()
+        for group, values in changes.items():
+            merged.setdefault(group, {}).update(values)
+        Parameters.from_dict(merged)  # validate now, before any work
+        at = self.time_of_year_start(year)
+        first = at not in self._pending_changes
+        self._pending_changes.setdefault(at, []).append(changes)
+        if first:
+            self.schedule_event(self._apply_pending_changes, at=at)
+
+    def _apply_pending_changes(self) -> None:
+        merged = self.params.to_dict()
+        for changes in self._pending_changes.pop(self.time, []):
+            for group, values in changes.items():
+                merged[group].update(values)
+        self.params = Parameters.from_dict(merged)
 
     # --- flows and records -----------------------------------------------------------------
     def add_flow(self, name: str, value: float) -> None:

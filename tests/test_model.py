@@ -117,3 +117,25 @@ def test_common_random_numbers_across_scenarios():
     assert len(both) > 0.9 * len(a), "most persons are alive in both runs"
     differ = [p for p in both if a[p] != b[p]]
     assert not differ, f"{len(differ)} persons alive in both runs differ in dementia"
+
+
+def test_dated_parameter_change_takes_effect_on_1_january():
+    m = DoorstroomModel(settings=RunSettings(scale=0.002, seed=1, end_year=2028))
+    m.schedule_parameter_change(2027, {"wlz": {"verpleeghuis_places": 1.0}})
+    seen = {}  # values in force during the steps of each year
+    while m.running:
+        upcoming_year = 2025 + m.steps // m.settings.steps_per_year
+        seen.setdefault(upcoming_year, set()).add(m.params.wlz.verpleeghuis_places)
+        m.step()
+    assert seen[2026] == {130_000.0}, f"the change must not act before 2027: {seen}"
+    assert seen[2027] == {1.0} and seen[2028] == {1.0}, f"the change must act from 2027: {seen}"
+
+
+def test_dated_change_is_validated_up_front():
+    m = DoorstroomModel(settings=RunSettings(scale=0.002, seed=1, end_year=2028))
+    from sim.params import ParameterError
+
+    with pytest.raises(ParameterError, match="below its minimum"):
+        m.schedule_parameter_change(2027, {"wlz": {"verpleeghuis_places": -5}})
+    with pytest.raises(ParameterError, match="change year 2030"):
+        m.schedule_parameter_change(2030, {"wlz": {"verpleeghuis_places": 5}})
