@@ -14,7 +14,7 @@ import zlib
 
 import numpy as np
 
-STREAMS = ("mortality", "care", "dementia", "heavy", "population", "admission", "reference")
+STREAMS = ("mortality", "care", "dementia", "population", "admission")
 """Names of the streams used by the model; a new process adds its own name here."""
 
 
