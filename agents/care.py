@@ -23,6 +23,8 @@ zorgkantoor.
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 import numpy as np
 
 from sim.params import CareParams
@@ -87,42 +89,89 @@ def dementia_hazard(age_years, cp: CareParams) -> np.ndarray:
                           cp.dementia_onset_slope_per_year_of_age)
 
 
+AGE_MONTHS_MAX = 131 * 12
+"""Ages (in months) covered by the per-step probability tables; older ages use the last entry."""
+
+
+@lru_cache(maxsize=16)
+def step_tables(cp: CareParams, steps_per_year: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Per-step probabilities of every (state, dementia, network, age in months), from the hazards.
+
+    Ages are whole months, so tabulating :func:`transition_hazards` and :func:`dementia_hazard` once
+    per parameter set gives exactly the probabilities :func:`draw_transitions` would compute per
+    person, at a fraction of the cost.
+
+    Returns:
+        ``p_event`` (flat, indexed by :func:`table_index`), ``cum`` (same rows, 5 columns: the
+        cumulative share of each destination) and ``p_dementia`` (indexed by age in months).
+    """
+    s, d, k, a = np.meshgrid(np.arange(N_STATES), (0, 1), (0, 1), np.arange(AGE_MONTHS_MAX),
+                             indexing="ij")
+    h = transition_hazards(s.ravel(), a.ravel() / 12.0, d.ravel().astype(bool),
+                           k.ravel().astype(bool), cp)
+    total = h.sum(axis=1)
+    p_event = step_probability(total, steps_per_year)
+    cum = np.cumsum(h, axis=1) / np.where(total > 0, total, 1.0)[:, None]
+    p_dem = step_probability(dementia_hazard(np.arange(AGE_MONTHS_MAX) / 12.0, cp), steps_per_year)
+    return p_event, cum, p_dem
+
+
+def table_index(state, dementia, network, age_months) -> np.ndarray:
+    """Row of :func:`step_tables` for each person."""
+    age = np.minimum(np.asarray(age_months, dtype=np.intp), AGE_MONTHS_MAX - 1)
+    return ((np.asarray(state, np.intp) * 2 + dementia) * 2 + network) * AGE_MONTHS_MAX + age
+
+
+def draw_from_tables(state, dementia, network, age_months, u, cp: CareParams, steps_per_year: int):
+    """New care states by the rule of :func:`draw_transitions`, with tabulated probabilities."""
+    p_event, cum, _ = step_tables(cp, steps_per_year)
+    idx = table_index(state, dementia, network, age_months)
+    event = u < p_event[idx]
+    new = np.asarray(state).copy()
+    if event.any():
+        frac = u[event] / p_event[idx[event]]
+        new[event] = np.minimum((frac[:, None] >= cum[idx[event]]).sum(axis=1), N_STATES - 1)
+    return new
+
+
 def care_phase(model) -> None:
     """Draws dementia onsets and care transitions; registers new Wlz indications."""
     hh = model.households
     cp = model.params.care
-    spy = model.settings.steps_per_year
-    rows, slots = np.nonzero(hh.present)
-    if len(rows) == 0:
+    flat = np.flatnonzero(hh.present.ravel())
+    if len(flat) == 0:
         return
-    age = hh.age_months[rows, slots] / 12.0
+    rows = flat >> 1
+    p_dem = step_tables(cp, model.settings.steps_per_year)[2]
+    age_m = hh.age_months.ravel()[flat]
+    pid = hh.pid.ravel()[flat]
     w = hh.weight[rows]
 
-    dem = hh.dementia[rows, slots]
-    pid = hh.pid[rows, slots]
+    dem = hh.dementia.ravel()[flat]
     u_dem = model.streams.for_ids("dementia", model.step_index, pid)
-    onset = ~dem & (u_dem < step_probability(dementia_hazard(age, cp), spy))
-    hh.dementia[rows[onset], slots[onset]] = True
-    model.add_flow("dementia_onsets", w[onset].sum())
-    dem = dem | onset
+    onset = ~dem & (u_dem < p_dem[np.minimum(age_m, AGE_MONTHS_MAX - 1)])
+    if onset.any():
+        hh.dementia.ravel()[flat[onset]] = True
+        model.add_flow("dementia_onsets", w[onset].sum())
+        dem = dem | onset
 
-    state = hh.care[rows, slots].astype(np.intp)
-    state = np.where(onset, np.maximum(state, cp.dementia_min_care_state), state)
-    network = hh.present[rows, 1 - slots] | hh.children_nearby[rows]
-    hazards = transition_hazards(state, age, dem, network, cp)
+    old = hh.care.ravel()[flat]
+    state = np.where(onset, np.maximum(old, cp.dementia_min_care_state), old)
+    network = hh.present.ravel()[flat ^ 1] | hh.children_nearby[rows]
     u = model.streams.for_ids("care", model.step_index, pid)
-    new = draw_transitions(state, hazards, u, spy)
-    old = hh.care[rows, slots]
-    hh.care[rows, slots] = new.astype(np.int8)
-
-    became = new != old
+    new = draw_from_tables(state, dem, network, age_m, u, cp, model.settings.steps_per_year)
+    changed = np.flatnonzero(new != old)
+    if len(changed) == 0:
+        return
+    hh.care.ravel()[flat[changed]] = new[changed].astype(np.int8)
+    new_c, old_c, w_c = new[changed], old[changed], w[changed]
     for code, flow in ((LIMITATION, "limitation_onsets"), (MODERATE, "moderate_onsets"),
                        (REGIE, "regie_onsets")):
-        model.add_flow(flow, w[became & (new == code) & (old < code)].sum())
-    heavy = became & (new == HEAVY)
-    if heavy.any():
-        hr, hs = rows[heavy], slots[heavy]
-        hh.wlz_step[hr, hs] = model.step_index
+        model.add_flow(flow, w_c[(new_c == code) & (old_c < code)].sum())
+    heavy = changed[new_c == HEAVY]
+    if len(heavy):
+        hr = rows[heavy]
+        hh.wlz_step.ravel()[flat[heavy]] = model.step_index
         model.add_flow("wlz_indications_new", w[heavy].sum())
         for kantoor in model.zorgkantoren:
             kantoor.register_indications(hr[hh.region[hr] == kantoor.region])

@@ -91,26 +91,53 @@ def ageing_phase(model) -> None:
     """Adds one step to the age of every adult and to the time in the current dwelling."""
     hh = model.households
     months = np.int16(12 // model.settings.steps_per_year)
-    act = hh.active
-    hh.age_months[hh.present] += months
-    hh.months_in_dwelling[act] = np.minimum(hh.months_in_dwelling[act] + months, 32000)
+    hh.age_months[:] += hh.present * months
+    hh.months_in_dwelling[:] = np.minimum(hh.months_in_dwelling + hh.active * months, 32000)
 
 
 def mortality_phase(model) -> None:
-    """Draws deaths, then handles widowhood and the dissolution of emptied households."""
+    """Draws deaths, then handles widowhood and the dissolution of emptied households.
+
+    Computes the same hazards as :func:`aligned_hazard`, with the base hazard tabulated by sex and
+    age in months for the current year (tests check that both agree).
+    """
     hh = model.households
-    rows, slots = np.nonzero(hh.present)
-    if len(rows) == 0:
+    params = model.params
+    flat = np.flatnonzero(hh.present.ravel())
+    if len(flat) == 0:
         return
-    age_years = hh.age_months[rows, slots] / 12.0
-    hazard = aligned_hazard(
-        age_years, hh.sex[rows, slots], hh.care[rows, slots], hh.dementia[rows, slots],
-        hh.weight[rows], model.year_fraction, model.params,
-    )
-    p = step_probability(hazard, model.settings.steps_per_year)
-    u = model.streams.for_ids("mortality", model.step_index, hh.pid[rows, slots])
-    dies = (u < p) | (age_years >= model.params.demography.max_age_years)
-    apply_deaths(model, rows[dies], slots[dies])
+    rows = flat >> 1
+    age_m = np.minimum(hh.age_months.ravel()[flat], AGE_MONTHS_MAX - 1).astype(np.intp)
+    p = step_probability(tabulated_hazard(hh, flat, params, model.year_fraction),
+                         model.settings.steps_per_year)
+    u = model.streams.for_ids("mortality", model.step_index, hh.pid.ravel()[flat])
+    dies = (u < p) | (age_m >= params.demography.max_age_years * 12)
+    apply_deaths(model, rows[dies], (flat & 1)[dies])
+
+
+AGE_MONTHS_MAX = 131 * 12
+
+
+def tabulated_hazard(hh, flat: np.ndarray, params: Parameters, year: float) -> np.ndarray:
+    """:func:`aligned_hazard` of the adults at flat positions ``flat`` of the per-adult columns."""
+    rows = flat >> 1
+    age_m = np.minimum(hh.age_months.ravel()[flat], AGE_MONTHS_MAX - 1).astype(np.intp)
+    sex = hh.sex.ravel()[flat].astype(np.intp)
+    rr_table = relative_risk(np.repeat(np.arange(5), 2), np.tile([False, True], 5), params)
+    rr = rr_table[hh.care.ravel()[flat] * 2 + hh.dementia.ravel()[flat]]
+    group = sex * N_AGE_GROUPS + np.minimum(age_m // (12 * AGE_GROUP_YEARS), N_AGE_GROUPS - 1)
+    w = hh.weight[rows].astype(np.float64)
+    sum_w = np.bincount(group, weights=w, minlength=2 * N_AGE_GROUPS)
+    sum_wrr = np.bincount(group, weights=w * rr, minlength=2 * N_AGE_GROUPS)
+    mean_rr = np.divide(sum_wrr, sum_w, out=np.ones_like(sum_w), where=sum_w > 0)
+    return _base_table(params, year)[sex, age_m] * (rr / mean_rr[group])
+
+
+def _base_table(params: Parameters, year: float) -> np.ndarray:
+    """Base hazard per year by sex (rows) and age in months (columns) in ``year``."""
+    ages = np.arange(AGE_MONTHS_MAX) / 12.0
+    return np.stack([base_hazard(ages, np.full(AGE_MONTHS_MAX, s), year, params)
+                     for s in (MALE, FEMALE)])
 
 
 def apply_deaths(model, rows: np.ndarray, slots: np.ndarray) -> None:

@@ -1,0 +1,65 @@
+"""The fast (tabulated) phases compute exactly what the pure rate functions define."""
+
+import numpy as np
+
+from agents import care, demography
+from sim.params import Parameters
+from sim.population import build_population
+from sim.rates import step_probability
+
+
+def test_tabulated_mortality_equals_aligned_hazard():
+    hh = build_population(0.002, seed=4)
+    params = Parameters()
+    flat = np.flatnonzero(hh.present.ravel())
+    rows, slots = flat >> 1, flat & 1
+    fast = demography.tabulated_hazard(hh, flat, params, 2031.5)
+    pure = demography.aligned_hazard(
+        hh.age_months[rows, slots] / 12.0, hh.sex[rows, slots], hh.care[rows, slots],
+        hh.dementia[rows, slots], hh.weight[rows], 2031.5, params,
+    )
+    assert np.allclose(fast, pure, rtol=1e-12, atol=0), "tabulated and pure hazards differ"
+
+
+def test_aligned_mortality_keeps_life_table_deaths():
+    rng = np.random.default_rng(0)
+    n = 20_000
+    age = rng.uniform(80, 85, n)  # one age group
+    sex = np.zeros(n, int)
+    care_state = rng.integers(0, 5, n)
+    dem = rng.random(n) < 0.2
+    w = np.ones(n)
+    params = Parameters()
+    h = demography.aligned_hazard(age, sex, care_state, dem, w, 2025.0, params)
+    base = demography.base_hazard(age, sex, 2025.0, params)
+    assert abs(h.sum() / base.sum() - 1) < 0.02, "alignment must keep the expected deaths"
+    assert h[care_state == 4].mean() > 3 * h[care_state == 0].mean(), "heavy care must die sooner"
+
+
+def test_tabulated_care_draws_equal_draw_transitions():
+    rng = np.random.default_rng(1)
+    n = 50_000
+    state = rng.integers(0, 5, n)
+    dem = rng.random(n) < 0.3
+    net = rng.random(n) < 0.5
+    age_m = rng.integers(40 * 12, 105 * 12, n)
+    # many events so that destinations are exercised: draws concentrated near zero
+    u = rng.random(n) ** 4
+    cp = Parameters().care
+    fast = care.draw_from_tables(state, dem, net, age_m, u, cp, 12)
+    pure = care.draw_transitions(state, care.transition_hazards(state, age_m / 12.0, dem, net, cp),
+                                 u, 12)
+    assert np.array_equal(fast, pure), f"{(fast != pure).sum()} draws differ"
+    assert (fast != state).sum() > 1000, "the test must exercise transitions"
+
+
+def test_care_transition_directions():
+    cp = Parameters().care
+    state = np.zeros(3, int)
+    h = care.transition_hazards(state, np.array([60.0, 80.0, 95.0]), np.zeros(3, bool),
+                                np.ones(3, bool), cp)
+    assert np.all(np.diff(h[:, 1]) > 0), "limitation onset must rise with age"
+    lonely = care.transition_hazards(np.array([2, 2]), np.array([85.0, 85.0]),
+                                     np.array([True, True]), np.array([False, True]), cp)
+    assert lonely[0, 3] > 0 and lonely[1, 3] == 0, "loss of regie only without a network"
+    assert step_probability(np.array([h[0].sum()]), 12)[0] < h[0].sum() / 12 + 1e-12
