@@ -35,6 +35,7 @@ import numpy as np
 
 from agents import care, demography
 from sim import outputs
+from sim.clock import POPULATION_YEAR, CalendarClock
 from sim.params import Parameters, RunSettings
 from sim.population import (
     HEAVY,
@@ -48,9 +49,6 @@ from sim.population import (
     build_population,
 )
 from sim.rates import step_probability
-
-POPULATION_YEAR = 2025
-"""The synthetic population is that of 1 January of this year (as in :mod:`sim.model`)."""
 
 PHASES = ("ageing", "mortality", "care")
 """Names of the array engine's phases (``DoorstroomModel.phases``) that this model reproduces."""
@@ -196,7 +194,7 @@ class HouseholdAgent(mesa.Agent):
                 model.add_flow("wlz_indications_new", self.weight)
 
 
-class ReferenceModel(mesa.Model):
+class ReferenceModel(CalendarClock, mesa.Model):
     """Households ageing, dying and developing care needs, one Mesa agent per household.
 
     Args:
@@ -254,21 +252,6 @@ class ReferenceModel(mesa.Model):
         return cls(params=params, settings=settings, households=households)
 
     # --- clock (as in sim.model.DoorstroomModel) ----------------------------------------------
-    @property
-    def step_index(self) -> int:
-        """Index of the current step, 0 for the first (Mesa's ``steps`` counts from 1)."""
-        return self.steps - 1
-
-    @property
-    def year(self) -> int:
-        """Calendar year of the current step."""
-        return POPULATION_YEAR + max(self.step_index, 0) // self.settings.steps_per_year
-
-    @property
-    def year_fraction(self) -> float:
-        """Calendar time at the middle of the current step, in years."""
-        return POPULATION_YEAR + (max(self.step_index, 0) + 0.5) / self.settings.steps_per_year
-
     @property
     def households(self):
         """The household agents (Mesa's strong agent set of :class:`HouseholdAgent`)."""

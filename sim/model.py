@@ -19,13 +19,11 @@ import numpy as np
 from agents import care, demography, institutions
 from agents.institutions import Zorgkantoor
 from sim import outputs
+from sim.clock import POPULATION_YEAR, CalendarClock
 from sim.params import ParameterError, Parameters, RunSettings
 from sim.population import VERPLEEGHUIS, Households, build_population, read_table
 from sim.streams import RandomStreams
 from sim.vacancies import VacancyLog
-
-POPULATION_YEAR = 2025
-"""The synthetic population is that of 1 January of this year; runs start there."""
 
 
 @dataclass(frozen=True)
@@ -36,7 +34,7 @@ class Phase:
     run: Callable[[DoorstroomModel], None]
 
 
-class DoorstroomModel(mesa.Model):
+class DoorstroomModel(CalendarClock, mesa.Model):
     """Households ageing, dying and developing care needs, at any scale.
 
     Args:
@@ -89,22 +87,6 @@ class DoorstroomModel(mesa.Model):
         places = self.params.wlz.verpleeghuis_places
         return [Zorgkantoor(self, region=i, name=r["province"], places=places * share[i])
                 for i, r in enumerate(regions)]
-
-    # --- clock -----------------------------------------------------------------------------
-    @property
-    def step_index(self) -> int:
-        """Index of the current step, 0 for the first (Mesa's ``steps`` counts from 1)."""
-        return self.steps - 1
-
-    @property
-    def year(self) -> int:
-        """Calendar year of the current step."""
-        return POPULATION_YEAR + max(self.step_index, 0) // self.settings.steps_per_year
-
-    @property
-    def year_fraction(self) -> float:
-        """Calendar time at the middle of the current step, in years (e.g. 2025.04)."""
-        return POPULATION_YEAR + (max(self.step_index, 0) + 0.5) / self.settings.steps_per_year
 
     # --- dated changes (Mesa events) ---------------------------------------------------------
     def time_of_year_start(self, year: int) -> float:
