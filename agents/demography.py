@@ -17,8 +17,9 @@ from importlib import resources
 
 import numpy as np
 
+from agents import housing
 from sim.params import Parameters
-from sim.population import FEMALE, INSTITUTION_TENURE, MALE, VERPLEEGHUIS, VERZORGINGSHUIS
+from sim.population import FEMALE, MALE, NOT_WAITING, VERPLEEGHUIS, VERZORGINGSHUIS
 from sim.rates import step_probability
 
 MORTALITY_BASE_YEAR = 2023
@@ -159,15 +160,9 @@ def apply_deaths(model, rows: np.ndarray, slots: np.ndarray) -> None:
     move_survivor_to_slot0(hh, widowed)
     emptied = touched[n_alive == 0]
     if len(emptied):
-        hh.active[emptied] = False
         model.add_flow("households_dissolved", hh.weight[emptied].sum())
-        model.vacancies.record(
-            step=model.step_index, year=model.year, dwelling=hh.dwelling[emptied],
-            tenure=hh.tenure[emptied], region=hh.region[emptied], weight=hh.weight[emptied],
-            cause="death",
-        )
-        private = hh.tenure[emptied] != INSTITUTION_TENURE
-        model.add_flow("dwellings_vacated_by_death", hh.weight[emptied][private].sum())
+        vacated = housing.vacate(model, emptied, cause="death")
+        model.add_flow("dwellings_vacated_by_death", model.dwellings.weight[vacated].sum())
 
 
 def move_survivor_to_slot0(hh, rows: np.ndarray) -> None:
@@ -181,7 +176,8 @@ def move_survivor_to_slot0(hh, rows: np.ndarray) -> None:
     clear_slots(hh, move, np.ones(len(move), np.intp))
 
 
-PERSON_COLUMNS = ("present", "pid", "age_months", "sex", "care", "dementia", "wlz_step")
+PERSON_COLUMNS = ("present", "pid", "age_months", "sex", "care", "dementia", "wlz_step",
+                  "wlz_wait_since")
 """Per-adult columns that move with a person."""
 
 
@@ -192,3 +188,4 @@ def clear_slots(hh, rows: np.ndarray, slots: np.ndarray) -> None:
     hh.care[rows, slots] = 0
     hh.dementia[rows, slots] = False
     hh.wlz_step[rows, slots] = -1
+    hh.wlz_wait_since[rows, slots] = NOT_WAITING

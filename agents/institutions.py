@@ -1,11 +1,17 @@
-"""Institutions as Mesa agents: a few per region, each owning its own bookkeeping.
+"""Institutions as Mesa agents: a zorgkantoor per province admits people to verpleeghuis places.
 
-The zorgkantoor of a region registers Wlz indications and admits people with an indication to the
-region's verpleeghuis places as they free up. Admission order: the earliest indication first (those
-indicated before the run start first), ties broken by a draw from the ``admission`` stream. An admitted
-person leaves the household: a partner stays behind in the dwelling; a person living alone vacates it
-(a vacancy with start cause ``institution``). Co-residents of a single person admitted (rare: they are
-counted with households whose oldest member is under 70) are not followed further.
+Registration. A person who reaches heavy care (a Wlz indication) registers for a verpleeghuis place
+with probability ``wlz.wants_admission_share``; the others receive Wlz care at home and register
+later at the hazard ``wlz.later_admission_wish_per_year``. Registered persons form the waiting list
+(``verpleeghuis_waiting``).
+
+Admission. Each step the zorgkantoor of a province offers its vacant places (longest vacant first) to
+the persons on its waiting list in order of urgency: first those with dementia
+without a network (no partner, no child nearby), then the longest waiting, ties broken by a draw of
+the ``admission`` stream. An admitted person leaves the household for a new one-person household in
+the place: a partner stays behind in the dwelling; a person living alone vacates it, which starts a
+vacancy chain with cause ``institution``. Children or co-residents of a person admitted alone are
+not followed further (rare: they live with households whose oldest adult is under 70).
 """
 
 from __future__ import annotations
@@ -13,25 +19,28 @@ from __future__ import annotations
 import mesa
 import numpy as np
 
+from agents import housing
 from agents.demography import clear_slots, move_survivor_to_slot0
-from sim.population import HEAVY, INSTITUTION_TENURE, VERPLEEGHUIS
+from sim.population import HEAVY, NOT_WAITING, VERPLEEGHUIS
+from sim.rates import step_probability
+
+URGENT_BONUS_STEPS = 10**6
+"""Added to the sort key of non-urgent persons so that urgent ones always come first."""
 
 
 class Zorgkantoor(mesa.Agent):
-    """The zorgkantoor of one region.
+    """The zorgkantoor of one province.
 
     Args:
         model: The model.
         region: Region (province) code.
         name: Region name.
-        places: Verpleeghuis places in the region (national scale, persons).
     """
 
-    def __init__(self, model: mesa.Model, region: int, name: str, places: float = 0.0):
+    def __init__(self, model: mesa.Model, region: int, name: str):
         super().__init__(model)
         self.region = int(region)
         self.name = name
-        self.places = float(places)
         self.indications_issued = 0.0
         self.admissions = 0.0
 
@@ -40,80 +49,92 @@ class Zorgkantoor(mesa.Agent):
         if len(rows):
             self.indications_issued += float(self.model.households.weight[rows].sum())
 
-    def admit(self, residents: float, rows: np.ndarray, slots: np.ndarray,
-              priority: np.ndarray) -> None:
-        """Admits waiting persons of this region to free places, most urgent first.
+    def admit(self, rows: np.ndarray, slots: np.ndarray, priority: np.ndarray,
+              free_places: np.ndarray) -> None:
+        """Admits waiting persons of this province to its free places, most urgent first.
 
         Args:
-            residents: Current verpleeghuis residents of the region (national scale).
-            rows: Household rows of the waiting persons of this region.
+            rows: Household rows of the waiting persons of this province.
             slots: Their adult slots.
-            priority: Sort key, lower first.
+            priority: Sort key of the persons, lower first.
+            free_places: Vacant verpleeghuis places of this province, in the order offered.
         """
-        hh = self.model.households
-        if len(rows) == 0:
+        k = min(len(rows), len(free_places))
+        if k == 0:
             return
-        weight = float(hh.weight[rows[0]])
-        n_free = int(np.floor((self.places - residents) / weight + 1e-9))
-        if n_free <= 0:
-            return
-        order = np.argsort(priority, kind="stable")[:n_free]
-        move_to_institution(self.model, rows[order], slots[order])
-        self.admissions += weight * len(order)
+        order = np.argsort(priority, kind="stable")[:k]
+        admit_to_places(self.model, rows[order], slots[order], free_places[:k])
+        self.admissions += float(self.model.households.weight[rows[order]].sum())
 
 
-def move_to_institution(model, rows: np.ndarray, slots: np.ndarray) -> None:
-    """Moves the given adults into new single-person verpleeghuis households."""
+def admit_to_places(model, rows: np.ndarray, slots: np.ndarray, places: np.ndarray) -> None:
+    """Moves the given adults into new one-person households in the vacant ``places``."""
     hh = model.households
-    if len(rows) == 0:
+    k = len(rows)
+    if k == 0:
         return
+    waited = (model.step_index - hh.wlz_wait_since[rows, slots]) * (12 / model.settings.steps_per_year)
+    model.add_mean("verpleeghuis_waiting_months_mean", waited, hh.weight[rows])
+    model.add_flow("wlz_admissions", hh.weight[rows].sum())
+    empty = np.zeros(k, np.int8)
     new = {
         "weight": hh.weight[rows],
-        "present": np.stack([np.ones(len(rows), bool), np.zeros(len(rows), bool)], axis=1),
-        "pid": np.stack([hh.pid[rows, slots], np.full(len(rows), -1, np.int32)], axis=1),
-        "age_months": np.stack([hh.age_months[rows, slots], np.zeros(len(rows), np.int16)], 1),
-        "sex": np.stack([hh.sex[rows, slots], np.zeros(len(rows), np.int8)], 1),
-        "care": np.stack([np.full(len(rows), HEAVY, np.int8), np.zeros(len(rows), np.int8)], 1),
-        "dementia": np.stack([hh.dementia[rows, slots], np.zeros(len(rows), bool)], 1),
-        "wlz_step": np.stack([hh.wlz_step[rows, slots], np.full(len(rows), -1, np.int32)], 1),
-        "tenure": np.full(len(rows), INSTITUTION_TENURE, np.int8),
-        "dwelling": np.full(len(rows), VERPLEEGHUIS, np.int8),
+        "present": np.stack([np.ones(k, bool), np.zeros(k, bool)], axis=1),
+        "pid": np.stack([hh.pid[rows, slots], np.full(k, -1, np.int32)], axis=1),
+        "age_months": np.stack([hh.age_months[rows, slots], np.zeros(k, np.int16)], 1),
+        "sex": np.stack([hh.sex[rows, slots], empty], 1),
+        "care": np.stack([np.full(k, HEAVY, np.int8), empty], 1),
+        "dementia": np.stack([hh.dementia[rows, slots], np.zeros(k, bool)], 1),
+        "wlz_step": np.stack([hh.wlz_step[rows, slots], np.full(k, -1, np.int32)], 1),
         "region": hh.region[rows],
         "benefit": hh.benefit[rows],
         "children_nearby": hh.children_nearby[rows],
     }
-    model.add_flow("wlz_admissions", hh.weight[rows].sum())
-    # remove the persons from their households, then close the emptied ones
     clear_slots(hh, rows, slots)
     touched = np.unique(rows)
     left = hh.present[touched].sum(axis=1)
     move_survivor_to_slot0(hh, touched[left == 1])
     emptied = touched[left == 0]
     if len(emptied):
-        hh.active[emptied] = False
-        hh.n_children[emptied] = 0
-        hh.n_coresidents[emptied] = 0
-        model.vacancies.record(
-            step=model.step_index, year=model.year, dwelling=hh.dwelling[emptied],
-            tenure=hh.tenure[emptied], region=hh.region[emptied], weight=hh.weight[emptied],
-            cause="institution",
-        )
-        model.add_flow("dwellings_vacated_by_admission", hh.weight[emptied].sum())
-    hh.append(new)
+        vacated = housing.vacate(model, emptied, cause="institution")
+        model.add_flow("dwellings_vacated_by_admission", model.dwellings.weight[vacated].sum())
+    new_rows = hh.append(new)
+    housing.occupy(model, new_rows, places)
+
+
+def registration(model) -> None:
+    """Persons with a Wlz indication at home register for a place (see the module docstring)."""
+    hh = model.households
+    wp = model.params.wlz
+    at_home = hh.active & (hh.dwelling != VERPLEEGHUIS)
+    cand = (hh.care == HEAVY) & hh.present & at_home[:, None] & (hh.wlz_wait_since == NOT_WAITING)
+    rows, slots = np.nonzero(cand)
+    if len(rows) == 0:
+        return
+    new = hh.wlz_step[rows, slots] == model.step_index
+    p = np.where(new, wp.wants_admission_share,
+                 step_probability(wp.later_admission_wish_per_year, model.settings.steps_per_year))
+    u = model.streams.for_ids("wlz_wish", model.step_index, hh.pid[rows, slots])
+    join = u < p
+    hh.wlz_wait_since[rows[join], slots[join]] = model.step_index
 
 
 def admission_phase(model) -> None:
-    """Each zorgkantoor admits waiting persons with a Wlz indication to free verpleeghuis places."""
-    hh = model.households
-    in_home = hh.active & (hh.dwelling != VERPLEEGHUIS)
-    rows, slots = np.nonzero((hh.care == HEAVY) & hh.present & in_home[:, None])
-    inst = hh.active & (hh.dwelling == VERPLEEGHUIS)
-    residents = np.bincount(hh.region[inst], weights=hh.weight[inst],
-                            minlength=len(model.zorgkantoren))
+    """Registration for a place, then admission by each zorgkantoor to its free places."""
+    registration(model)
+    hh, dw = model.households, model.dwellings
+    rows, slots = np.nonzero((hh.wlz_wait_since != NOT_WAITING) & hh.present)
+    if len(rows) == 0:
+        return
+    free = np.flatnonzero(dw.active & (dw.type == VERPLEEGHUIS) & (dw.occupant < 0))
+    if len(free) == 0:
+        return
+    free = free[np.argsort(dw.vacant_since[free], kind="stable")]
+    urgent = hh.dementia[rows, slots] & ~hh.present[rows, 1 - slots] & ~hh.children_nearby[rows]
     u = model.streams.for_ids("admission", model.step_index, hh.pid[rows, slots])
-    # earliest indication first; the fraction breaks ties at random
-    priority = hh.wlz_step[rows, slots] + u
+    priority = hh.wlz_wait_since[rows, slots] + np.where(urgent, 0, URGENT_BONUS_STEPS) + u
     region = hh.region[rows]
+    free_region = dw.region[free]
     for kantoor in model.zorgkantoren:
         sel = region == kantoor.region
-        kantoor.admit(residents[kantoor.region], rows[sel], slots[sel], priority[sel])
+        kantoor.admit(rows[sel], slots[sel], priority[sel], free[free_region == kantoor.region])

@@ -1,4 +1,7 @@
-"""One run: build the model, step it to the end, write ``indicators.parquet`` and ``manifest.json``.
+"""One run: build the model, step it to the end, write its tables and ``manifest.json``.
+
+Tables: ``indicators.parquet`` (tidy ``year``, ``indicator``, ``value``), ``chains.parquet`` and
+``links.parquet`` (vacancy chains, see :mod:`sim.chains`).
 
 Results are written atomically: everything goes to a temporary folder beside the target, which then
 replaces the target in one rename. An interrupted or failed run leaves the previous results as they were.
@@ -22,6 +25,7 @@ from pathlib import Path
 import numpy as np
 
 from experiments.scenario import Scenario
+from sim.chains import write_parquet as write_chain_tables
 from sim.model import DoorstroomModel
 from sim.params import ParameterError, RunSettings
 
@@ -139,6 +143,7 @@ def write_results(model: DoorstroomModel, manifest: dict, out: str | Path) -> Pa
             "value": pa.array(cols["value"], pa.float64()),
         })
         pq.write_table(table, tmp / "indicators.parquet")
+        write_chain_tables(model.chains, tmp)
         with open(tmp / OUTPUT_MARKER, "w", encoding="utf-8") as fh:
             json.dump(manifest, fh, indent=2, default=str)
         _replace_dir(tmp, out)

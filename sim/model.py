@@ -16,14 +16,15 @@ from dataclasses import dataclass
 import mesa
 import numpy as np
 
-from agents import care, demography, institutions
+from agents import care, demography, housing, institutions
 from agents.institutions import Zorgkantoor
 from sim import outputs
+from sim.chains import ChainBook
 from sim.clock import POPULATION_YEAR, CalendarClock
+from sim.dwellings import build_stock
 from sim.params import ParameterError, Parameters, RunSettings
-from sim.population import VERPLEEGHUIS, Households, build_population, read_table
+from sim.population import HEAVY, VERPLEEGHUIS, Households, build_population, read_table
 from sim.streams import RandomStreams
-from sim.vacancies import VacancyLog
 
 
 @dataclass(frozen=True)
@@ -62,10 +63,18 @@ class DoorstroomModel(CalendarClock, mesa.Model):
                                                          self.params)
         self.timings: dict[str, float] = defaultdict(float)
         self.timings["build_population"] = time.perf_counter() - t0
-        self.zorgkantoren = self._make_zorgkantoren()
-        self.vacancies = VacancyLog()
+        self.dwellings = build_stock(self.households, self.params,
+                                     self.streams.generator("stock"), settings.scale)
+        self.chains = ChainBook()
         self.records: list[tuple[int, str, float]] = []
         self._flows: dict[str, float] = defaultdict(float)
+        self._means: dict[str, list[float]] = defaultdict(lambda: [0.0, 0.0])
+        dw = self.dwellings
+        housing.start_chains(self, np.flatnonzero(dw.active & (dw.occupant < 0)
+                                                  & ~dw.is_institution()), "initial")
+        self._initial_waiting_list()
+        self.zorgkantoren = [Zorgkantoor(self, region=i, name=r["province"])
+                             for i, r in enumerate(read_table("regions.csv"))]
         self._pending_changes: dict[float, list[dict]] = {}
         self.phases: tuple[Phase, ...] = (
             Phase("ageing", demography.ageing_phase),
@@ -76,17 +85,17 @@ class DoorstroomModel(CalendarClock, mesa.Model):
         self.total_steps = (settings.end_year - POPULATION_YEAR + 1) * settings.steps_per_year
         self.running = True
 
-    def _make_zorgkantoren(self) -> list[Zorgkantoor]:
-        """One zorgkantoor per province; places split like the 2025 verpleeghuis residents."""
+    def _initial_waiting_list(self) -> None:
+        """Puts a share of the 2025 Wlz indications at home on the waiting list (up to a year)."""
         hh = self.households
-        regions = read_table("regions.csv")
-        inst = hh.active & (hh.dwelling == VERPLEEGHUIS)
-        residents = np.bincount(hh.region[inst], weights=hh.weight[inst], minlength=len(regions))
-        share = residents / residents.sum() if residents.sum() > 0 else np.full(
-            len(regions), 1 / len(regions))
-        places = self.params.wlz.verpleeghuis_places
-        return [Zorgkantoor(self, region=i, name=r["province"], places=places * share[i])
-                for i, r in enumerate(regions)]
+        at_home = hh.active & (hh.dwelling != VERPLEEGHUIS)
+        rows, slots = np.nonzero((hh.care == HEAVY) & hh.present & at_home[:, None])
+        rng = self.streams.generator("admission")
+        join = rng.random(len(rows)) < self.params.wlz.initial_waiting_share
+        months = rng.integers(0, 12, len(rows))
+        hh.wlz_wait_since[rows[join], slots[join]] = (
+            -months[join] * self.settings.steps_per_year // 12
+        )
 
     # --- dated changes (Mesa events) ---------------------------------------------------------
     def time_of_year_start(self, year: int) -> float:
@@ -132,6 +141,14 @@ class DoorstroomModel(CalendarClock, mesa.Model):
             raise KeyError(f"flow {name!r} is not declared in sim.outputs.REGISTRY")
         self._flows[name] += float(value)
 
+    def add_mean(self, name: str, values: np.ndarray, weights: np.ndarray) -> None:
+        """Adds observations to an indicator that is a weighted mean over the year's events."""
+        if outputs.REGISTRY.get(name, None) is None or outputs.REGISTRY[name].kind != "mean":
+            raise KeyError(f"mean {name!r} is not declared as kind 'mean' in sim.outputs.REGISTRY")
+        acc = self._means[name]
+        acc[0] += float(np.dot(values, weights))
+        acc[1] += float(np.sum(weights))
+
     def _recording(self) -> bool:
         return self.year >= self.settings.start_year
 
@@ -141,6 +158,8 @@ class DoorstroomModel(CalendarClock, mesa.Model):
         if self.step_index % spy == 0 and self._recording():
             for name, value in outputs.stocks(self.households).items():
                 self.records.append((self.year, name, value))
+            for name, value in outputs.housing_stocks(self).items():
+                self.records.append((self.year, name, value))
         for phase in self.phases:
             t0 = time.perf_counter()
             phase.run(self)
@@ -149,11 +168,21 @@ class DoorstroomModel(CalendarClock, mesa.Model):
             self.check_invariants()
         if (self.step_index + 1) % spy == 0:
             if self._recording():
-                for name in outputs.FLOWS:
-                    self.records.append((self.year, name, self._flows.get(name, 0.0)))
+                self._record_year_end()
             self._flows.clear()
+            self._means.clear()
         if self.steps >= self.total_steps:
             self.running = False
+            self.chains.close(year=self.year)
+
+    def _record_year_end(self) -> None:
+        for name in outputs.FLOWS:
+            self.records.append((self.year, name, self._flows.get(name, 0.0)))
+        for name in outputs.MEANS:
+            total, weight = self._means.get(name, (0.0, 0.0))
+            self.records.append((self.year, name, total / weight if weight > 0 else float("nan")))
+        summary = self.chains.year_summary(self.year)
+        self.records.append((self.year, "chain_links_mean", summary["chain_links_mean"]))
 
     def run(self, progress: Callable[[int, int], None] | None = None) -> None:
         """Runs to the end year; ``progress(year_done, n_years)`` is called after each year."""
@@ -175,10 +204,25 @@ class DoorstroomModel(CalendarClock, mesa.Model):
 
     # --- invariants --------------------------------------------------------------------------
     def check_invariants(self) -> None:
-        """Raises AssertionError when the household arrays are inconsistent."""
-        hh = self.households
+        """Raises AssertionError when households, dwellings and chains are inconsistent."""
+        hh, dw = self.households, self.dwellings
         act = hh.active
         assert not (hh.present[~act]).any(), "an inactive household still has an adult"
         assert hh.present[act, 0].all(), "an active household has no adult in its first slot"
         assert ((hh.care >= 0) & (hh.care <= 4)).all(), "care state outside 0..4"
         assert not (hh.dementia & ~hh.present).any(), "dementia flag on an empty slot"
+        ids = hh.dwelling_id[act]
+        assert (ids >= 0).all(), "an active household without a dwelling"
+        assert len(np.unique(ids)) == len(ids), "two households hold the same dwelling"
+        assert (dw.occupant[ids] == np.flatnonzero(act)).all(), (
+            "a household's dwelling does not name it as occupant"
+        )
+        assert not (hh.dwelling_id[~act] >= 0).any(), "an ended household still holds a dwelling"
+        occ = np.flatnonzero(dw.occupant >= 0)
+        assert (hh.dwelling_id[dw.occupant[occ]] == occ).all(), (
+            "a dwelling's occupant lives elsewhere"
+        )
+        assert (hh.dwelling[act] == dw.type[ids]).all(), "household dwelling type out of date"
+        vacant_private = dw.active & (dw.occupant < 0) & ~dw.is_institution()
+        assert (dw.chain[vacant_private] >= 0).all(), "a vacant dwelling carries no chain"
+        self.chains.check()

@@ -14,6 +14,7 @@ from sim.population import (
     HEAVY,
     LIMITATION,
     MODERATE,
+    NOT_WAITING,
     REGIE,
     VERPLEEGHUIS,
     VERZORGINGSHUIS,
@@ -28,7 +29,8 @@ class Indicator:
         name: Column value in ``indicators.parquet``.
         unit: Unit of the value.
         label: Short human-readable label (for tables and plots).
-        kind: ``"stock"`` (at 1 January) or ``"flow"`` (sum over the year).
+        kind: ``"stock"`` (at 1 January), ``"flow"`` (sum over the year) or ``"mean"`` (weighted mean
+            over the year's events).
     """
 
     name: str
@@ -70,6 +72,16 @@ _DECLARED = [
     ("regie_onsets", "persons per year", "New losses of regie without network", "flow"),
     ("wlz_indications_new", "persons per year", "New Wlz indications", "flow"),
     ("wlz_admissions", "persons per year", "Admissions to a verpleeghuis", "flow"),
+    ("verpleeghuis_residents", "persons", "Verpleeghuis residents", "stock"),
+    ("verpleeghuis_places", "places", "Verpleeghuis places", "stock"),
+    ("verpleeghuis_waiting", "persons", "Persons waiting for a verpleeghuis place", "stock"),
+    ("verpleeghuis_waiting_months_mean", "months",
+     "Mean waiting time of the persons admitted in the year", "mean"),
+    ("dwellings_total", "dwellings", "Dwellings (housing stock, institutions excluded)", "stock"),
+    ("vacancy_rate", "share", "Share of the housing stock vacant", "stock"),
+    ("chains_started", "chains per year", "Vacancy chains started (initial vacancies excluded)",
+     "flow"),
+    ("chain_links_mean", "links", "Mean number of links of the chains ended in the year", "mean"),
     ("dwellings_vacated_by_admission", "dwellings per year",
      "Dwellings vacated by a move into an institution", "flow"),
 ]
@@ -78,6 +90,8 @@ REGISTRY: dict[str, Indicator] = {n: Indicator(n, u, lab, k) for n, u, lab, k in
 """All indicators by name."""
 
 FLOWS = tuple(n for n, ind in REGISTRY.items() if ind.kind == "flow")
+MEANS = tuple(n for n, ind in REGISTRY.items() if ind.kind == "mean" and n != "chain_links_mean")
+"""Means accumulated from events during the year (``chain_links_mean`` comes from the chain book)."""
 STOCKS = tuple(n for n, ind in REGISTRY.items() if ind.kind == "stock")
 
 
@@ -127,3 +141,22 @@ def stocks(hh) -> dict[str, float]:
     out["institution_residents"] = persons(inst_p)
     out["dementia_persons"] = persons(hh.dementia)
     return out
+
+
+def housing_stocks(model) -> dict[str, float]:
+    """Stock indicators of the dwellings and the verpleeghuis waiting list (national scale)."""
+    hh, dw = model.households, model.dwellings
+    w = dw.weight.astype(np.float64)
+    inst = dw.is_institution()
+    private = dw.active & ~inst
+    places = dw.active & (dw.type == VERPLEEGHUIS)
+    waiting = (hh.wlz_wait_since != NOT_WAITING) & hh.present
+    total = float(w[private].sum())
+    return {
+        "verpleeghuis_places": float(w[places].sum()),
+        "verpleeghuis_residents": float(w[places & (dw.occupant >= 0)].sum()),
+        "verpleeghuis_waiting": float(
+            np.broadcast_to(hh.weight[:, None], waiting.shape)[waiting].sum()),
+        "dwellings_total": total,
+        "vacancy_rate": float(w[private & (dw.occupant < 0)].sum()) / total if total else float("nan"),
+    }

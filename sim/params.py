@@ -220,12 +220,42 @@ class WlzParams(_Group):
     _group = "wlz"
 
     verpleeghuis_places: float = param(
-        130_000.0, unit="places (national)", kind="input",
-        source="about 130,000 verpleeghuis places (2022, letter 2025, verified; nl_facts "
-        "verpleeghuis_places); split over provinces like the 2025 residents", bounds=(0.0, 1e6))
+        135_000.0, unit="places (national)", kind="input",
+        source="at most about 135,000 institutional places, capacity frozen from 2022 (nl_facts "
+        "institutional_places_cap, 2023, secondary; verpleeghuis_places 135,000 in 2026, verified); "
+        "split over provinces like the 2025 residents; sets the places built on 1 January 2025",
+        bounds=(0.0, 1e6))
+    wants_admission_share: float = param(
+        0.35, unit="share of new indications", kind="assumption",
+        source="share of persons with a new Wlz indication who register for a verpleeghuis place; "
+        "the rest receive Wlz care at home ('thuis, tenzij'; 68,908 of 191,303 VV indications at "
+        "home in 2023, secondary)", bounds=(0.0, 1.0))
+    later_admission_wish_per_year: float = param(
+        0.25, unit="per year", kind="assumption",
+        source="hazard that a person with Wlz care at home registers for a place later",
+        bounds=(0.0, 12.0))
+    initial_waiting_share: float = param(
+        0.3, unit="share of Wlz indications at home, 2025", kind="assumption",
+        source="about 18,000-22,000 waiting for a verpleeghuis place (nl_facts nursing_home_waiting "
+        "2025 secondary, nursing_home_waiting_total_vv 21,209 Q3 2023 verified) of about 65,000 "
+        "with an indication at home", bounds=(0.0, 1.0))
 
 
-GROUPS: tuple[type[_Group], ...] = (DemographyParams, CareParams, PopulationParams, WlzParams)
+@dataclass(frozen=True)
+class HousingParams(_Group):
+    """The dwelling stock."""
+
+    _group = "housing"
+
+    initial_vacancy_rate: float = param(
+        0.02, unit="share of the private stock", kind="assumption",
+        source="frictional vacancy of the Dutch stock of roughly 2% (assumption pending a CBS "
+        "leegstand figure)", bounds=(0.0, 0.2))
+
+
+GROUPS: tuple[type[_Group], ...] = (
+    DemographyParams, CareParams, PopulationParams, WlzParams, HousingParams,
+)
 
 
 @dataclass(frozen=True)
@@ -236,6 +266,7 @@ class Parameters:
     care: CareParams = field(default_factory=CareParams)
     population: PopulationParams = field(default_factory=PopulationParams)
     wlz: WlzParams = field(default_factory=WlzParams)
+    housing: HousingParams = field(default_factory=HousingParams)
 
     @classmethod
     def from_dict(cls, data: dict[str, dict[str, Any]] | None) -> Parameters:

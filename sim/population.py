@@ -27,6 +27,7 @@ from importlib import resources
 
 import numpy as np
 
+from sim.columns import ColumnTable
 from sim.params import Parameters, PopulationParams
 from sim.streams import RandomStreams
 
@@ -38,6 +39,8 @@ REGULAR, NULTREDEN, GECLUSTERD, ZORGGESCHIKT, VERZORGINGSHUIS, VERPLEEGHUIS = ra
 BENEFITS = ("work_or_other", "aow", "aow_pension", "aow_aio", "bijstand")
 WORK, AOW, AOW_PENSION, AOW_AIO, BIJSTAND = range(5)
 NONE, LIMITATION, MODERATE, REGIE, HEAVY = range(5)
+NOT_WAITING = np.iinfo(np.int32).min
+"""``wlz_wait_since`` of a person not on the verpleeghuis waiting list."""
 
 # column name -> (dtype, per-adult?, fill value of an unused row/slot)
 COLUMNS: dict[str, tuple[type, bool, object]] = {
@@ -59,68 +62,18 @@ COLUMNS: dict[str, tuple[type, bool, object]] = {
     "n_children": (np.int16, False, 0),
     "n_coresidents": (np.int16, False, 0),
     "months_in_dwelling": (np.int16, False, 0),
+    "dwelling_id": (np.int32, False, -1),
+    "wlz_wait_since": (np.int32, True, np.iinfo(np.int32).min),
 }
 
 
-class Households:
-    """Struct of arrays of households with spare capacity.
+class Households(ColumnTable):
+    """Households as a struct of arrays (see :class:`sim.columns.ColumnTable`).
 
-    Columns are numpy arrays of length ``capacity`` (per-adult columns ``(capacity, 2)``); rows
-    ``[0, n)`` are in use. Read a column as an attribute (``hh.age_months``): this gives a view of
-    the rows in use.
-
-    Args:
-        capacity: Number of rows to allocate.
+    Columns are :data:`COLUMNS`; per-adult columns have shape ``(rows, 2)``.
     """
 
-    def __init__(self, capacity: int):
-        self.n = 0
-        self._cols: dict[str, np.ndarray] = {}
-        for name, (dtype, per_adult, fill) in COLUMNS.items():
-            shape = (capacity, 2) if per_adult else (capacity,)
-            self._cols[name] = np.full(shape, fill, dtype=dtype)
-
-    @property
-    def capacity(self) -> int:
-        """Allocated rows."""
-        return len(self._cols["active"])
-
-    def __getattr__(self, name: str) -> np.ndarray:
-        cols = self.__dict__.get("_cols")
-        if cols is not None and name in cols:
-            return cols[name][: self.n]
-        raise AttributeError(f"Households has no column {name!r}; columns: {list(COLUMNS)}")
-
-    def append(self, values: dict[str, np.ndarray]) -> np.ndarray:
-        """Adds households and returns their row indices.
-
-        Args:
-            values: Column name -> array of the new rows; columns not given get their fill value.
-        """
-        k = len(values["weight"])
-        unknown = set(values) - set(COLUMNS)
-        if unknown:
-            raise KeyError(f"unknown household columns {sorted(unknown)}; columns: {list(COLUMNS)}")
-        if self.n + k > self.capacity:
-            self._grow(max(self.n + k, int(self.capacity * 1.25) + 16))
-        rows = np.arange(self.n, self.n + k)
-        for name, arr in values.items():
-            self._cols[name][rows] = arr
-        self._cols["active"][rows] = True
-        self.n += k
-        return rows
-
-    def _grow(self, capacity: int) -> None:
-        for name, (dtype, per_adult, fill) in COLUMNS.items():
-            old = self._cols[name]
-            shape = (capacity, 2) if per_adult else (capacity,)
-            new = np.full(shape, fill, dtype=dtype)
-            new[: len(old)] = old
-            self._cols[name] = new
-
-    def nbytes(self) -> int:
-        """Bytes held by the column arrays."""
-        return sum(a.nbytes for a in self._cols.values())
+    COLUMNS = COLUMNS
 
 
 @dataclass(frozen=True)

@@ -14,7 +14,7 @@ import zlib
 
 import numpy as np
 
-STREAMS = ("mortality", "care", "dementia", "population", "admission")
+STREAMS = ("mortality", "care", "dementia", "population", "stock", "admission", "wlz_wish")
 """Names of the streams used by the model; a new process adds its own name here."""
 
 

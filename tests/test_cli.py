@@ -2,6 +2,7 @@
 
 import json
 
+import numpy as np
 import pyarrow.parquet as pq
 import pytest
 
@@ -14,6 +15,7 @@ FAST = ["--scale", "0.001", "--end", "2026", "--quiet"]
 def test_run_writes_tidy_indicators_and_manifest(tmp_path, capsys):
     out = tmp_path / "run"
     assert main(["run", "--out", str(out), "--seed", "3", *FAST]) == 0
+    assert (out / "chains.parquet").exists() and (out / "links.parquet").exists(), "chain tables"
     table = pq.read_table(out / "indicators.parquet").to_pydict()
     assert set(table) == {"year", "indicator", "value"}, f"columns {set(table)}"
     assert set(table["year"]) == {2025, 2026}, f"years {set(table['year'])}"
@@ -34,9 +36,14 @@ def test_same_seed_gives_identical_parquet(tmp_path):
     a, b = tmp_path / "a", tmp_path / "b"
     assert main(["run", "--out", str(a), "--seed", "1", *FAST]) == 0
     assert main(["run", "--out", str(b), "--seed", "1", *FAST]) == 0
-    ta = pq.read_table(a / "indicators.parquet")
-    tb = pq.read_table(b / "indicators.parquet")
-    assert ta.equals(tb), "same seed must give the same indicators.parquet"
+    for name in ("indicators", "chains", "links"):
+        ta = pq.read_table(a / f"{name}.parquet").to_pydict()
+        tb = pq.read_table(b / f"{name}.parquet").to_pydict()
+        assert ta.keys() == tb.keys(), f"{name}: columns differ"
+        for col in ta:
+            same = np.array_equal(np.asarray(ta[col]), np.asarray(tb[col]),
+                                  equal_nan=isinstance(ta[col][0], float) if ta[col] else False)
+            assert same, f"same seed must give the same {name}.parquet (column {col})"
 
 
 @pytest.mark.parametrize(

@@ -38,7 +38,8 @@ def test_widowhoods_of_cbs_order(values):
 
 
 def test_verpleeghuis_stays_near_capacity(values):
-    # about 130,000 places (2022, verified); admissions fill places freed by deaths
+    # 135,000 places (capacity frozen from 2022); admissions fill places freed by deaths
     for year in (2030, 2040):
-        got = values[(year, "institution_residents")]
-        assert 120_000 <= got <= 135_000, f"institution residents {year}: {got:,.0f}"
+        got = values[(year, "verpleeghuis_residents")]
+        places = values[(year, "verpleeghuis_places")]
+        assert 0.93 * places <= got <= places, f"residents {year}: {got:,.0f} of {places:,.0f}"

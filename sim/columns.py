@@ -1,0 +1,73 @@
+"""Struct-of-arrays tables with spare capacity: the storage of households and dwellings."""
+
+from __future__ import annotations
+
+import numpy as np
+
+
+class ColumnTable:
+    """Numpy column arrays of equal length with spare capacity.
+
+    Subclasses declare ``COLUMNS``: name -> ``(dtype, per_adult, fill)``. Per-adult columns have shape
+    ``(capacity, 2)``. Rows ``[0, n)`` are in use and are never reordered, so a row index is a stable
+    identity for the whole run. Read a column as an attribute (``table.weight``): this gives a view of
+    the rows in use.
+
+    Args:
+        capacity: Number of rows to allocate.
+    """
+
+    COLUMNS: dict[str, tuple[type, bool, object]] = {}
+
+    def __init__(self, capacity: int):
+        self.n = 0
+        self._cols: dict[str, np.ndarray] = {}
+        for name, (dtype, per_adult, fill) in self.COLUMNS.items():
+            shape = (capacity, 2) if per_adult else (capacity,)
+            self._cols[name] = np.full(shape, fill, dtype=dtype)
+
+    @property
+    def capacity(self) -> int:
+        """Allocated rows."""
+        return len(self._cols["active"])
+
+    def __getattr__(self, name: str) -> np.ndarray:
+        cols = self.__dict__.get("_cols")
+        if cols is not None and name in cols:
+            return cols[name][: self.n]
+        raise AttributeError(
+            f"{type(self).__name__} has no column {name!r}; columns: {list(self.COLUMNS)}"
+        )
+
+    def append(self, values: dict[str, np.ndarray]) -> np.ndarray:
+        """Adds rows and returns their indices.
+
+        Args:
+            values: Column name -> array of the new rows (``weight`` is required); columns not
+                given get their fill value; ``active`` is set.
+        """
+        k = len(values["weight"])
+        unknown = set(values) - set(self.COLUMNS)
+        if unknown:
+            raise KeyError(f"unknown {type(self).__name__} columns {sorted(unknown)}; "
+                           f"columns: {list(self.COLUMNS)}")
+        if self.n + k > self.capacity:
+            self._grow(max(self.n + k, int(self.capacity * 1.25) + 16))
+        rows = np.arange(self.n, self.n + k)
+        for name, arr in values.items():
+            self._cols[name][rows] = arr
+        self._cols["active"][rows] = True
+        self.n += k
+        return rows
+
+    def _grow(self, capacity: int) -> None:
+        for name, (dtype, per_adult, fill) in self.COLUMNS.items():
+            old = self._cols[name]
+            shape = (capacity, 2) if per_adult else (capacity,)
+            new = np.full(shape, fill, dtype=dtype)
+            new[: len(old)] = old
+            self._cols[name] = new
+
+    def nbytes(self) -> int:
+        """Bytes held by the column arrays."""
+        return sum(a.nbytes for a in self._cols.values())

@@ -1,0 +1,133 @@
+"""The dwelling stock as column arrays, consistent with the synthetic population of 2025.
+
+Every household lives in one dwelling (``Households.dwelling_id``) and every occupied dwelling names its
+household (``Dwellings.occupant``). Verpleeghuis places are dwellings of type ``verpleeghuis`` with one
+resident each; they are not part of the housing stock for vacancy rates and vacancy chains.
+
+The 2025 stock (:func:`build_stock`):
+
+1. one dwelling per private household, of the household's type, tenure and province; rooms from the type,
+   tenure and household size (assumptions below); a regular dwelling of four rooms or more is a family
+   home;
+2. verpleeghuis places per province: the national number of places (``wlz.verpleeghuis_places``) split
+   like the 2025 residents, never fewer than the residents;
+3. vacant dwellings: ``housing.initial_vacancy_rate`` of the private stock, with the attributes of
+   randomly chosen occupied dwellings; each starts a vacancy chain with cause ``initial``.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from sim.columns import ColumnTable
+from sim.params import Parameters
+from sim.population import (
+    INSTITUTION_TENURE,
+    OWNER,
+    REGULAR,
+    VERPLEEGHUIS,
+    VERZORGINGSHUIS,
+    Households,
+)
+
+COLUMNS: dict[str, tuple[type, bool, object]] = {
+    "active": (np.bool_, False, False),
+    "weight": (np.float32, False, 0.0),
+    "type": (np.int8, False, 0),
+    "family": (np.bool_, False, False),
+    "tenure": (np.int8, False, 0),
+    "rooms": (np.int8, False, 0),
+    "step_free": (np.bool_, False, False),
+    "region": (np.int8, False, 0),
+    "occupant": (np.int32, False, -1),
+    "vacant_since": (np.int32, False, -1),
+    "chain": (np.int64, False, -1),
+}
+
+ROOMS_BY_TYPE = (4, 3, 2, 2, 1, 1)
+"""Base number of rooms by dwelling type (regular .. verpleeghuis); assumption, before adjustments for
+tenure and household size."""
+
+
+class Dwellings(ColumnTable):
+    """Dwellings as a struct of arrays (see :class:`sim.columns.ColumnTable`)."""
+
+    COLUMNS = COLUMNS
+
+    def is_institution(self) -> np.ndarray:
+        """True for verpleeghuis and verzorgingshuis places (rows in use)."""
+        return np.isin(self.type, (VERPLEEGHUIS, VERZORGINGSHUIS))
+
+
+def household_size(hh: Households) -> np.ndarray:
+    """Persons per household: adults present, children and adult co-residents."""
+    return hh.present.sum(axis=1) + hh.n_children + hh.n_coresidents
+
+
+def draw_rooms(dtype, tenure, size, rng) -> np.ndarray:
+    """Rooms of dwellings (assumptions: Dutch dwellings average about 4 rooms).
+
+    Base by type, one more for owners, at least the household size for regular homes, plus a random
+    -1, 0 or +1, capped to 1-8.
+    """
+    base = np.asarray(ROOMS_BY_TYPE)[dtype] + (tenure == OWNER)
+    base = np.where(dtype == REGULAR, np.maximum(base, np.minimum(size, 6)), base)
+    rooms = base + rng.integers(-1, 2, len(base))
+    return np.clip(rooms, 1, 8).astype(np.int8)
+
+
+def build_stock(hh: Households, params: Parameters, rng, scale: float) -> Dwellings:
+    """Builds the 2025 dwelling stock for a population and links households to their dwellings.
+
+    Args:
+        hh: The households (their ``dwelling_id`` is set here).
+        params: Model parameters.
+        rng: Generator for set-up draws.
+        scale: Sample fraction (weights are ``1 / scale``).
+
+    Returns:
+        The dwellings, with spare capacity for new building.
+    """
+    act = np.flatnonzero(hh.active)
+    weight = np.float32(1.0 / scale)
+    dtype = hh.dwelling[act]
+    tenure = hh.tenure[act]
+    rooms = draw_rooms(dtype, tenure, household_size(hh)[act], rng)
+
+    # verpleeghuis places: occupied ones are in `act`; add the free places per province
+    inst = dtype == VERPLEEGHUIS
+    n_regions = int(hh.region.max()) + 1 if hh.n else 1
+    residents = np.bincount(hh.region[act][inst], minlength=n_regions)
+    share = residents / max(residents.sum(), 1)
+    places = np.maximum(np.round(share * params.wlz.verpleeghuis_places * scale), residents)
+    free_places = (places - residents).astype(np.int64)
+    free_region = np.repeat(np.arange(n_regions), free_places)
+
+    # vacant private dwellings, copies of random occupied private dwellings
+    private = np.flatnonzero(~inst)
+    n_vacant = int(round(params.housing.initial_vacancy_rate * len(private)
+                         / (1 - params.housing.initial_vacancy_rate)))
+    src = private[rng.integers(0, len(private), n_vacant)] if len(private) else np.zeros(0, int)
+
+    n_occ, n_free = len(act), len(free_region)
+    n = n_occ + n_free + n_vacant
+    d_type = np.concatenate([dtype, np.full(n_free, VERPLEEGHUIS, np.int8), dtype[src]])
+    d_tenure = np.concatenate([tenure, np.full(n_free, INSTITUTION_TENURE, np.int8), tenure[src]])
+    d_region = np.concatenate([hh.region[act], free_region.astype(np.int8), hh.region[act][src]])
+    d_rooms = np.concatenate([rooms, np.ones(n_free, np.int8), rooms[src]])
+    occupant = np.concatenate([act, np.full(n_free + n_vacant, -1)]).astype(np.int32)
+    vacant_since = np.concatenate([
+        np.full(n_occ, -1), np.zeros(n_free),
+        -rng.integers(0, 6, n_vacant),  # vacant for up to six months before the start (assumption)
+    ]).astype(np.int32)
+
+    dw = Dwellings(capacity=int(n * 1.3) + 64)
+    dw.append({
+        "weight": np.full(n, weight, np.float32),
+        "type": d_type, "tenure": d_tenure, "region": d_region, "rooms": d_rooms,
+        "family": (d_type == REGULAR) & (d_rooms >= 4),
+        "step_free": d_type != REGULAR,
+        "occupant": occupant, "vacant_since": vacant_since,
+    })
+    hh.dwelling_id[act] = np.arange(n_occ, dtype=np.int32)
+    return dw
