@@ -157,6 +157,7 @@ def apply_deaths(model, rows: np.ndarray, slots: np.ndarray) -> None:
     # a household touched by a death with one adult left was a couple: the survivor is widowed
     widowed = touched[n_alive == 1]
     model.add_flow("widowhoods", hh.weight[widowed].sum())
+    hh.widowed_step[widowed] = model.step_index
     move_survivor_to_slot0(hh, widowed)
     emptied = touched[n_alive == 0]
     if len(emptied):

@@ -1,7 +1,8 @@
 """One run: build the model, step it to the end, write its tables and ``manifest.json``.
 
 Tables: ``indicators.parquet`` (tidy ``year``, ``indicator``, ``value``), ``chains.parquet`` and
-``links.parquet`` (vacancy chains, see :mod:`sim.chains`).
+``links.parquet`` (vacancy chains, see :mod:`sim.chains`), ``flows.parquet`` (moves from dwelling type
+to dwelling type per year: households and persons).
 
 Results are written atomically: everything goes to a temporary folder beside the target, which then
 replaces the target in one rename. An interrupted or failed run leaves the previous results as they were.
@@ -144,6 +145,14 @@ def write_results(model: DoorstroomModel, manifest: dict, out: str | Path) -> Pa
         })
         pq.write_table(table, tmp / "indicators.parquet")
         write_chain_tables(model.chains, tmp)
+        flows = model.flow_columns()
+        pq.write_table(pa.table({
+            "year": pa.array(flows["year"], pa.int32()),
+            "from_type": pa.array(flows["from_type"].tolist(), pa.string()),
+            "to_type": pa.array(flows["to_type"].tolist(), pa.string()),
+            "households": pa.array(flows["households"], pa.float64()),
+            "persons": pa.array(flows["persons"], pa.float64()),
+        }), tmp / "flows.parquet")
         with open(tmp / OUTPUT_MARKER, "w", encoding="utf-8") as fh:
             json.dump(manifest, fh, indent=2, default=str)
         _replace_dir(tmp, out)

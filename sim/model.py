@@ -16,14 +16,21 @@ from dataclasses import dataclass
 import mesa
 import numpy as np
 
-from agents import care, demography, housing, institutions
+from agents import care, demography, housing, institutions, market
 from agents.institutions import Zorgkantoor
 from sim import outputs
 from sim.chains import ChainBook
 from sim.clock import POPULATION_YEAR, CalendarClock
 from sim.dwellings import build_stock
 from sim.params import ParameterError, Parameters, RunSettings
-from sim.population import HEAVY, VERPLEEGHUIS, Households, build_population, read_table
+from sim.population import (
+    DWELLING_TYPES,
+    HEAVY,
+    VERPLEEGHUIS,
+    Households,
+    build_population,
+    read_table,
+)
 from sim.streams import RandomStreams
 
 
@@ -73,14 +80,25 @@ class DoorstroomModel(CalendarClock, mesa.Model):
         housing.start_chains(self, np.flatnonzero(dw.active & (dw.occupant < 0)
                                                   & ~dw.is_institution()), "initial")
         self._initial_waiting_list()
+        regions = read_table("regions.csv")
         self.zorgkantoren = [Zorgkantoor(self, region=i, name=r["province"])
-                             for i, r in enumerate(read_table("regions.csv"))]
+                             for i, r in enumerate(regions)]
+        self.corporaties = [market.Woningcorporatie(self, region=i, name=r["province"])
+                            for i, r in enumerate(regions)]
+        self.flow_matrix: dict[int, np.ndarray] = {}
+        self.intercepts = None
+        market.adapt_initial_stock(self)
+        market.draw_intentions(self)
         self._pending_changes: dict[float, list[dict]] = {}
         self.phases: tuple[Phase, ...] = (
             Phase("ageing", demography.ageing_phase),
             Phase("mortality", demography.mortality_phase),
             Phase("care", care.care_phase),
             Phase("wlz_admission", institutions.admission_phase),
+            Phase("adaptation", market.adaptation_phase),
+            Phase("search", market.search_phase),
+            Phase("allocation", market.allocation_phase),
+            Phase("intention", market.intention_phase),
         )
         self.total_steps = (settings.end_year - POPULATION_YEAR + 1) * settings.steps_per_year
         self.running = True
@@ -141,6 +159,30 @@ class DoorstroomModel(CalendarClock, mesa.Model):
             raise KeyError(f"flow {name!r} is not declared in sim.outputs.REGISTRY")
         self._flows[name] += float(value)
 
+    def record_flows(self, from_type, to_type, households, persons) -> None:
+        """Adds moves to the type-to-type table of the current year (``-1``: no previous dwelling)."""
+        n = len(DWELLING_TYPES) + 1
+        mat = self.flow_matrix.setdefault(self.year, np.zeros((2, n, n)))
+        fi = np.where(np.asarray(from_type) < 0, n - 1, from_type)
+        np.add.at(mat[0], (fi, to_type), households)
+        np.add.at(mat[1], (fi, to_type), persons)
+
+    def flow_columns(self) -> dict[str, np.ndarray]:
+        """The type-to-type moves as tidy columns (national scale)."""
+        names = (*DWELLING_TYPES, "none")
+        cols = {"year": [], "from_type": [], "to_type": [], "households": [], "persons": []}
+        for year in sorted(self.flow_matrix):
+            if year < self.settings.start_year:
+                continue
+            mat = self.flow_matrix[year]
+            for i, j in zip(*np.nonzero(mat[0]), strict=True):
+                cols["year"].append(year)
+                cols["from_type"].append(names[i])
+                cols["to_type"].append(names[j])
+                cols["households"].append(mat[0, i, j])
+                cols["persons"].append(mat[1, i, j])
+        return {k: np.asarray(v) for k, v in cols.items()}
+
     def add_mean(self, name: str, values: np.ndarray, weights: np.ndarray) -> None:
         """Adds observations to an indicator that is a weighted mean over the year's events."""
         if outputs.REGISTRY.get(name, None) is None or outputs.REGISTRY[name].kind != "mean":
@@ -181,6 +223,11 @@ class DoorstroomModel(CalendarClock, mesa.Model):
         for name in outputs.MEANS:
             total, weight = self._means.get(name, (0.0, 0.0))
             self.records.append((self.year, name, total / weight if weight > 0 else float("nan")))
+        stock = {n: v for y, n, v in self.records if y == self.year}
+        for name, (flow, base) in outputs.RATES.items():
+            denom = stock.get(base, 0.0)
+            self.records.append((self.year, name, self._flows.get(flow, 0.0) / denom
+                                 if denom > 0 else float("nan")))
         summary = self.chains.year_summary(self.year)
         self.records.append((self.year, "chain_links_mean", summary["chain_links_mean"]))
 

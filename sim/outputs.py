@@ -14,6 +14,7 @@ from sim.population import (
     HEAVY,
     LIMITATION,
     MODERATE,
+    NOT_SEARCHING,
     NOT_WAITING,
     REGIE,
     VERPLEEGHUIS,
@@ -29,8 +30,8 @@ class Indicator:
         name: Column value in ``indicators.parquet``.
         unit: Unit of the value.
         label: Short human-readable label (for tables and plots).
-        kind: ``"stock"`` (at 1 January), ``"flow"`` (sum over the year) or ``"mean"`` (weighted mean
-            over the year's events).
+        kind: ``"stock"`` (at 1 January), ``"flow"`` (sum over the year), ``"mean"`` (weighted mean
+            over the year's events) or ``"rate"`` (a flow of the year over a stock of 1 January).
     """
 
     name: str
@@ -82,6 +83,23 @@ _DECLARED = [
     ("chains_started", "chains per year", "Vacancy chains started (initial vacancies excluded)",
      "flow"),
     ("chain_links_mean", "links", "Mean number of links of the chains ended in the year", "mean"),
+    ("persons_65_74", "persons", "Persons aged 65-74", "stock"),
+    ("moves_total", "persons per year", "Persons moving into a vacant dwelling", "flow"),
+    ("moves_55plus", "persons per year", "Moving persons aged 55+", "flow"),
+    ("movers_65_74", "persons per year", "Moving persons aged 65-74", "flow"),
+    ("movers_75plus", "persons per year", "Moving persons aged 75+", "flow"),
+    ("move_rate_65_74", "per person per year", "Move rate at ages 65-74", "rate"),
+    ("move_rate_75plus", "per person per year", "Move rate at ages 75+", "rate"),
+    ("intention_definite_65_74", "share of households", "Definite move intention, 65-74",
+     "stock"),
+    ("intention_maybe_65_74", "share of households", "Maybe move intention, 65-74", "stock"),
+    ("intention_definite_75plus", "share of households", "Definite move intention, 75+", "stock"),
+    ("intention_maybe_75plus", "share of households", "Maybe move intention, 75+", "stock"),
+    ("searching_households", "households", "Households searching for a dwelling", "stock"),
+    ("limitation_not_stepfree", "persons",
+     "Persons with a limitation or more in a home that is not step-free", "stock"),
+    ("family_homes_freed", "dwellings per year", "Family homes left by movers aged 55+", "flow"),
+    ("home_adaptations", "dwellings per year", "Homes adapted to be step-free (Wmo)", "flow"),
     ("dwellings_vacated_by_admission", "dwellings per year",
      "Dwellings vacated by a move into an institution", "flow"),
 ]
@@ -90,6 +108,11 @@ REGISTRY: dict[str, Indicator] = {n: Indicator(n, u, lab, k) for n, u, lab, k in
 """All indicators by name."""
 
 FLOWS = tuple(n for n, ind in REGISTRY.items() if ind.kind == "flow")
+RATES = {
+    "move_rate_65_74": ("movers_65_74", "persons_65_74"),
+    "move_rate_75plus": ("movers_75plus", "persons_75plus"),
+}
+"""Rates: a flow of the year divided by a stock of 1 January of the same year."""
 MEANS = tuple(n for n, ind in REGISTRY.items() if ind.kind == "mean" and n != "chain_links_mean")
 """Means accumulated from events during the year (``chain_links_mean`` comes from the chain book)."""
 STOCKS = tuple(n for n, ind in REGISTRY.items() if ind.kind == "stock")
@@ -121,6 +144,7 @@ def stocks(hh) -> dict[str, float]:
     )
     for a in (55, 65, 75, 85, 90):
         out[f"persons_{a}plus"] = persons(age >= a)
+    out["persons_65_74"] = persons((age >= 65) & (age <= 74))
     private = act & ~inst
     oldest = np.where(present, age, -1).max(axis=1)
     out["households_total"] = float(w[private].sum())
@@ -152,7 +176,22 @@ def housing_stocks(model) -> dict[str, float]:
     places = dw.active & (dw.type == VERPLEEGHUIS)
     waiting = (hh.wlz_wait_since != NOT_WAITING) & hh.present
     total = float(w[private].sum())
-    return {
+    at_home = hh.active & ~np.isin(hh.dwelling, (VERPLEEGHUIS, VERZORGINGSHUIS))
+    oldest = np.where(hh.present, hh.age_months // 12, -1).max(axis=1)
+    hw = hh.weight.astype(np.float64)
+    out = {}
+    for lo, hi, tag in ((65, 74, "65_74"), (75, 200, "75plus")):
+        grp = at_home & (oldest >= lo) & (oldest <= hi)
+        base = hw[grp].sum()
+        for level, name in ((2, "definite"), (1, "maybe")):
+            out[f"intention_{name}_{tag}"] = (
+                float(hw[grp & (hh.intention == level)].sum() / base) if base else float("nan"))
+    out["searching_households"] = float(hw[at_home & (hh.search_since != NOT_SEARCHING)].sum())
+    ids = np.where(at_home, hh.dwelling_id, 0)
+    unsuitable = (hh.care >= LIMITATION) & hh.present & (at_home & ~dw.step_free[ids])[:, None]
+    out["limitation_not_stepfree"] = float(
+        np.broadcast_to(hw[:, None], unsuitable.shape)[unsuitable].sum())
+    return out | {
         "verpleeghuis_places": float(w[places].sum()),
         "verpleeghuis_residents": float(w[places & (dw.occupant >= 0)].sum()),
         "verpleeghuis_waiting": float(

@@ -253,8 +253,85 @@ class HousingParams(_Group):
         "leegstand figure)", bounds=(0.0, 0.2))
 
 
+@dataclass(frozen=True)
+class MovingParams(_Group):
+    """Move intention, search and acceptance.
+
+    Intentions follow WoON's three levels (none, maybe, definite) by age group of the oldest adult
+    (groups: under 55, 55-64, 65-74, 75+). A multinomial logit gives each household its chances; the
+    intercepts are solved at the start of a run so that the 2025 population reproduces the target
+    shares, and the effects below then move intentions as households age and their needs change.
+    """
+
+    _group = "moving"
+
+    intention_definite_share: tuple[float, ...] = param(
+        (0.09, 0.05, 0.04, 0.02), unit="share of households, by age group <55, 55-64, 65-74, 75+",
+        kind="input",
+        source="WoON2015: 65-74 4%, 75+ 2% definite (nl_facts share_hh65_74_move_definitely, "
+        "share_hh75plus_move_definitely, secondary); 25-64 9% (nl_facts note on "
+        "share_hh65plus_move_definitely_2y, verified) for <55; 55-64 5% is an assumption",
+        bounds=(0.0, 1.0))
+    intention_maybe_share: tuple[float, ...] = param(
+        (0.15, 0.19, 0.18, 0.12), unit="share of households, by age group <55, 55-64, 65-74, 75+",
+        kind="input",
+        source="WoON2015: 65-74 18%, 75+ 12% maybe (nl_facts share_hh65_74_move_maybe, "
+        "share_hh75plus_move_maybe, secondary); <55 15% and 55-64 19% are assumptions",
+        bounds=(0.0, 1.0))
+    effect_mismatch: tuple[float, ...] = param(
+        (1.2, 0.8), unit="log-odds (definite, maybe)", kind="assumption",
+        source="a care need the dwelling does not meet (limitation in a home that is not "
+        "step-free, or moderate care or more outside geclusterd/zorggeschikt); two in three "
+        "move-willing 75+ name health (nl_facts share_movewilling_75plus_health_motive, secondary)",
+        bounds=(-10.0, 10.0))
+    effect_widowed: tuple[float, ...] = param(
+        (0.8, 0.5), unit="log-odds (definite, maybe)", kind="assumption",
+        source="partner died in the last 24 months", bounds=(-10.0, 10.0))
+    effect_underoccupation: tuple[float, ...] = param(
+        (0.3, 0.3), unit="log-odds (definite, maybe)", kind="assumption",
+        source="three or more rooms more than persons", bounds=(-10.0, 10.0))
+    effect_owner: tuple[float, ...] = param(
+        (-0.4, -0.2), unit="log-odds (definite, maybe)", kind="assumption",
+        source="owners move less (cost of moving, transfer tax)", bounds=(-10.0, 10.0))
+    effect_attachment: tuple[float, ...] = param(
+        (-0.3, -0.2), unit="log-odds (definite, maybe)", kind="assumption",
+        source="20 years or more in the dwelling; 56% of 55+ will not move unless they must "
+        "(nl_facts share_55plus_no_move_unless_necessary, verified)", bounds=(-10.0, 10.0))
+    search_start_definite_per_year: float = param(
+        1.0, unit="per year", kind="assumption",
+        source="hazard that a household with a definite intention starts searching; to be "
+        "output-calibrated to the CBS move rates", bounds=(0.0, 12.0))
+    search_start_maybe_per_year: float = param(
+        0.12, unit="per year", kind="assumption",
+        source="hazard that a household with a 'maybe' intention starts searching; to be "
+        "output-calibrated", bounds=(0.0, 12.0))
+    search_give_up_per_year: float = param(
+        0.3, unit="per year", kind="assumption", source="hazard of abandoning a search",
+        bounds=(0.0, 12.0))
+    accept_probability: float = param(
+        0.75, unit="probability per offer", kind="assumption",
+        source="acceptance of an offer that fits (enough rooms)", bounds=(0.0, 1.0))
+    accept_probability_too_small: float = param(
+        0.2, unit="probability per offer", kind="assumption",
+        source="acceptance of an offer with fewer rooms than persons", bounds=(0.0, 1.0))
+    allocation_rounds: int = param(
+        3, unit="rounds per step", kind="assumption",
+        source="offer rounds per month before unfilled vacancies wait for the next month",
+        bounds=(1, 20))
+    adapted_share_initial: float = param(
+        0.9, unit="share", kind="assumption",
+        source="share of 2025 households with a limitation in a regular home whose home is adapted "
+        "(stairlift, ground-floor bedroom; Wmo woningaanpassing), so that about 61,000 older "
+        "people with a physical limitation are not suitably housed (ABF 2021, verified)",
+        bounds=(0.0, 1.0))
+    adaptation_per_year: float = param(
+        0.5, unit="per year", kind="assumption",
+        source="hazard that a regular home of a household with a new limitation is adapted "
+        "(Wmo woningaanpassing)", bounds=(0.0, 12.0))
+
+
 GROUPS: tuple[type[_Group], ...] = (
-    DemographyParams, CareParams, PopulationParams, WlzParams, HousingParams,
+    DemographyParams, CareParams, PopulationParams, WlzParams, HousingParams, MovingParams,
 )
 
 
@@ -267,6 +344,7 @@ class Parameters:
     population: PopulationParams = field(default_factory=PopulationParams)
     wlz: WlzParams = field(default_factory=WlzParams)
     housing: HousingParams = field(default_factory=HousingParams)
+    moving: MovingParams = field(default_factory=MovingParams)
 
     @classmethod
     def from_dict(cls, data: dict[str, dict[str, Any]] | None) -> Parameters:

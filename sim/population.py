@@ -41,6 +41,9 @@ WORK, AOW, AOW_PENSION, AOW_AIO, BIJSTAND = range(5)
 NONE, LIMITATION, MODERATE, REGIE, HEAVY = range(5)
 NOT_WAITING = np.iinfo(np.int32).min
 """``wlz_wait_since`` of a person not on the verpleeghuis waiting list."""
+NOT_SEARCHING = np.iinfo(np.int32).min
+"""``search_since`` of a household that is not searching; also ``widowed_step`` when never widowed."""
+INTENTIONS = ("none", "maybe", "definite")
 
 # column name -> (dtype, per-adult?, fill value of an unused row/slot)
 COLUMNS: dict[str, tuple[type, bool, object]] = {
@@ -64,6 +67,11 @@ COLUMNS: dict[str, tuple[type, bool, object]] = {
     "months_in_dwelling": (np.int16, False, 0),
     "dwelling_id": (np.int32, False, -1),
     "wlz_wait_since": (np.int32, True, np.iinfo(np.int32).min),
+    "widowed_step": (np.int32, False, np.iinfo(np.int32).min),
+    "intention": (np.int8, False, 0),
+    "search_since": (np.int32, False, np.iinfo(np.int32).min),
+    "search_type": (np.int8, False, -1),
+    "search_tenure": (np.int8, False, -1),
 }
 
 

@@ -14,7 +14,10 @@ import zlib
 
 import numpy as np
 
-STREAMS = ("mortality", "care", "dementia", "population", "stock", "admission", "wlz_wish")
+STREAMS = (
+    "mortality", "care", "dementia", "population", "stock", "admission", "wlz_wish", "intention",
+    "search", "allocation", "adaptation",
+)
 """Names of the streams used by the model; a new process adds its own name here."""
 
 

@@ -15,7 +15,11 @@ FAST = ["--scale", "0.001", "--end", "2026", "--quiet"]
 def test_run_writes_tidy_indicators_and_manifest(tmp_path, capsys):
     out = tmp_path / "run"
     assert main(["run", "--out", str(out), "--seed", "3", *FAST]) == 0
-    assert (out / "chains.parquet").exists() and (out / "links.parquet").exists(), "chain tables"
+    for name in ("chains", "links", "flows"):
+        assert (out / f"{name}.parquet").exists(), f"{name}.parquet missing"
+    flows = pq.read_table(out / "flows.parquet").to_pydict()
+    assert set(flows) == {"year", "from_type", "to_type", "households", "persons"}, set(flows)
+    assert sum(flows["households"]) > 0, "moves must be recorded in flows.parquet"
     table = pq.read_table(out / "indicators.parquet").to_pydict()
     assert set(table) == {"year", "indicator", "value"}, f"columns {set(table)}"
     assert set(table["year"]) == {2025, 2026}, f"years {set(table['year'])}"
@@ -36,7 +40,7 @@ def test_same_seed_gives_identical_parquet(tmp_path):
     a, b = tmp_path / "a", tmp_path / "b"
     assert main(["run", "--out", str(a), "--seed", "1", *FAST]) == 0
     assert main(["run", "--out", str(b), "--seed", "1", *FAST]) == 0
-    for name in ("indicators", "chains", "links"):
+    for name in ("indicators", "chains", "links", "flows"):
         ta = pq.read_table(a / f"{name}.parquet").to_pydict()
         tb = pq.read_table(b / f"{name}.parquet").to_pydict()
         assert ta.keys() == tb.keys(), f"{name}: columns differ"

@@ -50,7 +50,9 @@ def test_invariants_hold_every_step():
 
 def test_mesa_clock_and_phase_order():
     m = DoorstroomModel(settings=SMALL)
-    assert [p.name for p in m.phases] == ["ageing", "mortality", "care", "wlz_admission"], (
+    expected = ["ageing", "mortality", "care", "wlz_admission", "adaptation", "search",
+                "allocation", "intention"]
+    assert [p.name for p in m.phases] == expected, (
         f"phase order changed: {[p.name for p in m.phases]}"
     )
     m.step()

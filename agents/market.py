@@ -1,0 +1,356 @@
+"""The housing market: move intention, search, allocation of vacancies and the moves that follow.
+
+Intention (once a year, on 1 January). Each private household gets an intention (none, maybe,
+definite: WoON's three levels) from a multinomial logit on its situation: the age group of the oldest
+adult sets the intercepts, and a care need the dwelling does not meet, recent widowhood,
+under-occupation, ownership and long residence shift the odds (``MovingParams``). The intercepts are
+solved when the model starts so that the 2025 population reproduces the target shares by age group
+(:func:`calibrate_intercepts`); afterwards intentions follow the changing population.
+
+Search. A household with an intention starts searching at a yearly hazard (definite or maybe) and
+gives up at another. It searches in one submarket: its province, a dwelling type and a tenure chosen
+from its needs (:func:`search_target`).
+
+Allocation (every step). The vacant dwellings of the housing stock are offered to the searchers of
+their submarket with :func:`agents.allocation.allocate`. Vacancies are offered longest-vacant first.
+Searchers for social rent are ranked by the woningcorporatie of their province
+(:class:`Woningcorporatie`): medically urgent first (a care need the dwelling does not meet, moderate
+care or more), then older movers (65+) for geclusterd and zorggeschikt dwellings, then the longest
+search; searchers in the owner and private markets queue in random order. An offer is accepted with
+``accept_probability`` (``accept_probability_too_small`` when the dwelling has fewer rooms than the
+household has persons).
+
+A move frees the mover's dwelling, which carries the vacancy chain of the dwelling moved into (a link
+of the chain, :mod:`sim.chains`).
+"""
+
+from __future__ import annotations
+
+import mesa
+import numpy as np
+
+from agents import housing
+from agents.allocation import allocate, social_rent_order
+from sim.dwellings import household_size
+from sim.params import MovingParams
+from sim.population import (
+    GECLUSTERD,
+    HEAVY,
+    LIMITATION,
+    MODERATE,
+    NOT_SEARCHING,
+    NULTREDEN,
+    OWNER,
+    PRIVATE,
+    REGULAR,
+    SOCIAL,
+    VERPLEEGHUIS,
+    ZORGGESCHIKT,
+)
+from sim.rates import step_probability
+
+AGE_GROUP_STARTS = (0, 55, 65, 75)
+"""Age groups of the oldest adult for intentions: <55, 55-64, 65-74, 75+."""
+WIDOWED_RECENT_MONTHS = 24
+HOUSEHOLD_TYPES = ("single", "couple", "with_others")
+"""Household types recorded with chain links: one adult, two adults, or with children/co-residents."""
+
+
+def age_group(oldest_years: np.ndarray) -> np.ndarray:
+    """Index of the intention age group of each household."""
+    return np.searchsorted(np.asarray(AGE_GROUP_STARTS), oldest_years, side="right") - 1
+
+
+def oldest_age_years(hh) -> np.ndarray:
+    """Age in whole years of the oldest adult of each household (-1 for an empty row)."""
+    return np.where(hh.present, hh.age_months // 12, -1).max(axis=1)
+
+
+def household_type(hh, rows) -> np.ndarray:
+    """Household type code (:data:`HOUSEHOLD_TYPES`) of the given rows."""
+    others = (hh.n_children[rows] + hh.n_coresidents[rows]) > 0
+    return np.where(others, 2, hh.present[rows].sum(axis=1) - 1).astype(np.int8)
+
+
+def care_mismatch(hh, dw, rows) -> np.ndarray:
+    """True where a care need is not met by the dwelling.
+
+    A limitation or more needs a step-free (or adapted) home; moderate care or more needs a
+    geclusterd or zorggeschikt dwelling.
+    """
+    need = np.where(hh.present[rows], hh.care[rows], 0).max(axis=1)
+    ids = hh.dwelling_id[rows]
+    dtype = dw.type[ids]
+    not_step_free = ~dw.step_free[ids]
+    no_care = ~np.isin(dtype, (GECLUSTERD, ZORGGESCHIKT))
+    return ((need >= LIMITATION) & not_step_free) | ((need >= MODERATE) & no_care)
+
+
+def intention_logits(hh, dw, rows, step: int, mp: MovingParams) -> tuple[np.ndarray, np.ndarray]:
+    """Situation part of the logits (definite, maybe) of the given households, intercepts excluded."""
+    mismatch = care_mismatch(hh, dw, rows)
+    widowed = (step - hh.widowed_step[rows].astype(np.int64)) < WIDOWED_RECENT_MONTHS
+    under = (dw.rooms[hh.dwelling_id[rows]] - household_size(hh)[rows]) >= 3
+    owner = hh.tenure[rows] == OWNER
+    attach = hh.months_in_dwelling[rows] >= 240
+    out = []
+    for k in (0, 1):
+        out.append(mismatch * mp.effect_mismatch[k] + widowed * mp.effect_widowed[k]
+                   + under * mp.effect_underoccupation[k] + owner * mp.effect_owner[k]
+                   + attach * mp.effect_attachment[k])
+    return out[0], out[1]
+
+
+def intention_probabilities(x_def, x_may, a_def, a_may) -> tuple[np.ndarray, np.ndarray]:
+    """Multinomial logit: probabilities of definite and maybe (none is the reference)."""
+    e_def = np.exp(a_def + x_def)
+    e_may = np.exp(a_may + x_may)
+    denom = 1.0 + e_def + e_may
+    return e_def / denom, e_may / denom
+
+
+def calibrate_intercepts(group, weight, x_def, x_may, mp: MovingParams, iterations: int = 200):
+    """Solves the intercepts per age group so the weighted mean probabilities equal the targets.
+
+    Returns:
+        Arrays ``(a_def, a_may)`` indexed by age group.
+    """
+    n_groups = len(AGE_GROUP_STARTS)
+    t_def = np.asarray(mp.intention_definite_share)
+    t_may = np.asarray(mp.intention_maybe_share)
+    if np.any(t_def + t_may >= 1):
+        raise ValueError("moving: definite + maybe shares must stay below 1 in every age group")
+    a_def = np.log(t_def / (1 - t_def - t_may))
+    a_may = np.log(t_may / (1 - t_def - t_may))
+    wsum = np.bincount(group, weights=weight, minlength=n_groups)
+    for _ in range(iterations):
+        p_def, p_may = intention_probabilities(x_def, x_may, a_def[group], a_may[group])
+        m_def = np.bincount(group, weights=weight * p_def, minlength=n_groups) / np.maximum(wsum, 1e-12)
+        m_may = np.bincount(group, weights=weight * p_may, minlength=n_groups) / np.maximum(wsum, 1e-12)
+        ok = wsum > 0
+        a_def[ok] += np.log(t_def[ok] / m_def[ok])
+        a_may[ok] += np.log(t_may[ok] / m_may[ok])
+    return a_def, a_may
+
+
+def private_households(model) -> np.ndarray:
+    """Rows of active households living in the housing stock (not in an institution)."""
+    hh = model.households
+    return np.flatnonzero(hh.active & (hh.dwelling != VERPLEEGHUIS))
+
+
+def draw_intentions(model) -> None:
+    """Draws every private household's intention for the coming year."""
+    hh, dw = model.households, model.dwellings
+    rows = private_households(model)
+    x_def, x_may = intention_logits(hh, dw, rows, model.step_index, model.params.moving)
+    group = age_group(oldest_age_years(hh)[rows])
+    if model.intercepts is None:
+        model.intercepts = calibrate_intercepts(group, hh.weight[rows], x_def, x_may,
+                                                model.params.moving)
+    a_def, a_may = model.intercepts
+    p_def, p_may = intention_probabilities(x_def, x_may, a_def[group], a_may[group])
+    u = model.streams.for_ids("intention", model.step_index, rows)
+    intention = np.where(u < p_def, 2, np.where(u < p_def + p_may, 1, 0)).astype(np.int8)
+    hh.intention[rows] = intention
+    stop = rows[(intention == 0) & (hh.search_since[rows] != NOT_SEARCHING)]
+    hh.search_since[stop] = NOT_SEARCHING
+
+
+def intention_phase(model) -> None:
+    """Draws intentions in the last step of each year (they hold from 1 January)."""
+    if (model.step_index + 1) % model.settings.steps_per_year == 0:
+        draw_intentions(model)
+
+
+def search_target(hh, dw, rows, u_type, u_tenure) -> tuple[np.ndarray, np.ndarray]:
+    """Dwelling type and tenure sought (assumptions of the project).
+
+    Type: heavy care at home seeks zorggeschikt; moderate care or loss of regie seeks geclusterd
+    (60%) or zorggeschikt; a limitation seeks nultreden (80%) or geclusterd; no care need: 75+ seeks
+    nultreden with 60%, 55-74 with 40%, younger households regular dwellings.
+    Tenure: owners stay owners (80% under 75, 60% from 75; else social rent); social renters stay
+    (90%; else private); private renters: 50% private, 35% social, 15% owner.
+    """
+    need = np.where(hh.present[rows], hh.care[rows], 0).max(axis=1)
+    age = oldest_age_years(hh)[rows]
+    dtype = np.full(len(rows), REGULAR, np.int8)
+    older = age >= 55
+    p_nultreden = np.where(age >= 75, 0.6, 0.4)
+    dtype[older & (u_type < p_nultreden)] = NULTREDEN
+    lim = need == LIMITATION
+    dtype[lim] = np.where(u_type[lim] < 0.8, NULTREDEN, GECLUSTERD)
+    mod = (need == MODERATE) | (need == 3)
+    dtype[mod] = np.where(u_type[mod] < 0.6, GECLUSTERD, ZORGGESCHIKT)
+    dtype[need == HEAVY] = ZORGGESCHIKT
+    tenure = hh.tenure[rows].copy()
+    own = tenure == OWNER
+    stay_own = np.where(age >= 75, 0.6, 0.8)
+    tenure[own & (u_tenure >= stay_own)] = SOCIAL
+    soc = hh.tenure[rows] == SOCIAL
+    tenure[soc & (u_tenure >= 0.9)] = PRIVATE
+    prv = hh.tenure[rows] == PRIVATE
+    tenure[prv] = np.where(u_tenure[prv] < 0.5, PRIVATE,
+                           np.where(u_tenure[prv] < 0.85, SOCIAL, OWNER)).astype(np.int8)
+    return dtype, tenure.astype(np.int8)
+
+
+def search_phase(model) -> None:
+    """Households with an intention start searching; searchers give up at a hazard."""
+    hh, dw = model.households, model.dwellings
+    mp = model.params.moving
+    spy = model.settings.steps_per_year
+    rows = private_households(model)
+    searching = hh.search_since[rows] != NOT_SEARCHING
+    u = model.streams.for_ids("search", model.step_index, rows)
+    quit_ = searching & (u < step_probability(mp.search_give_up_per_year, spy))
+    hh.search_since[rows[quit_]] = NOT_SEARCHING
+    rate = np.select([hh.intention[rows] == 2, hh.intention[rows] == 1],
+                     [mp.search_start_definite_per_year, mp.search_start_maybe_per_year], 0.0)
+    start = ~searching & (u < step_probability(rate, spy))
+    new = rows[start]
+    if len(new):
+        g = model.streams.generator("search", model.step_index)
+        draws = g.random((2, int(new.max()) + 1))
+        dtype, tenure = search_target(hh, dw, new, draws[0, new], draws[1, new])
+        hh.search_type[new] = dtype
+        hh.search_tenure[new] = tenure
+        hh.search_since[new] = model.step_index
+
+
+def submarket_key(region, dtype, tenure) -> np.ndarray:
+    """Integer key of a submarket (province, dwelling type, tenure)."""
+    return (np.asarray(region, np.int64) * 16 + dtype) * 8 + tenure
+
+
+class Woningcorporatie(mesa.Agent):
+    """The social landlords of one province, as one agent: ranks candidates, counts allocations.
+
+    Args:
+        model: The model.
+        region: Province code.
+        name: Province name.
+    """
+
+    def __init__(self, model: mesa.Model, region: int, name: str):
+        super().__init__(model)
+        self.region = int(region)
+        self.name = name
+        self.allocations = 0.0
+
+    def rank(self, rows: np.ndarray, urgent: np.ndarray, older_priority: np.ndarray,
+             tiebreak: np.ndarray) -> np.ndarray:
+        """Positions of its candidates (lower first): urgency, older movers, search time, lot."""
+        months = (self.model.step_index - self.model.households.search_since[rows]) * (
+            12 / self.model.settings.steps_per_year)
+        return social_rent_order(urgent, months, older_priority, tiebreak)
+
+
+def allocation_phase(model) -> None:
+    """Offers vacant dwellings to searchers and carries out the accepted moves."""
+    hh, dw = model.households, model.dwellings
+    mp = model.params.moving
+    vac = np.flatnonzero(dw.active & (dw.occupant < 0) & ~dw.is_institution())
+    seekers = np.flatnonzero(hh.active & (hh.search_since != NOT_SEARCHING))
+    if len(vac) == 0 or len(seekers) == 0:
+        return
+    step = model.step_index
+    vac_market = submarket_key(dw.region[vac], dw.type[vac], dw.tenure[vac])
+    seek_market = submarket_key(hh.region[seekers], hh.search_type[seekers],
+                                hh.search_tenure[seekers])
+    g = model.streams.generator("allocation", step)
+    lots = g.random(max(int(vac.max()), int(seekers.max())) + 1)
+    vac_order = dw.vacant_since[vac] + lots[vac] * 0.5
+    seek_order = lots[seekers].copy()
+    social = hh.search_tenure[seekers] == SOCIAL
+    if social.any():
+        s_rows = seekers[social]
+        need = np.where(hh.present[s_rows], hh.care[s_rows], 0).max(axis=1)
+        urgent = (need >= MODERATE) & care_mismatch(hh, dw, s_rows)
+        older = (oldest_age_years(hh)[s_rows] >= 65) & np.isin(hh.search_type[s_rows],
+                                                               (GECLUSTERD, ZORGGESCHIKT))
+        keys = np.empty(len(s_rows))
+        region = hh.region[s_rows]
+        for corp in model.corporaties:
+            sel = region == corp.region
+            if sel.any():
+                keys[sel] = corp.rank(s_rows[sel], urgent[sel], older[sel], lots[s_rows[sel]])
+        seek_order[social] = keys
+    size = household_size(hh)[seekers]
+
+    def accept_prob(vi, si):
+        fits = dw.rooms[vac[vi]] >= size[si]
+        return np.where(fits, mp.accept_probability, mp.accept_probability_too_small)
+
+    u_accept = g.random((mp.allocation_rounds, len(seekers)))
+    vi, si = allocate(vac_market, vac_order, seek_market, seek_order, accept_prob, u_accept,
+                      max_rounds=mp.allocation_rounds)
+    if len(vi):
+        move(model, seekers[si], vac[vi])
+
+
+def move(model, rows: np.ndarray, to_ids: np.ndarray) -> None:
+    """Households ``rows`` move from their dwellings into the vacant dwellings ``to_ids``."""
+    hh, dw = model.households, model.dwellings
+    from_ids = hh.dwelling_id[rows].copy()
+    chain_in = dw.chain[to_ids]
+    persons = household_size(hh)[rows]
+    ages = oldest_age_years(hh)[rows]
+    w = hh.weight[rows].astype(np.float64)
+    record_moves(model, rows, from_ids, to_ids, persons, ages, w)
+    continuing = model.chains.link(
+        chain_in, year=model.year, step=model.step_index, mover_age=ages,
+        household_type=household_type(hh, rows), from_type=dw.type[from_ids],
+        to_type=dw.type[to_ids], mover_kind=np.zeros(len(rows), np.int8),
+    )
+    dw.chain[to_ids] = -1
+    housing.free_dwellings(model, from_ids)
+    dw.chain[from_ids] = continuing
+    hh.dwelling_id[rows] = -1
+    housing.occupy(model, rows, to_ids)
+    hh.search_since[rows] = NOT_SEARCHING
+    hh.intention[rows] = 0
+    social = dw.tenure[to_ids] == SOCIAL
+    for corp in model.corporaties:
+        corp.allocations += float(w[social & (dw.region[to_ids] == corp.region)].sum())
+
+
+def record_moves(model, rows, from_ids, to_ids, persons, ages, w) -> None:
+    """Counts the moves for the indicators and the type-to-type flow table."""
+    hh, dw = model.households, model.dwellings
+    model.add_flow("moves_total", float((w * persons).sum()))
+    adults_age = np.where(hh.present[rows], hh.age_months[rows] // 12, -1)
+    for lo, hi, name in ((55, 200, "moves_55plus"), (65, 74, "movers_65_74"),
+                         (75, 200, "movers_75plus")):
+        n = ((adults_age >= lo) & (adults_age <= hi)).sum(axis=1)
+        model.add_flow(name, float((w * n).sum()))
+    freed_family = dw.family[from_ids] & (ages >= 55)
+    model.add_flow("family_homes_freed", float(w[freed_family].sum()))
+    model.record_flows(dw.type[from_ids], dw.type[to_ids], w, w * persons)
+
+
+def adaptation_phase(model) -> None:
+    """Wmo home adaptations: a regular home of a household with a limitation becomes step-free."""
+    hh, dw = model.households, model.dwellings
+    rows = private_households(model)
+    need = np.where(hh.present[rows], hh.care[rows], 0).max(axis=1)
+    ids = hh.dwelling_id[rows]
+    cand = (need >= LIMITATION) & ~dw.step_free[ids]
+    if not cand.any():
+        return
+    u = model.streams.for_ids("adaptation", model.step_index, rows[cand])
+    p = step_probability(model.params.moving.adaptation_per_year, model.settings.steps_per_year)
+    done = ids[cand][u < p]
+    dw.step_free[done] = True
+    model.add_flow("home_adaptations", float(dw.weight[done].sum()))
+
+
+def adapt_initial_stock(model) -> None:
+    """Marks the 2025 homes of households with a limitation as adapted (``adapted_share_initial``)."""
+    hh, dw = model.households, model.dwellings
+    rows = private_households(model)
+    need = np.where(hh.present[rows], hh.care[rows], 0).max(axis=1)
+    ids = hh.dwelling_id[rows]
+    cand = (need >= LIMITATION) & ~dw.step_free[ids]
+    u = model.streams.generator("adaptation").random(len(rows))
+    dw.step_free[ids[cand & (u < model.params.moving.adapted_share_initial)]] = True
