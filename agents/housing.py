@@ -10,10 +10,12 @@ import numpy as np
 
 from sim.population import INSTITUTION_TENURE, VERPLEEGHUIS, VERZORGINGSHUIS
 
+INSTITUTION_TYPES = (VERPLEEGHUIS, VERZORGINGSHUIS)
+
 
 def is_institution_type(dtype) -> np.ndarray:
     """True for verpleeghuis and verzorgingshuis places."""
-    return np.isin(dtype, (VERPLEEGHUIS, VERZORGINGSHUIS))
+    return np.isin(dtype, INSTITUTION_TYPES)
 
 
 def vacate(model, rows: np.ndarray, cause: str) -> np.ndarray:
@@ -28,6 +30,7 @@ def vacate(model, rows: np.ndarray, cause: str) -> np.ndarray:
     hh, dw = model.households, model.dwellings
     rows = np.asarray(rows)
     ids = hh.dwelling_id[rows]
+    model.ledger["households_ended"] += len(rows)
     hh.active[rows] = False
     hh.dwelling_id[rows] = -1
     hh.n_children[rows] = 0

@@ -21,6 +21,7 @@ import numpy as np
 
 from agents import housing
 from agents.demography import clear_slots, move_survivor_to_slot0
+from agents.market import count_movers_by_age
 from sim.population import HEAVY, NOT_WAITING, VERPLEEGHUIS
 from sim.rates import step_probability
 
@@ -76,6 +77,9 @@ def admit_to_places(model, rows: np.ndarray, slots: np.ndarray, places: np.ndarr
     waited = (model.step_index - hh.wlz_wait_since[rows, slots]) * (12 / model.settings.steps_per_year)
     model.add_mean("verpleeghuis_waiting_months_mean", waited, hh.weight[rows])
     model.add_flow("wlz_admissions", hh.weight[rows].sum())
+    # a move into an institution is a move of the person (as CBS counts changes of address)
+    model.add_flow("moves_total", hh.weight[rows].sum())
+    count_movers_by_age(model, hh.age_months[rows, slots] // 12, hh.weight[rows].astype(float))
     empty = np.zeros(k, np.int8)
     new = {
         "weight": hh.weight[rows],
@@ -99,6 +103,7 @@ def admit_to_places(model, rows: np.ndarray, slots: np.ndarray, places: np.ndarr
         vacated = housing.vacate(model, emptied, cause="institution")
         model.add_flow("dwellings_vacated_by_admission", model.dwellings.weight[vacated].sum())
     new_rows = hh.append(new)
+    model.ledger["households_created"] += len(new_rows)
     housing.occupy(model, new_rows, places)
 
 

@@ -1,11 +1,12 @@
 """The housing market: move intention, search, allocation of vacancies and the moves that follow.
 
-Intention (once a year, on 1 January). Each private household gets an intention (none, maybe,
-definite: WoON's three levels) from a multinomial logit on its situation: the age group of the oldest
-adult sets the intercepts, and a care need the dwelling does not meet, recent widowhood,
-under-occupation, ownership and long residence shift the odds (``MovingParams``). The intercepts are
-solved when the model starts so that the 2025 population reproduces the target shares by age group
-(:func:`calibrate_intercepts`); afterwards intentions follow the changing population.
+Intention (once a year, on 1 January). Each private household that is not searching gets an
+intention (none, maybe, definite: WoON's three levels) from a multinomial logit on its situation:
+the age group of the oldest adult sets the intercepts, and a care need the dwelling does not meet,
+recent widowhood, under-occupation, ownership and long residence shift the odds
+(``MovingParams``). The intercepts are solved when the model starts so that the 2025 population
+reproduces the target shares by age group (:func:`calibrate_intercepts`); afterwards intentions
+follow the changing population. A searching household keeps its intention.
 
 Search. A household with an intention starts searching at a yearly hazard (definite or maybe) and
 gives up at another. It searches in one submarket: its province, a dwelling type and a tenure chosen
@@ -13,6 +14,13 @@ from its needs (:func:`search_target`).
 
 Allocation (every step). The vacant dwellings of the housing stock are offered to the searchers of
 their submarket with :func:`agents.allocation.allocate`. Vacancies are offered longest-vacant first.
+A vacated dwelling is offered after a handover time (``vacancy_handover_months_owner`` for a sale,
+``vacancy_handover_months_rent`` for a letting): this sets the frictional vacancy of the stock.
+Dwellings still vacant after ``open_market_after_months`` are then offered, in a second pass, to every
+remaining searcher of the province whatever type and tenure they sought (acceptance
+``accept_probability_open``): prices and rents give way, so that vacancies do not pile up in
+submarkets without demand.
+
 Searchers for social rent are ranked by the woningcorporatie of their province
 (:class:`Woningcorporatie`): medically urgent first (a care need the dwelling does not meet, moderate
 care or more), then older movers (65+) for geclusterd and zorggeschikt dwellings, then the longest
@@ -143,6 +151,9 @@ def draw_intentions(model) -> None:
     """Draws every private household's intention for the coming year."""
     hh, dw = model.households, model.dwellings
     rows = private_households(model)
+    if model.intercepts is not None:
+        # a household already searching keeps its intention until it moves or gives up
+        rows = rows[hh.search_since[rows] == NOT_SEARCHING]
     x_def, x_may = intention_logits(hh, dw, rows, model.step_index, model.params.moving)
     group = age_group(oldest_age_years(hh)[rows])
     if model.intercepts is None:
@@ -153,8 +164,6 @@ def draw_intentions(model) -> None:
     u = model.streams.for_ids("intention", model.step_index, rows)
     intention = np.where(u < p_def, 2, np.where(u < p_def + p_may, 1, 0)).astype(np.int8)
     hh.intention[rows] = intention
-    stop = rows[(intention == 0) & (hh.search_since[rows] != NOT_SEARCHING)]
-    hh.search_since[stop] = NOT_SEARCHING
 
 
 def intention_phase(model) -> None:
@@ -238,55 +247,98 @@ class Woningcorporatie(mesa.Agent):
         self.name = name
         self.allocations = 0.0
 
-    def rank(self, rows: np.ndarray, urgent: np.ndarray, older_priority: np.ndarray,
+    def rank(self, months: np.ndarray, urgent: np.ndarray, older_priority: np.ndarray,
              tiebreak: np.ndarray) -> np.ndarray:
         """Positions of its candidates (lower first): urgency, older movers, search time, lot."""
-        months = (self.model.step_index - self.model.households.search_since[rows]) * (
-            12 / self.model.settings.steps_per_year)
         return social_rent_order(urgent, months, older_priority, tiebreak)
 
 
+def _seekers(model):
+    """Searching households and applicants as one list: market keys, order, size, ids."""
+    hh, dw, ap = model.households, model.dwellings, model.applicants
+    rows = np.flatnonzero(hh.active & (hh.search_since != NOT_SEARCHING))
+    apps = np.flatnonzero(ap.active)
+    market = np.concatenate([
+        submarket_key(hh.region[rows], hh.search_type[rows], hh.search_tenure[rows]),
+        submarket_key(ap.region[apps], ap.search_type[apps], ap.search_tenure[apps]),
+    ])
+    since = np.concatenate([hh.search_since[rows], ap.since[apps]]).astype(np.int64)
+    need = np.where(hh.present[rows], hh.care[rows], 0).max(axis=1)
+    urgent = np.concatenate([(need >= MODERATE) & care_mismatch(hh, dw, rows),
+                             np.zeros(len(apps), bool)])
+    older = np.concatenate([
+        (oldest_age_years(hh)[rows] >= 65) & np.isin(hh.search_type[rows],
+                                                     (GECLUSTERD, ZORGGESCHIKT)),
+        np.zeros(len(apps), bool)])
+    tenure = np.concatenate([hh.search_tenure[rows], ap.search_tenure[apps]])
+    region = np.concatenate([hh.region[rows], ap.region[apps]])
+    size = np.concatenate([household_size(hh)[rows], np.ones(len(apps), np.int64)])
+    return rows, apps, market, since, urgent, older, tenure, region, size
+
+
 def allocation_phase(model) -> None:
-    """Offers vacant dwellings to searchers and carries out the accepted moves."""
-    hh, dw = model.households, model.dwellings
+    """Offers vacant dwellings to searchers and applicants, and carries out the accepted moves."""
+    from agents.turnover import house_applicants
+
+    dw = model.dwellings
     mp = model.params.moving
-    vac = np.flatnonzero(dw.active & (dw.occupant < 0) & ~dw.is_institution())
-    seekers = np.flatnonzero(hh.active & (hh.search_since != NOT_SEARCHING))
-    if len(vac) == 0 or len(seekers) == 0:
+    spy = model.settings.steps_per_year
+    min_steps = np.where(dw.tenure == OWNER, mp.vacancy_handover_months_owner,
+                         mp.vacancy_handover_months_rent) * spy / 12
+    ready = (model.step_index - dw.vacant_since) >= np.round(min_steps)
+    vac = np.flatnonzero(dw.active & (dw.occupant < 0) & ~dw.is_institution() & ready)
+    rows, apps, seek_market, since, urgent, older, tenure, region, size = _seekers(model)
+    n_seek = len(seek_market)
+    if len(vac) == 0 or n_seek == 0:
         return
     step = model.step_index
-    vac_market = submarket_key(dw.region[vac], dw.type[vac], dw.tenure[vac])
-    seek_market = submarket_key(hh.region[seekers], hh.search_type[seekers],
-                                hh.search_tenure[seekers])
     g = model.streams.generator("allocation", step)
-    lots = g.random(max(int(vac.max()), int(seekers.max())) + 1)
-    vac_order = dw.vacant_since[vac] + lots[vac] * 0.5
-    seek_order = lots[seekers].copy()
-    social = hh.search_tenure[seekers] == SOCIAL
-    if social.any():
-        s_rows = seekers[social]
-        need = np.where(hh.present[s_rows], hh.care[s_rows], 0).max(axis=1)
-        urgent = (need >= MODERATE) & care_mismatch(hh, dw, s_rows)
-        older = (oldest_age_years(hh)[s_rows] >= 65) & np.isin(hh.search_type[s_rows],
-                                                               (GECLUSTERD, ZORGGESCHIKT))
-        keys = np.empty(len(s_rows))
-        region = hh.region[s_rows]
-        for corp in model.corporaties:
-            sel = region == corp.region
-            if sel.any():
-                keys[sel] = corp.rank(s_rows[sel], urgent[sel], older[sel], lots[s_rows[sel]])
-        seek_order[social] = keys
-    size = household_size(hh)[seekers]
+    vac_order = dw.vacant_since[vac] + g.random(len(vac)) * 0.5
+    seek_order = g.random(n_seek)
+    social = tenure == SOCIAL
+    months = (step - since) * (12 / model.settings.steps_per_year)
+    for corp in model.corporaties:
+        sel = social & (region == corp.region)
+        if sel.any():
+            seek_order[sel] = corp.rank(months[sel], urgent[sel], older[sel], seek_order[sel])
 
     def accept_prob(vi, si):
         fits = dw.rooms[vac[vi]] >= size[si]
         return np.where(fits, mp.accept_probability, mp.accept_probability_too_small)
 
-    u_accept = g.random((mp.allocation_rounds, len(seekers)))
-    vi, si = allocate(vac_market, vac_order, seek_market, seek_order, accept_prob, u_accept,
+    u_accept = g.random((2, mp.allocation_rounds, n_seek))
+    vi, si = allocate(submarket_key(dw.region[vac], dw.type[vac], dw.tenure[vac]), vac_order,
+                      seek_market, seek_order, accept_prob, u_accept[0],
                       max_rounds=mp.allocation_rounds)
-    if len(vi):
-        move(model, seekers[si], vac[vi])
+    # second pass: dwellings vacant for a while are offered to every remaining searcher of the
+    # province, whatever type and tenure they sought (the price or rent gives way)
+    months_vacant = (step - dw.vacant_since[vac]) * (12 / model.settings.steps_per_year)
+    left_v = np.ones(len(vac), bool)
+    left_v[vi] = False
+    left_v &= months_vacant >= mp.open_market_after_months
+    left_s = np.ones(n_seek, bool)
+    left_s[si] = False
+    lv, ls = np.flatnonzero(left_v), np.flatnonzero(left_s)
+    if len(lv) and len(ls):
+
+        def accept_open(v2, s2):
+            return mp.accept_probability_open * accept_prob(lv[v2], ls[s2]) / mp.accept_probability
+
+        v2, s2 = allocate(dw.region[vac[lv]].astype(np.int64), vac_order[lv],
+                          region[ls].astype(np.int64), seek_order[ls], accept_open,
+                          u_accept[1][:, ls], max_rounds=mp.allocation_rounds)
+        vi = np.concatenate([vi, lv[v2]])
+        si = np.concatenate([si, ls[s2]])
+    if len(vi) == 0:
+        return
+    is_hh = si < len(rows)
+    targets = vac[vi]
+    social_in = dw.tenure[targets] == SOCIAL
+    for corp in model.corporaties:
+        corp.allocations += float(dw.weight[targets[social_in & (dw.region[targets] == corp.region)]]
+                                  .sum())
+    move(model, rows[si[is_hh]], targets[is_hh])
+    house_applicants(model, apps[si[~is_hh] - len(rows)], targets[~is_hh])
 
 
 def move(model, rows: np.ndarray, to_ids: np.ndarray) -> None:
@@ -310,23 +362,25 @@ def move(model, rows: np.ndarray, to_ids: np.ndarray) -> None:
     housing.occupy(model, rows, to_ids)
     hh.search_since[rows] = NOT_SEARCHING
     hh.intention[rows] = 0
-    social = dw.tenure[to_ids] == SOCIAL
-    for corp in model.corporaties:
-        corp.allocations += float(w[social & (dw.region[to_ids] == corp.region)].sum())
 
 
 def record_moves(model, rows, from_ids, to_ids, persons, ages, w) -> None:
     """Counts the moves for the indicators and the type-to-type flow table."""
     hh, dw = model.households, model.dwellings
     model.add_flow("moves_total", float((w * persons).sum()))
-    adults_age = np.where(hh.present[rows], hh.age_months[rows] // 12, -1)
-    for lo, hi, name in ((55, 200, "moves_55plus"), (65, 74, "movers_65_74"),
-                         (75, 200, "movers_75plus")):
-        n = ((adults_age >= lo) & (adults_age <= hi)).sum(axis=1)
-        model.add_flow(name, float((w * n).sum()))
+    count_movers_by_age(model, np.where(hh.present[rows], hh.age_months[rows] // 12, -1), w)
     freed_family = dw.family[from_ids] & (ages >= 55)
     model.add_flow("family_homes_freed", float(w[freed_family].sum()))
     model.record_flows(dw.type[from_ids], dw.type[to_ids], w, w * persons)
+
+
+def count_movers_by_age(model, ages_years: np.ndarray, weight: np.ndarray) -> None:
+    """Adds moving adults (ages per slot, -1 for none) to the movers-by-age flows."""
+    ages = np.asarray(ages_years).reshape(len(weight), -1)
+    for lo, hi, name in ((55, 200, "moves_55plus"), (65, 74, "movers_65_74"),
+                         (75, 200, "movers_75plus")):
+        n = ((ages >= lo) & (ages <= hi)).sum(axis=1)
+        model.add_flow(name, float((weight * n).sum()))
 
 
 def adaptation_phase(model) -> None:

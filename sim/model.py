@@ -16,7 +16,7 @@ from dataclasses import dataclass
 import mesa
 import numpy as np
 
-from agents import care, demography, housing, institutions, market
+from agents import care, demography, housing, institutions, market, turnover
 from agents.institutions import Zorgkantoor
 from sim import outputs
 from sim.chains import ChainBook
@@ -86,6 +86,11 @@ class DoorstroomModel(CalendarClock, mesa.Model):
         self.corporaties = [market.Woningcorporatie(self, region=i, name=r["province"])
                             for i, r in enumerate(regions)]
         self.flow_matrix: dict[int, np.ndarray] = {}
+        self.applicants = turnover.Applicants(capacity=1024)
+        self.carry: dict[str, float] = {}
+        self._next_pid = int(self.households.pid.max()) + 1 if self.households.n else 0
+        self.ledger: dict[str, int] = defaultdict(int)
+        self._initial_counts = (int(self.households.active.sum()), int(self.dwellings.active.sum()))
         self.intercepts = None
         market.adapt_initial_stock(self)
         market.draw_intentions(self)
@@ -95,6 +100,10 @@ class DoorstroomModel(CalendarClock, mesa.Model):
             Phase("mortality", demography.mortality_phase),
             Phase("care", care.care_phase),
             Phase("wlz_admission", institutions.admission_phase),
+            Phase("family", turnover.family_phase),
+            Phase("union", turnover.union_phase),
+            Phase("migration", turnover.migration_phase),
+            Phase("building", turnover.building_phase),
             Phase("adaptation", market.adaptation_phase),
             Phase("search", market.search_phase),
             Phase("allocation", market.allocation_phase),
@@ -159,6 +168,12 @@ class DoorstroomModel(CalendarClock, mesa.Model):
             raise KeyError(f"flow {name!r} is not declared in sim.outputs.REGISTRY")
         self._flows[name] += float(value)
 
+    def new_pids(self, k: int) -> np.ndarray:
+        """Reserves ``k`` new person ids."""
+        ids = np.arange(self._next_pid, self._next_pid + k, dtype=np.int32)
+        self._next_pid += k
+        return ids
+
     def record_flows(self, from_type, to_type, households, persons) -> None:
         """Adds moves to the type-to-type table of the current year (``-1``: no previous dwelling)."""
         n = len(DWELLING_TYPES) + 1
@@ -198,7 +213,9 @@ class DoorstroomModel(CalendarClock, mesa.Model):
         """Advances one step: records stocks on 1 January, runs the phases, closes the year."""
         spy = self.settings.steps_per_year
         if self.step_index % spy == 0 and self._recording():
-            for name, value in outputs.stocks(self.households).items():
+            ap = self.applicants
+            waiting = float(ap.weight[ap.active].sum())
+            for name, value in outputs.stocks(self.households, waiting).items():
                 self.records.append((self.year, name, value))
             for name, value in outputs.housing_stocks(self).items():
                 self.records.append((self.year, name, value))
@@ -213,6 +230,7 @@ class DoorstroomModel(CalendarClock, mesa.Model):
                 self._record_year_end()
             self._flows.clear()
             self._means.clear()
+            self.applicants.compact()
         if self.steps >= self.total_steps:
             self.running = False
             self.chains.close(year=self.year)
@@ -273,3 +291,12 @@ class DoorstroomModel(CalendarClock, mesa.Model):
         vacant_private = dw.active & (dw.occupant < 0) & ~dw.is_institution()
         assert (dw.chain[vacant_private] >= 0).all(), "a vacant dwelling carries no chain"
         self.chains.check()
+        created, ended = self.ledger["households_created"], self.ledger["households_ended"]
+        assert int(act.sum()) == self._initial_counts[0] + created - ended, (
+            "households do not reconcile with those created and ended"
+        )
+        built, gone = self.ledger["dwellings_built"], self.ledger["dwellings_demolished"]
+        assert int(dw.active.sum()) == self._initial_counts[1] + built - gone, (
+            "dwellings do not reconcile with construction and demolition"
+        )
+        assert not (dw.occupant[~dw.active] >= 0).any(), "a demolished dwelling is occupied"

@@ -100,6 +100,21 @@ _DECLARED = [
      "Persons with a limitation or more in a home that is not step-free", "stock"),
     ("family_homes_freed", "dwellings per year", "Family homes left by movers aged 55+", "flow"),
     ("home_adaptations", "dwellings per year", "Homes adapted to be step-free (Wmo)", "flow"),
+    ("births", "persons per year", "Births", "flow"),
+    ("unions", "households per year", "Singles moving in together", "flow"),
+    ("dwellings_vacated_by_merger", "dwellings per year",
+     "Dwellings freed when two households merge", "flow"),
+    ("starters_new", "households per year", "Adult children leaving home to search", "flow"),
+    ("starters_housed", "households per year", "Starters housed in a first own dwelling", "flow"),
+    ("immigrant_households", "households per year", "Households arriving from abroad", "flow"),
+    ("immigrants_housed", "households per year", "Immigrant households housed", "flow"),
+    ("emigrant_households", "households per year", "Households leaving the country", "flow"),
+    ("applicants_gave_up", "households per year",
+     "Starters and immigrants who stopped searching", "flow"),
+    ("applicants_waiting", "households", "Starters and immigrants searching a first dwelling",
+     "stock"),
+    ("dwellings_built", "dwellings per year", "New dwellings completed", "flow"),
+    ("dwellings_demolished", "dwellings per year", "Dwellings demolished", "flow"),
     ("dwellings_vacated_by_admission", "dwellings per year",
      "Dwellings vacated by a move into an institution", "flow"),
 ]
@@ -118,11 +133,12 @@ MEANS = tuple(n for n, ind in REGISTRY.items() if ind.kind == "mean" and n != "c
 STOCKS = tuple(n for n, ind in REGISTRY.items() if ind.kind == "stock")
 
 
-def stocks(hh) -> dict[str, float]:
+def stocks(hh, extra_persons: float = 0.0) -> dict[str, float]:
     """Computes every stock indicator from the household arrays (national scale).
 
     Args:
         hh: The model's :class:`sim.population.Households`.
+        extra_persons: Persons counted in ``persons_total`` outside households (applicants).
 
     Returns:
         Indicator name -> value.
@@ -141,7 +157,7 @@ def stocks(hh) -> dict[str, float]:
     out: dict[str, float] = {}
     out["persons_total"] = persons(np.ones_like(present)) + float(
         (w * (hh.n_children + hh.n_coresidents))[act].sum()
-    )
+    ) + extra_persons
     for a in (55, 65, 75, 85, 90):
         out[f"persons_{a}plus"] = persons(age >= a)
     out["persons_65_74"] = persons((age >= 65) & (age <= 74))
@@ -191,6 +207,8 @@ def housing_stocks(model) -> dict[str, float]:
     unsuitable = (hh.care >= LIMITATION) & hh.present & (at_home & ~dw.step_free[ids])[:, None]
     out["limitation_not_stepfree"] = float(
         np.broadcast_to(hw[:, None], unsuitable.shape)[unsuitable].sum())
+    ap = model.applicants
+    out["applicants_waiting"] = float(ap.weight[ap.active].sum())
     return out | {
         "verpleeghuis_places": float(w[places].sum()),
         "verpleeghuis_residents": float(w[places & (dw.occupant >= 0)].sum()),

@@ -298,11 +298,11 @@ class MovingParams(_Group):
         source="20 years or more in the dwelling; 56% of 55+ will not move unless they must "
         "(nl_facts share_55plus_no_move_unless_necessary, verified)", bounds=(-10.0, 10.0))
     search_start_definite_per_year: float = param(
-        1.0, unit="per year", kind="assumption",
+        0.8, unit="per year", kind="assumption",
         source="hazard that a household with a definite intention starts searching; to be "
         "output-calibrated to the CBS move rates", bounds=(0.0, 12.0))
     search_start_maybe_per_year: float = param(
-        0.12, unit="per year", kind="assumption",
+        0.10, unit="per year", kind="assumption",
         source="hazard that a household with a 'maybe' intention starts searching; to be "
         "output-calibrated", bounds=(0.0, 12.0))
     search_give_up_per_year: float = param(
@@ -314,6 +314,20 @@ class MovingParams(_Group):
     accept_probability_too_small: float = param(
         0.2, unit="probability per offer", kind="assumption",
         source="acceptance of an offer with fewer rooms than persons", bounds=(0.0, 1.0))
+    vacancy_handover_months_owner: float = param(
+        3.0, unit="months", kind="assumption",
+        source="time between a sale and the new owner moving in (transfer, renovation)",
+        bounds=(0.0, 24.0))
+    vacancy_handover_months_rent: float = param(
+        1.0, unit="months", kind="assumption",
+        source="time between two tenancies (notice, repairs)", bounds=(0.0, 24.0))
+    open_market_after_months: float = param(
+        2.0, unit="months", kind="assumption",
+        source="a dwelling vacant this long is offered to any searcher of the province",
+        bounds=(0.0, 120.0))
+    accept_probability_open: float = param(
+        0.4, unit="probability per offer", kind="assumption",
+        source="acceptance of a dwelling of another type or tenure than sought", bounds=(0.0, 1.0))
     allocation_rounds: int = param(
         3, unit="rounds per step", kind="assumption",
         source="offer rounds per month before unfilled vacancies wait for the next month",
@@ -330,8 +344,75 @@ class MovingParams(_Group):
         "(Wmo woningaanpassing)", bounds=(0.0, 12.0))
 
 
+@dataclass(frozen=True)
+class TurnoverParams(_Group):
+    """The rest of the market: births, starters, migration, demolition and new building."""
+
+    _group = "turnover"
+
+    birth_rate_per_year: float = param(
+        0.13, unit="births per couple household with the oldest adult aged 25-44, per year",
+        kind="assumption",
+        source="gives roughly 160,000-170,000 births a year (CBS: about 165,000 in 2024, recalled)",
+        bounds=(0.0, 1.0))
+    child_to_adult_per_year: float = param(
+        1 / 18, unit="per child per year", kind="assumption",
+        source="children aged 0-17 spread evenly over 18 years of age", bounds=(0.0, 1.0))
+    union_per_year: float = param(
+        0.2, unit="per single adult aged 20-49 per year", kind="assumption",
+        source="singles who move in with a partner; keeps the share of couples among young "
+        "adults roughly stable (assumption)", bounds=(0.0, 5.0))
+    leave_home_per_year: float = param(
+        0.09, unit="per adult co-resident per year", kind="assumption",
+        source="adult children leave home after about 11 years on average (assumption); gives "
+        "about 170,000-200,000 starters a year", bounds=(0.0, 5.0))
+    immigrant_households_per_year: float = param(
+        100_000.0, unit="households per year (national)", kind="assumption",
+        source="households from abroad needing an independent dwelling; CBS counts about "
+        "300,000 immigrants a year, many of them students, labour migrants in shared housing "
+        "or asylum seekers in reception (assumption)", bounds=(0.0, 1e6))
+    emigration_per_year: tuple[float, ...] = param(
+        (0.006, 0.002, 0.001), unit="per household per year, oldest adult <35, 35-54, 55+",
+        kind="assumption", source="about 20,000 emigrating households a year (assumption; CBS "
+        "net migration is strongly positive, about +100,000 persons a year)",
+        bounds=(0.0, 1.0))
+    immigrant_give_up_per_year: float = param(
+        0.2, unit="per year", kind="assumption",
+        source="immigrant households without a dwelling who stop searching (shared or temporary "
+        "housing, or leave again); starters keep searching while living with their parents",
+        bounds=(0.0, 12.0))
+    new_dwellings_per_year: float = param(
+        80_000.0, unit="dwellings per year (national)", kind="assumption",
+        source="baseline market-led completions when the market is tight; 90,208 new "
+        "dwellings in 2022 (CBS, verified)",
+        bounds=(0.0, 1e6))
+    build_full_below_vacancy_rate: float = param(
+        0.02, unit="share of the stock vacant", kind="assumption",
+        source="developers complete the full baseline number while vacancy is at most this",
+        bounds=(0.0, 1.0))
+    build_none_above_vacancy_rate: float = param(
+        0.04, unit="share of the stock vacant", kind="assumption",
+        source="no market-led completions above this vacancy (linear in between)",
+        bounds=(0.0, 1.0))
+    new_dwelling_type_shares: tuple[float, ...] = param(
+        (0.55, 0.40, 0.03, 0.02), unit="share: regular, nultreden, geclusterd, zorggeschikt",
+        kind="assumption",
+        source="about 30,000 single-floor apartments a year (nl_facts "
+        "net_added_single_floor_apartments_per_year, verified) of about 80,000",
+        bounds=(0.0, 1.0))
+    new_dwelling_tenure_shares: tuple[float, ...] = param(
+        (0.5, 0.3, 0.2), unit="share: owner, social, private", kind="assumption",
+        source="tenure of new dwellings; the 2030 agreements aim at about a third social rent "
+        "(assumption)", bounds=(0.0, 1.0))
+    demolitions_per_year: float = param(
+        12_000.0, unit="dwellings per year (national)", kind="assumption",
+        source="about 10,000-15,000 demolitions a year (CBS, recalled); the longest-vacant "
+        "regular dwellings are demolished", bounds=(0.0, 1e6))
+
+
 GROUPS: tuple[type[_Group], ...] = (
     DemographyParams, CareParams, PopulationParams, WlzParams, HousingParams, MovingParams,
+    TurnoverParams,
 )
 
 
@@ -345,6 +426,7 @@ class Parameters:
     wlz: WlzParams = field(default_factory=WlzParams)
     housing: HousingParams = field(default_factory=HousingParams)
     moving: MovingParams = field(default_factory=MovingParams)
+    turnover: TurnoverParams = field(default_factory=TurnoverParams)
 
     @classmethod
     def from_dict(cls, data: dict[str, dict[str, Any]] | None) -> Parameters:

@@ -16,7 +16,8 @@ import numpy as np
 
 STREAMS = (
     "mortality", "care", "dementia", "population", "stock", "admission", "wlz_wish", "intention",
-    "search", "allocation", "adaptation",
+    "search", "allocation", "adaptation", "turnover", "migration", "building",
+    "union",
 )
 """Names of the streams used by the model; a new process adds its own name here."""
 
