@@ -25,10 +25,13 @@ from pathlib import Path
 
 import numpy as np
 
+from agents.market import HOUSEHOLD_TYPES
 from experiments.scenario import Scenario
+from sim.chains import MOVER_KINDS
 from sim.chains import write_parquet as write_chain_tables
 from sim.model import DoorstroomModel
 from sim.params import ParameterError, RunSettings
+from sim.population import DWELLING_TYPES, TENURES
 
 OUTPUT_MARKER = "manifest.json"
 
@@ -144,7 +147,11 @@ def write_results(model: DoorstroomModel, manifest: dict, out: str | Path) -> Pa
             "value": pa.array(cols["value"], pa.float64()),
         })
         pq.write_table(table, tmp / "indicators.parquet")
-        write_chain_tables(model.chains, tmp)
+        write_chain_tables(model.chains, tmp, labels={
+            "start_dwelling_type": DWELLING_TYPES, "from_type": DWELLING_TYPES,
+            "to_type": DWELLING_TYPES, "start_tenure": TENURES, "household_type": HOUSEHOLD_TYPES,
+            "mover_kind": MOVER_KINDS,
+        })
         flows = model.flow_columns()
         pq.write_table(pa.table({
             "year": pa.array(flows["year"], pa.int32()),

@@ -544,20 +544,35 @@ class ChainBook:
         return {"chains_started": started, "chain_links_mean": mean, "links": n_links}
 
 
-def write_parquet(book: ChainBook, out_dir) -> tuple[Path, Path]:
+def write_parquet(book: ChainBook, out_dir, labels: dict[str, tuple[str, ...]] | None = None
+                  ) -> tuple[Path, Path]:
     """Writes ``chains.parquet`` and ``links.parquet`` into ``out_dir`` (created if missing).
 
-    Cause columns (``start_cause``, ``end_cause``) are strings; ``end_cause`` is ``''`` for running chains.
+    Cause columns (``start_cause``, ``end_cause``) are strings; ``end_cause`` is ``''`` for running
+    chains. Other integer code columns are written as strings when ``labels`` names them.
 
     Args:
         book: The chain book.
         out_dir: Output directory.
+        labels: Column name -> names of the codes 0, 1, ... (a negative code is written ``"none"``),
+            e.g. ``{"from_type": DWELLING_TYPES}``.
 
     Returns:
         The paths of the chains and links files.
     """
     import pyarrow as pa
     import pyarrow.parquet as pq
+
+    labels = labels or {}
+
+    def as_strings(code, names, missing):
+        idx = np.where(code < 0, len(names), code).astype(np.int32)
+        return pa.array([*names, missing], pa.string()).take(pa.array(idx))
+
+    def column(name, values):
+        if name in labels:
+            return as_strings(np.asarray(values), labels[name], "none")
+        return pa.array(values)
 
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
@@ -569,12 +584,10 @@ def write_parquet(book: ChainBook, out_dir) -> tuple[Path, Path]:
     for name, values in chains.items():
         if name in codes:
             code, names = codes[name]
-            idx = np.where(code < 0, len(names), code).astype(np.int32)
-            columns[name] = pa.array(list(names) + [""], pa.string()).take(pa.array(idx))
+            columns[name] = as_strings(code, names, "")
         else:
-            columns[name] = pa.array(values)
-    table = pa.table(columns)
+            columns[name] = column(name, values)
     chains_path, links_path = out / "chains.parquet", out / "links.parquet"
-    pq.write_table(table, chains_path)
-    pq.write_table(pa.table({n: pa.array(a) for n, a in book.links_table().items()}), links_path)
+    pq.write_table(pa.table(columns), chains_path)
+    pq.write_table(pa.table({n: column(n, a) for n, a in book.links_table().items()}), links_path)
     return chains_path, links_path

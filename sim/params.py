@@ -226,12 +226,13 @@ class WlzParams(_Group):
         "split over provinces like the 2025 residents; sets the places built on 1 January 2025",
         bounds=(0.0, 1e6))
     wants_admission_share: float = param(
-        0.35, unit="share of new indications", kind="assumption",
+        0.5, unit="share of new indications", kind="assumption",
         source="share of persons with a new Wlz indication who register for a verpleeghuis place; "
         "the rest receive Wlz care at home ('thuis, tenzij'; 68,908 of 191,303 VV indications at "
-        "home in 2023, secondary)", bounds=(0.0, 1.0))
+        "home in 2023, secondary); with the next parameter set so that the waiting list stays near "
+        "the published 18,000-22,000 in the first years", bounds=(0.0, 1.0))
     later_admission_wish_per_year: float = param(
-        0.25, unit="per year", kind="assumption",
+        0.3, unit="per year", kind="assumption",
         source="hazard that a person with Wlz care at home registers for a place later",
         bounds=(0.0, 12.0))
     initial_waiting_share: float = param(
