@@ -1,6 +1,6 @@
 """The ``doorstroom`` command line.
 
-``doorstroom run`` runs one scenario and writes ``indicators.parquet`` and ``manifest.json``;
+``doorstroom run`` runs one scenario and writes its Parquet tables and ``manifest.json``;
 ``doorstroom params`` lists the parameters with units and sources; ``doorstroom bench`` measures speed
 and memory. Every option is checked before any work starts.
 """
@@ -17,8 +17,10 @@ from sim.params import ParameterError, RunSettings, parameter_table
 
 SUMMARY = (
     "persons_65plus", "persons_75plus", "persons_90plus", "households_total",
-    "share_75plus_independent", "dementia_persons", "persons_wlz", "institution_residents",
-    "deaths", "widowhoods",
+    "share_75plus_independent", "dementia_persons", "persons_wlz", "verpleeghuis_residents",
+    "verpleeghuis_waiting", "deaths", "widowhoods", "move_rate_65_74", "move_rate_75plus",
+    "limitation_not_stepfree", "vacancy_rate", "chains_started", "chain_links_mean",
+    "starters_housed",
 )
 
 
@@ -100,8 +102,8 @@ def cmd_run(args) -> int:
     model, manifest = run_scenario(scenario, settings, progress, debug=args.debug)
     write_results(model, manifest, out)
     print(summary_table(model.records, settings))
-    print(f"results written to {out}/ (indicators.parquet, manifest.json) "
-          f"in {time.perf_counter() - t0:.1f} s")
+    print(f"results written to {out}/ (indicators, chains, links and flows as Parquet; "
+          f"manifest.json) in {time.perf_counter() - t0:.1f} s")
     return 0
 
 
