@@ -1,6 +1,7 @@
 """The ``doorstroom`` command line.
 
 ``doorstroom run`` runs one scenario and writes its Parquet tables and ``manifest.json``;
+``doorstroom compare`` runs scenarios paired by seed and writes their differences and figures;
 ``doorstroom params`` lists the parameters with units and sources; ``doorstroom bench`` measures speed
 and memory. Every option is checked before any work starts.
 """
@@ -70,6 +71,24 @@ def build_parser() -> argparse.ArgumentParser:
                        help="population size of the side-by-side reference comparison")
     bench.add_argument("--reference-steps", type=_int, default=3,
                        help="steps timed for the reference comparison")
+
+    cmp = sub.add_parser("compare", help="paired multi-seed comparison of policies with a baseline")
+    cmp.add_argument("scenarios", nargs="+", metavar="SCENARIO.toml",
+                     help="the baseline scenario file first, then one or more policy files")
+    cmp.add_argument("--seeds", type=_int, required=True, metavar="N",
+                     help="number of seeds; every scenario runs with seeds 1..N (paired runs)")
+    cmp.add_argument("--scale", type=_positive_float, metavar="X",
+                     help="sample fraction, in (0, 1] (default: baseline [run], else 0.01)")
+    cmp.add_argument("--start", type=_int, dest="start_year", metavar="YEAR",
+                     help="first year recorded (>= 2025)")
+    cmp.add_argument("--end", type=_int, dest="end_year", metavar="YEAR",
+                     help="last year simulated (default 2050)")
+    cmp.add_argument("--steps-per-year", type=_int, dest="steps_per_year", metavar="K",
+                     help="1, 2, 4 or 12 (default 12, monthly)")
+    cmp.add_argument("--workers", type=_int, metavar="W",
+                     help="worker processes (default min(2, number of CPUs))")
+    cmp.add_argument("--out", required=True, metavar="DIR",
+                     help="output folder; rerunning the same command resumes and reuses finished runs")
     return parser
 
 
@@ -142,11 +161,19 @@ def cmd_bench(args) -> int:
     return bench_main(args)
 
 
+def cmd_compare(args) -> int:
+    """Runs a paired multi-seed comparison (``doorstroom compare``)."""
+    from experiments.compare import cmd_compare as compare_main
+
+    return compare_main(args)
+
+
 def main(argv: list[str] | None = None) -> int:
     """Entry point of the ``doorstroom`` command."""
     args = build_parser().parse_args(argv)
     try:
-        return {"run": cmd_run, "params": cmd_params, "bench": cmd_bench}[args.command](args)
+        return {"run": cmd_run, "params": cmd_params, "bench": cmd_bench,
+                "compare": cmd_compare}[args.command](args)
     except ParameterError as exc:
         print(f"doorstroom: error: {exc}", file=sys.stderr)
         return 2
