@@ -117,20 +117,28 @@ def step_tables(cp: CareParams, steps_per_year: int) -> tuple[np.ndarray, np.nda
 
 
 def table_index(state, dementia, network, age_months) -> np.ndarray:
-    """Row of :func:`step_tables` for each person."""
-    age = np.minimum(np.asarray(age_months, dtype=np.intp), AGE_MONTHS_MAX - 1)
-    return ((np.asarray(state, np.intp) * 2 + dementia) * 2 + network) * AGE_MONTHS_MAX + age
+    """Row of :func:`step_tables` for each person (``int32``: the tables have fewer rows)."""
+    # ((state * 2 + dementia) * 2 + network) * AGE_MONTHS_MAX + age, in place in a new array
+    idx = np.array(state, dtype=np.int32)
+    idx *= 2
+    idx += dementia
+    idx *= 2
+    idx += network
+    idx *= AGE_MONTHS_MAX
+    idx += np.minimum(np.asarray(age_months, dtype=np.int32), AGE_MONTHS_MAX - 1)
+    return idx
 
 
 def draw_from_tables(state, dementia, network, age_months, u, cp: CareParams, steps_per_year: int):
     """New care states by the rule of :func:`draw_transitions`, with tabulated probabilities."""
     p_event, cum, _ = step_tables(cp, steps_per_year)
     idx = table_index(state, dementia, network, age_months)
-    event = u < p_event[idx]
+    event = np.flatnonzero(u < p_event[idx])
     new = np.asarray(state).copy()
-    if event.any():
-        frac = u[event] / p_event[idx[event]]
-        new[event] = np.minimum((frac[:, None] >= cum[idx[event]]).sum(axis=1), N_STATES - 1)
+    if len(event):
+        idx = idx[event]
+        frac = u[event] / p_event[idx]
+        new[event] = np.minimum((frac[:, None] >= cum[idx]).sum(axis=1), N_STATES - 1)
     return new
 
 
@@ -141,37 +149,41 @@ def care_phase(model) -> None:
     flat = np.flatnonzero(hh.present.ravel())
     if len(flat) == 0:
         return
-    rows = flat >> 1
     p_dem = step_tables(cp, model.settings.steps_per_year)[2]
-    age_m = hh.age_months.ravel()[flat]
+    age_m = np.minimum(hh.age_months.ravel()[flat], AGE_MONTHS_MAX - 1)
     pid = hh.pid.ravel()[flat]
-    w = hh.weight[rows]
 
     dem = hh.dementia.ravel()[flat]
     u_dem = model.streams.for_ids("dementia", model.step_index, pid)
-    onset = ~dem & (u_dem < p_dem[np.minimum(age_m, AGE_MONTHS_MAX - 1)])
-    if onset.any():
-        hh.dementia.ravel()[flat[onset]] = True
-        model.add_flow("dementia_onsets", w[onset].sum())
-        dem = dem | onset
-
+    onset = np.flatnonzero(u_dem < p_dem[age_m])
+    del u_dem
+    onset = onset[~dem[onset]]
     old = hh.care.ravel()[flat]
-    state = np.where(onset, np.maximum(old, cp.dementia_min_care_state), old)
-    network = hh.present.ravel()[flat ^ 1] | hh.children_nearby[rows]
+    state = old.copy()
+    if len(onset):
+        hh.dementia.ravel()[flat[onset]] = True
+        model.add_flow("dementia_onsets", hh.weight[flat[onset] >> 1].sum())
+        dem[onset] = True
+        state[onset] = np.maximum(old[onset], cp.dementia_min_care_state)
+
+    network = hh.present.ravel()[flat ^ 1] | hh.children_nearby[flat >> 1]
     u = model.streams.for_ids("care", model.step_index, pid)
+    del pid
     new = draw_from_tables(state, dem, network, age_m, u, cp, model.settings.steps_per_year)
     changed = np.flatnonzero(new != old)
     if len(changed) == 0:
         return
-    hh.care.ravel()[flat[changed]] = new[changed].astype(np.int8)
-    new_c, old_c, w_c = new[changed], old[changed], w[changed]
+    fc = flat[changed]
+    hh.care.ravel()[fc] = new[changed].astype(np.int8)
+    new_c, old_c, w_c = new[changed], old[changed], hh.weight[fc >> 1]
     for code, flow in ((LIMITATION, "limitation_onsets"), (MODERATE, "moderate_onsets"),
                        (REGIE, "regie_onsets")):
         model.add_flow(flow, w_c[(new_c == code) & (old_c < code)].sum())
-    heavy = changed[new_c == HEAVY]
+    heavy = fc[new_c == HEAVY]
     if len(heavy):
-        hr = rows[heavy]
-        hh.wlz_step.ravel()[flat[heavy]] = model.step_index
-        model.add_flow("wlz_indications_new", w[heavy].sum())
+        hr = heavy >> 1
+        hh.wlz_step.ravel()[heavy] = model.step_index
+        model.add_flow("wlz_indications_new", hh.weight[hr].sum())
+        region = hh.region[hr]
         for kantoor in model.zorgkantoren:
-            kantoor.register_indications(hr[hh.region[hr] == kantoor.region])
+            kantoor.register_indications(hr[region == kantoor.region])

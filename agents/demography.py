@@ -100,38 +100,69 @@ def mortality_phase(model) -> None:
     """Draws deaths, then handles widowhood and the dissolution of emptied households.
 
     Computes the same hazards as :func:`aligned_hazard`, with the base hazard tabulated by sex and
-    age in months for the current year (tests check that both agree).
+    age in months for the current year (tests check that both agree), and the per-step death
+    probabilities tabulated by sex, age in months, care state and dementia.
     """
     hh = model.households
     params = model.params
     flat = np.flatnonzero(hh.present.ravel())
     if len(flat) == 0:
         return
-    rows = flat >> 1
-    age_m = np.minimum(hh.age_months.ravel()[flat], AGE_MONTHS_MAX - 1).astype(np.intp)
-    p = step_probability(tabulated_hazard(hh, flat, params, model.year_fraction),
-                         model.settings.steps_per_year)
+    hazard, cell, age_m = _hazard_cells(hh, flat, params, model.year_fraction)
+    p = step_probability(hazard, model.settings.steps_per_year)[cell]
+    del cell
     u = model.streams.for_ids("mortality", model.step_index, hh.pid.ravel()[flat])
     dies = (u < p) | (age_m >= params.demography.max_age_years * 12)
-    apply_deaths(model, rows[dies], (flat & 1)[dies])
+    del u, p, age_m
+    dead = flat[dies]
+    apply_deaths(model, dead >> 1, dead & 1)
 
 
 AGE_MONTHS_MAX = 131 * 12
+N_RISK_CLASSES = 10
+"""Care state (5) times dementia (2): the classes of :func:`relative_risk`."""
 
 
 def tabulated_hazard(hh, flat: np.ndarray, params: Parameters, year: float) -> np.ndarray:
     """:func:`aligned_hazard` of the adults at flat positions ``flat`` of the per-adult columns."""
+    hazard, cell, _ = _hazard_cells(hh, flat, params, year)
+    return hazard[cell]
+
+
+def _hazard_cells(hh, flat: np.ndarray, params: Parameters, year: float):
+    """Aligned hazards by cell (sex, age in months, risk class) and the cell of each adult.
+
+    The alignment (the weighted mean hazard ratio per sex and age group) is summed over the adults
+    in the order of ``flat``; the hazard of a cell is the product the per-adult formula gives.
+
+    Returns:
+        ``(hazard, cell, age_m)``: hazard per year of every cell (flat array), the cell index of each
+        adult, and each adult's age in months capped to the table (``int16``).
+    """
     rows = flat >> 1
-    age_m = np.minimum(hh.age_months.ravel()[flat], AGE_MONTHS_MAX - 1).astype(np.intp)
-    sex = hh.sex.ravel()[flat].astype(np.intp)
+    age_m = np.minimum(hh.age_months.ravel()[flat], AGE_MONTHS_MAX - 1)
+    key = hh.sex.ravel()[flat].astype(np.int32)  # sex * AGE_MONTHS_MAX + age in months
+    key *= AGE_MONTHS_MAX
+    key += age_m
+    risk = hh.care.ravel()[flat]  # care * 2 + dementia
+    risk *= 2
+    risk += hh.dementia.ravel()[flat]
     rr_table = relative_risk(np.repeat(np.arange(5), 2), np.tile([False, True], 5), params)
-    rr = rr_table[hh.care.ravel()[flat] * 2 + hh.dementia.ravel()[flat]]
-    group = sex * N_AGE_GROUPS + np.minimum(age_m // (12 * AGE_GROUP_YEARS), N_AGE_GROUPS - 1)
+    group_of_key = (np.arange(2)[:, None] * N_AGE_GROUPS + np.minimum(
+        np.arange(AGE_MONTHS_MAX) // (12 * AGE_GROUP_YEARS), N_AGE_GROUPS - 1)).ravel()
+    group = group_of_key[key]
     w = hh.weight[rows].astype(np.float64)
     sum_w = np.bincount(group, weights=w, minlength=2 * N_AGE_GROUPS)
-    sum_wrr = np.bincount(group, weights=w * rr, minlength=2 * N_AGE_GROUPS)
+    w *= rr_table[risk]
+    sum_wrr = np.bincount(group, weights=w, minlength=2 * N_AGE_GROUPS)
+    del w, group, rows
     mean_rr = np.divide(sum_wrr, sum_w, out=np.ones_like(sum_w), where=sum_w > 0)
-    return _base_table(params, year)[sex, age_m] * (rr / mean_rr[group])
+    hazard = _base_table(params, year).reshape(-1, 1) * (
+        rr_table[None, :] / mean_rr[group_of_key][:, None])
+    cell = key  # key * N_RISK_CLASSES + risk, in place
+    cell *= N_RISK_CLASSES
+    cell += risk
+    return hazard.ravel(), cell, age_m
 
 
 def _base_table(params: Parameters, year: float) -> np.ndarray:

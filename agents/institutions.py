@@ -111,15 +111,18 @@ def registration(model) -> None:
     """Persons with a Wlz indication at home register for a place (see the module docstring)."""
     hh = model.households
     wp = model.params.wlz
-    at_home = hh.active & (hh.dwelling != VERPLEEGHUIS)
-    cand = (hh.care == HEAVY) & hh.present & at_home[:, None] & (hh.wlz_wait_since == NOT_WAITING)
-    rows, slots = np.nonzero(cand)
-    if len(rows) == 0:
+    flat = np.flatnonzero(hh.care.ravel() == HEAVY)
+    rows = flat >> 1
+    cand = (hh.present.ravel()[flat] & hh.active[rows] & (hh.dwelling[rows] != VERPLEEGHUIS)
+            & (hh.wlz_wait_since.ravel()[flat] == NOT_WAITING))
+    flat = flat[cand]
+    if len(flat) == 0:
         return
-    new = hh.wlz_step[rows, slots] == model.step_index
+    rows, slots = flat >> 1, flat & 1
+    new = hh.wlz_step.ravel()[flat] == model.step_index
     p = np.where(new, wp.wants_admission_share,
                  step_probability(wp.later_admission_wish_per_year, model.settings.steps_per_year))
-    u = model.streams.for_ids("wlz_wish", model.step_index, hh.pid[rows, slots])
+    u = model.streams.for_ids("wlz_wish", model.step_index, hh.pid.ravel()[flat])
     join = u < p
     hh.wlz_wait_since[rows[join], slots[join]] = model.step_index
 
@@ -128,16 +131,20 @@ def admission_phase(model) -> None:
     """Registration for a place, then admission by each zorgkantoor to its free places."""
     registration(model)
     hh, dw = model.households, model.dwellings
-    rows, slots = np.nonzero((hh.wlz_wait_since != NOT_WAITING) & hh.present)
-    if len(rows) == 0:
+    flat = np.flatnonzero(hh.wlz_wait_since.ravel() != NOT_WAITING)
+    flat = flat[hh.present.ravel()[flat]]
+    if len(flat) == 0:
         return
-    free = np.flatnonzero(dw.active & (dw.type == VERPLEEGHUIS) & (dw.occupant < 0))
+    free = np.flatnonzero(dw.type == VERPLEEGHUIS)
+    free = free[dw.active[free] & (dw.occupant[free] < 0)]
     if len(free) == 0:
         return
+    rows, slots = flat >> 1, flat & 1
     free = free[np.argsort(dw.vacant_since[free], kind="stable")]
-    urgent = hh.dementia[rows, slots] & ~hh.present[rows, 1 - slots] & ~hh.children_nearby[rows]
-    u = model.streams.for_ids("admission", model.step_index, hh.pid[rows, slots])
-    priority = hh.wlz_wait_since[rows, slots] + np.where(urgent, 0, URGENT_BONUS_STEPS) + u
+    urgent = (hh.dementia.ravel()[flat] & ~hh.present.ravel()[flat ^ 1]
+              & ~hh.children_nearby[rows])
+    u = model.streams.for_ids("admission", model.step_index, hh.pid.ravel()[flat])
+    priority = hh.wlz_wait_since.ravel()[flat] + np.where(urgent, 0, URGENT_BONUS_STEPS) + u
     region = hh.region[rows]
     free_region = dw.region[free]
     for kantoor in model.zorgkantoren:

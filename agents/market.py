@@ -54,6 +54,9 @@ from sim.population import (
     SOCIAL,
     VERPLEEGHUIS,
     ZORGGESCHIKT,
+    adult_count,
+    care_need,
+    oldest_age_months,
 )
 from sim.rates import step_probability
 
@@ -71,13 +74,13 @@ def age_group(oldest_years: np.ndarray) -> np.ndarray:
 
 def oldest_age_years(hh) -> np.ndarray:
     """Age in whole years of the oldest adult of each household (-1 for an empty row)."""
-    return np.where(hh.present, hh.age_months // 12, -1).max(axis=1)
+    return oldest_age_months(hh) // 12
 
 
 def household_type(hh, rows) -> np.ndarray:
     """Household type code (:data:`HOUSEHOLD_TYPES`) of the given rows."""
     others = (hh.n_children[rows] + hh.n_coresidents[rows]) > 0
-    return np.where(others, 2, hh.present[rows].sum(axis=1) - 1).astype(np.int8)
+    return np.where(others, 2, adult_count(hh, rows) - 1).astype(np.int8)
 
 
 def care_mismatch(hh, dw, rows) -> np.ndarray:
@@ -86,7 +89,7 @@ def care_mismatch(hh, dw, rows) -> np.ndarray:
     A limitation or more needs a step-free (or adapted) home; moderate care or more needs a
     geclusterd or zorggeschikt dwelling.
     """
-    need = np.where(hh.present[rows], hh.care[rows], 0).max(axis=1)
+    need = care_need(hh, rows)
     ids = hh.dwelling_id[rows]
     dtype = dw.type[ids]
     not_step_free = ~dw.step_free[ids]
@@ -98,7 +101,7 @@ def intention_logits(hh, dw, rows, step: int, mp: MovingParams) -> tuple[np.ndar
     """Situation part of the logits (definite, maybe) of the given households, intercepts excluded."""
     mismatch = care_mismatch(hh, dw, rows)
     widowed = (step - hh.widowed_step[rows].astype(np.int64)) < WIDOWED_RECENT_MONTHS
-    under = (dw.rooms[hh.dwelling_id[rows]] - household_size(hh)[rows]) >= 3
+    under = (dw.rooms[hh.dwelling_id[rows]] - household_size(hh, rows)) >= 3
     owner = hh.tenure[rows] == OWNER
     attach = hh.months_in_dwelling[rows] >= 240
     out = []
@@ -155,7 +158,7 @@ def draw_intentions(model) -> None:
         # a household already searching keeps its intention until it moves or gives up
         rows = rows[hh.search_since[rows] == NOT_SEARCHING]
     x_def, x_may = intention_logits(hh, dw, rows, model.step_index, model.params.moving)
-    group = age_group(oldest_age_years(hh)[rows])
+    group = age_group(oldest_age_months(hh, rows) // 12)
     if model.intercepts is None:
         model.intercepts = calibrate_intercepts(group, hh.weight[rows], x_def, x_may,
                                                 model.params.moving)
@@ -181,8 +184,8 @@ def search_target(hh, dw, rows, u_type, u_tenure) -> tuple[np.ndarray, np.ndarra
     Tenure: owners stay owners (80% under 75, 60% from 75; else social rent); social renters stay
     (90%; else private); private renters: 50% private, 35% social, 15% owner.
     """
-    need = np.where(hh.present[rows], hh.care[rows], 0).max(axis=1)
-    age = oldest_age_years(hh)[rows]
+    need = care_need(hh, rows)
+    age = oldest_age_months(hh, rows) // 12
     dtype = np.full(len(rows), REGULAR, np.int8)
     older = age >= 55
     p_nultreden = np.where(age >= 75, 0.6, 0.4)
@@ -205,23 +208,36 @@ def search_target(hh, dw, rows, u_type, u_tenure) -> tuple[np.ndarray, np.ndarra
 
 
 def search_phase(model) -> None:
-    """Households with an intention start searching; searchers give up at a hazard."""
+    """Households with an intention start searching; searchers give up at a hazard.
+
+    Draws: the ``search`` stream of the step, indexed by household row, decides giving up and
+    starting; the targets of the households starting are drawn as by ``g.random((2, m))`` with
+    ``m`` one more than the highest of their rows (values ``row`` and ``m + row`` of the stream).
+    """
     hh, dw = model.households, model.dwellings
     mp = model.params.moving
     spy = model.settings.steps_per_year
-    rows = private_households(model)
-    searching = hh.search_since[rows] != NOT_SEARCHING
-    u = model.streams.for_ids("search", model.step_index, rows)
+    searching_all = hh.search_since != NOT_SEARCHING
+    # only searchers (who may give up) and households with an intention (who may start) draw
+    rows = np.flatnonzero(hh.active & (hh.dwelling != VERPLEEGHUIS)
+                          & (searching_all | (hh.intention == 1) | (hh.intention == 2)))
+    if len(rows) == 0:
+        return
+    searching = searching_all[rows]
+    g = model.streams.generator("search", model.step_index)
+    stream = g.random(out=model.streams.scratch(int(rows[-1]) + 1))
+    u = stream[rows]
     quit_ = searching & (u < step_probability(mp.search_give_up_per_year, spy))
     hh.search_since[rows[quit_]] = NOT_SEARCHING
-    rate = np.select([hh.intention[rows] == 2, hh.intention[rows] == 1],
-                     [mp.search_start_definite_per_year, mp.search_start_maybe_per_year], 0.0)
-    start = ~searching & (u < step_probability(rate, spy))
+    p_start = step_probability(np.array([0.0, mp.search_start_maybe_per_year,
+                                         mp.search_start_definite_per_year]), spy)
+    start = ~searching & (u < p_start[np.minimum(hh.intention[rows], 2)])
     new = rows[start]
     if len(new):
-        g = model.streams.generator("search", model.step_index)
-        draws = g.random((2, int(new.max()) + 1))
-        dtype, tenure = search_target(hh, dw, new, draws[0, new], draws[1, new])
+        m = int(new[-1]) + 1
+        if 2 * m > len(stream):
+            stream = np.concatenate([stream, g.random(2 * m - len(stream))])
+        dtype, tenure = search_target(hh, dw, new, stream[new], stream[m + new])
         hh.search_type[new] = dtype
         hh.search_tenure[new] = tenure
         hh.search_since[new] = model.step_index
@@ -263,16 +279,16 @@ def _seekers(model):
         submarket_key(ap.region[apps], ap.search_type[apps], ap.search_tenure[apps]),
     ])
     since = np.concatenate([hh.search_since[rows], ap.since[apps]]).astype(np.int64)
-    need = np.where(hh.present[rows], hh.care[rows], 0).max(axis=1)
+    need = care_need(hh, rows)
     urgent = np.concatenate([(need >= MODERATE) & care_mismatch(hh, dw, rows),
                              np.zeros(len(apps), bool)])
     older = np.concatenate([
-        (oldest_age_years(hh)[rows] >= 65) & np.isin(hh.search_type[rows],
-                                                     (GECLUSTERD, ZORGGESCHIKT)),
+        (oldest_age_months(hh, rows) // 12 >= 65) & np.isin(hh.search_type[rows],
+                                                            (GECLUSTERD, ZORGGESCHIKT)),
         np.zeros(len(apps), bool)])
     tenure = np.concatenate([hh.search_tenure[rows], ap.search_tenure[apps]])
     region = np.concatenate([hh.region[rows], ap.region[apps]])
-    size = np.concatenate([household_size(hh)[rows], np.ones(len(apps), np.int64)])
+    size = np.concatenate([household_size(hh, rows), np.ones(len(apps), np.int64)])
     return rows, apps, market, since, urgent, older, tenure, region, size
 
 
@@ -283,10 +299,11 @@ def allocation_phase(model) -> None:
     dw = model.dwellings
     mp = model.params.moving
     spy = model.settings.steps_per_year
-    min_steps = np.where(dw.tenure == OWNER, mp.vacancy_handover_months_owner,
+    vac = np.flatnonzero(dw.active & (dw.occupant < 0))
+    vac = vac[~housing.is_institution_type(dw.type[vac])]
+    min_steps = np.where(dw.tenure[vac] == OWNER, mp.vacancy_handover_months_owner,
                          mp.vacancy_handover_months_rent) * spy / 12
-    ready = (model.step_index - dw.vacant_since) >= np.round(min_steps)
-    vac = np.flatnonzero(dw.active & (dw.occupant < 0) & ~dw.is_institution() & ready)
+    vac = vac[(model.step_index - dw.vacant_since[vac]) >= np.round(min_steps)]
     rows, apps, seek_market, since, urgent, older, tenure, region, size = _seekers(model)
     n_seek = len(seek_market)
     if len(vac) == 0 or n_seek == 0:
@@ -346,8 +363,8 @@ def move(model, rows: np.ndarray, to_ids: np.ndarray) -> None:
     hh, dw = model.households, model.dwellings
     from_ids = hh.dwelling_id[rows].copy()
     chain_in = dw.chain[to_ids]
-    persons = household_size(hh)[rows]
-    ages = oldest_age_years(hh)[rows]
+    persons = household_size(hh, rows)
+    ages = oldest_age_months(hh, rows) // 12
     w = hh.weight[rows].astype(np.float64)
     record_moves(model, rows, from_ids, to_ids, persons, ages, w)
     continuing = model.chains.link(
@@ -383,18 +400,28 @@ def count_movers_by_age(model, ages_years: np.ndarray, weight: np.ndarray) -> No
         model.add_flow(name, float((weight * n).sum()))
 
 
+def _limited_not_step_free(hh, dw) -> tuple[np.ndarray, np.ndarray]:
+    """Rows and dwelling ids of the households with a limitation or more in a home not step-free.
+
+    Households as in :func:`private_households`: active and not in a verpleeghuis.
+    """
+    p0, p1 = hh.present[:, 0], hh.present[:, 1]
+    limited = ((hh.care[:, 0] >= LIMITATION) & p0) | ((hh.care[:, 1] >= LIMITATION) & p1)
+    rows = np.flatnonzero(limited & hh.active & (hh.dwelling != VERPLEEGHUIS))
+    ids = hh.dwelling_id[rows]
+    keep = ~dw.step_free[ids]
+    return rows[keep], ids[keep]
+
+
 def adaptation_phase(model) -> None:
     """Wmo home adaptations: a regular home of a household with a limitation becomes step-free."""
     hh, dw = model.households, model.dwellings
-    rows = private_households(model)
-    need = np.where(hh.present[rows], hh.care[rows], 0).max(axis=1)
-    ids = hh.dwelling_id[rows]
-    cand = (need >= LIMITATION) & ~dw.step_free[ids]
-    if not cand.any():
+    rows, ids = _limited_not_step_free(hh, dw)
+    if len(rows) == 0:
         return
-    u = model.streams.for_ids("adaptation", model.step_index, rows[cand])
+    u = model.streams.for_ids("adaptation", model.step_index, rows)
     p = step_probability(model.params.moving.adaptation_per_year, model.settings.steps_per_year)
-    done = ids[cand][u < p]
+    done = ids[u < p]
     dw.step_free[done] = True
     model.add_flow("home_adaptations", float(dw.weight[done].sum()))
 
@@ -403,7 +430,7 @@ def adapt_initial_stock(model) -> None:
     """Marks the 2025 homes of households with a limitation as adapted (``adapted_share_initial``)."""
     hh, dw = model.households, model.dwellings
     rows = private_households(model)
-    need = np.where(hh.present[rows], hh.care[rows], 0).max(axis=1)
+    need = care_need(hh, rows)
     ids = hh.dwelling_id[rows]
     cand = (need >= LIMITATION) & ~dw.step_free[ids]
     u = model.streams.generator("adaptation").random(len(rows))

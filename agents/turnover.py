@@ -37,7 +37,8 @@ from sim.population import (
     SOCIAL,
     WORK,
     ZORGGESCHIKT,
-    read_table,
+    oldest_age_months,
+    region_probabilities,
 )
 from sim.rates import step_probability
 
@@ -106,28 +107,38 @@ def family_phase(model) -> None:
     hh = model.households
     tp = model.params.turnover
     spy = model.settings.steps_per_year
-    rows = np.flatnonzero(hh.active)
     g = model.streams.generator("turnover", model.step_index)
-    u = g.random((3, hh.n))
-    oldest = np.where(hh.present[rows], hh.age_months[rows] // 12, -1).max(axis=1)
-    couple = hh.present[rows].all(axis=1)
-    fertile = couple & (oldest >= 25) & (oldest <= 44)
-    born = rows[fertile & (u[0, rows] < step_probability(tp.birth_rate_per_year, spy))]
+    # one draw per household row and event (births, growing up, leaving home): the rows of
+    # ``g.random((3, n))``, drawn one after another into a reused buffer
+    u = model.streams.scratch(hh.n)
+    couples = np.flatnonzero(hh.active & hh.present[:, 0] & hh.present[:, 1])
+    oldest = np.maximum(hh.age_months[:, 0][couples], hh.age_months[:, 1][couples]) // 12
+    fertile = couples[(oldest >= 25) & (oldest <= 44)]
+    born = fertile[g.random(out=u)[fertile] < step_probability(tp.birth_rate_per_year, spy)]
     hh.n_children[born] += 1
     model.add_flow("births", float(hh.weight[born].sum()))
-    kids = rows[hh.n_children[rows] > 0]
-    grown = kids[u[1, kids] < step_probability(tp.child_to_adult_per_year * hh.n_children[kids], spy)]
+    kids = np.flatnonzero(hh.active & (hh.n_children > 0))
+    p_grow = _probability_by_count(tp.child_to_adult_per_year, hh.n_children[kids], spy)
+    grown = kids[g.random(out=u)[kids] < p_grow]
     hh.n_children[grown] -= 1
     hh.n_coresidents[grown] += 1
-    cores = rows[hh.n_coresidents[rows] > 0]
-    leave = cores[u[2, cores] < step_probability(tp.leave_home_per_year * hh.n_coresidents[cores],
-                                                 spy)]
+    cores = np.flatnonzero(hh.active & (hh.n_coresidents > 0))
+    p_leave = _probability_by_count(tp.leave_home_per_year, hh.n_coresidents[cores], spy)
+    leave = cores[g.random(out=u)[cores] < p_leave]
     if len(leave):
         hh.n_coresidents[leave] -= 1
         k = len(leave)
         ages = (g.uniform(20, 30, k) * 12).astype(np.int16)
         sex = np.where(g.random(k) < 0.5, MALE, FEMALE).astype(np.int8)
         new_applicants(model, STARTER, hh.region[leave], ages, sex, hh.weight[leave])
+
+
+def _probability_by_count(rate_per_person: float, count: np.ndarray, spy: int) -> np.ndarray:
+    """``step_probability(rate_per_person * count, spy)``, computed once per distinct count."""
+    if len(count) == 0:
+        return np.zeros(0)
+    table = step_probability(rate_per_person * np.arange(int(count.max()) + 1), spy)
+    return table[count]
 
 
 def union_phase(model) -> None:
@@ -140,11 +151,10 @@ def union_phase(model) -> None:
     """
     hh = model.households
     tp = model.params.turnover
+    age = hh.age_months[:, 0]
     rows = np.flatnonzero(hh.active & ~np.isin(hh.dwelling, housing.INSTITUTION_TYPES)
-                          & ~hh.present[:, 1])
-    age = hh.age_months[rows, 0] // 12
-    rows = rows[(age >= 20) & (age <= 49)]
-    u = model.streams.for_ids("union", model.step_index, hh.pid[rows, 0])
+                          & ~hh.present[:, 1] & (age >= 20 * 12) & (age < 50 * 12))
+    u = model.streams.for_ids("union", model.step_index, hh.pid[:, 0][rows])
     ready = rows[u < step_probability(tp.union_per_year, model.settings.steps_per_year)]
     if len(ready) < 2:
         return
@@ -182,18 +192,19 @@ def migration_phase(model) -> None:
     g = model.streams.generator("migration", model.step_index)
     k = _per_step(model, "immigration", tp.immigrant_households_per_year)
     if k:
-        shares = np.array([r["households"] for r in read_table("regions.csv")], float)
-        region = g.choice(len(shares), size=k, p=shares / shares.sum()).astype(np.int8)
+        shares = region_probabilities()
+        region = g.choice(len(shares), size=k, p=shares).astype(np.int8)
         ages = (g.uniform(25, 40, k) * 12).astype(np.int16)
         sex = np.where(g.random(k) < 0.5, MALE, FEMALE).astype(np.int8)
         new_applicants(model, IMMIGRANT, region, ages, sex,
                        np.full(k, 1.0 / model.settings.scale, np.float32))
-    rows = np.flatnonzero(hh.active & ~np.isin(hh.dwelling, housing.INSTITUTION_TYPES))
-    oldest = np.where(hh.present[rows], hh.age_months[rows] // 12, -1).max(axis=1)
-    rate = np.select([oldest < 35, oldest < 55], list(tp.emigration_per_year[:2]),
-                     tp.emigration_per_year[2])
-    u = model.streams.for_ids("migration", model.step_index, rows)
-    out = rows[u < step_probability(rate, spy)]
+    # households in the housing stock emigrate at a rate by the oldest adult: <35, 35-54, 55+;
+    # the draw of household row r is element r of the stream (as for_ids gives it)
+    oldest = oldest_age_months(hh) // 12
+    rate_class = (oldest >= 35).astype(np.intp) + (oldest >= 55)
+    p = step_probability(np.asarray(tp.emigration_per_year[:3], float), spy)[rate_class]
+    u = model.streams.prefix("migration", model.step_index, hh.n)
+    out = np.flatnonzero(hh.active & ~np.isin(hh.dwelling, housing.INSTITUTION_TYPES) & (u < p))
     if len(out):
         model.add_flow("emigrant_households", float(hh.weight[out].sum()))
         clear_slots(hh, np.repeat(out, 2), np.tile([0, 1], len(out)))
@@ -260,8 +271,8 @@ def build_dwellings(model, k: int, g, dtype=None, tenure=None, region=None) -> n
         tn = np.asarray(tp.new_dwelling_tenure_shares, float)
         tenure = np.array([OWNER, SOCIAL, PRIVATE])[g.choice(3, size=k, p=tn / tn.sum())]
     if region is None:
-        shares = np.array([r["households"] for r in read_table("regions.csv")], float)
-        region = g.choice(len(shares), size=k, p=shares / shares.sum())
+        shares = region_probabilities()
+        region = g.choice(len(shares), size=k, p=shares)
     dtype = np.asarray(dtype, np.int8)
     tenure = np.asarray(tenure, np.int8)
     rooms = draw_rooms(dtype, tenure, np.full(k, 2), g)

@@ -28,6 +28,7 @@ from sim.population import (
     VERPLEEGHUIS,
     VERZORGINGSHUIS,
     Households,
+    adult_count,
 )
 
 COLUMNS: dict[str, tuple[type, bool, object]] = {
@@ -59,9 +60,19 @@ class Dwellings(ColumnTable):
         return np.isin(self.type, (VERPLEEGHUIS, VERZORGINGSHUIS))
 
 
-def household_size(hh: Households) -> np.ndarray:
-    """Persons per household: adults present, children and adult co-residents."""
-    return hh.present.sum(axis=1) + hh.n_children + hh.n_coresidents
+def household_size(hh: Households, rows=None) -> np.ndarray:
+    """Persons per household: adults present, children and adult co-residents.
+
+    Args:
+        hh: The households.
+        rows: Household rows (index array or boolean mask); all rows if ``None``.
+
+    Returns:
+        ``int64`` array, one value per row.
+    """
+    if rows is None:
+        return adult_count(hh) + hh.n_children + hh.n_coresidents
+    return adult_count(hh, rows) + hh.n_children[rows] + hh.n_coresidents[rows]
 
 
 def draw_rooms(dtype, tenure, size, rng) -> np.ndarray:

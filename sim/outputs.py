@@ -19,6 +19,8 @@ from sim.population import (
     REGIE,
     VERPLEEGHUIS,
     VERZORGINGSHUIS,
+    adult_count,
+    oldest_age_months,
 )
 
 
@@ -133,8 +135,18 @@ MEANS = tuple(n for n, ind in REGISTRY.items() if ind.kind == "mean" and n != "c
 STOCKS = tuple(n for n, ind in REGISTRY.items() if ind.kind == "stock")
 
 
+def _masked_sum(mask: np.ndarray, values: np.ndarray) -> float:
+    """Sum of ``values`` where ``mask`` is true, as ``values[mask].sum()`` (same order, same result).
+
+    ``np.compress`` selects the same elements in the same order as boolean indexing, faster.
+    """
+    return float(np.compress(mask, values).sum())
+
+
 def stocks(hh, extra_persons: float = 0.0) -> dict[str, float]:
     """Computes every stock indicator from the household arrays (national scale).
+
+    Per-person masks are taken over the flattened ``(rows, 2)`` slots, in row-major order.
 
     Args:
         hh: The model's :class:`sim.population.Households`.
@@ -145,41 +157,40 @@ def stocks(hh, extra_persons: float = 0.0) -> dict[str, float]:
     """
     act = hh.active
     w = hh.weight.astype(np.float64)
-    present = hh.present & act[:, None]
-    age = hh.age_months // 12
-    wp = np.broadcast_to(w[:, None], present.shape)
+    present = (hh.present & act[:, None]).ravel()
+    age = (hh.age_months // 12).ravel()
+    wp = np.repeat(w, 2)
     inst = np.isin(hh.dwelling, (VERPLEEGHUIS, VERZORGINGSHUIS))
-    inst_p = np.broadcast_to(inst[:, None], present.shape)
+    inst_p = np.repeat(inst, 2)
 
     def persons(mask) -> float:
-        return float(wp[present & mask].sum())
+        return _masked_sum(present & mask, wp)
 
     out: dict[str, float] = {}
-    out["persons_total"] = persons(np.ones_like(present)) + float(
-        (w * (hh.n_children + hh.n_coresidents))[act].sum()
-    ) + extra_persons
+    out["persons_total"] = _masked_sum(present, wp) + _masked_sum(
+        act, w * (hh.n_children + hh.n_coresidents)) + extra_persons
     for a in (55, 65, 75, 85, 90):
         out[f"persons_{a}plus"] = persons(age >= a)
     out["persons_65_74"] = persons((age >= 65) & (age <= 74))
     private = act & ~inst
-    oldest = np.where(present, age, -1).max(axis=1)
-    out["households_total"] = float(w[private].sum())
-    out["households_55plus"] = float(w[private & (oldest >= 55)].sum())
-    alone = private & (present.sum(axis=1) == 1) & (hh.n_children == 0) & (hh.n_coresidents == 0)
-    out["households_one_person"] = float(w[alone].sum())
+    oldest = np.where(act, oldest_age_months(hh) // 12, -1)
+    out["households_total"] = _masked_sum(private, w)
+    out["households_55plus"] = _masked_sum(private & (oldest >= 55), w)
+    alone = private & (adult_count(hh) == 1) & (hh.n_children == 0) & (hh.n_coresidents == 0)
+    out["households_one_person"] = _masked_sum(alone, w)
     for a in (75, 90):
         total = persons(age >= a)
         out[f"share_{a}plus_independent"] = (
             persons((age >= a) & ~inst_p) / total if total > 0 else float("nan")
         )
-    care = hh.care
+    care = hh.care.ravel()
     out["persons_limitation"] = persons(care == LIMITATION)
     out["persons_moderate_care"] = persons(care == MODERATE)
     out["persons_loss_of_regie"] = persons(care == REGIE)
     out["persons_wlz"] = persons(care == HEAVY)
     out["persons_wlz_at_home"] = persons((care == HEAVY) & ~inst_p)
     out["institution_residents"] = persons(inst_p)
-    out["dementia_persons"] = persons(hh.dementia)
+    out["dementia_persons"] = persons(hh.dementia.ravel())
     return out
 
 
@@ -190,30 +201,32 @@ def housing_stocks(model) -> dict[str, float]:
     inst = dw.is_institution()
     private = dw.active & ~inst
     places = dw.active & (dw.type == VERPLEEGHUIS)
-    waiting = (hh.wlz_wait_since != NOT_WAITING) & hh.present
-    total = float(w[private].sum())
+    waiting = ((hh.wlz_wait_since != NOT_WAITING) & hh.present).ravel()
+    total = _masked_sum(private, w)
     at_home = hh.active & ~np.isin(hh.dwelling, (VERPLEEGHUIS, VERZORGINGSHUIS))
-    oldest = np.where(hh.present, hh.age_months // 12, -1).max(axis=1)
+    oldest = oldest_age_months(hh) // 12
     hw = hh.weight.astype(np.float64)
     out = {}
     for lo, hi, tag in ((65, 74, "65_74"), (75, 200, "75plus")):
         grp = at_home & (oldest >= lo) & (oldest <= hi)
-        base = hw[grp].sum()
+        base = np.compress(grp, hw).sum()
         for level, name in ((2, "definite"), (1, "maybe")):
             out[f"intention_{name}_{tag}"] = (
-                float(hw[grp & (hh.intention == level)].sum() / base) if base else float("nan"))
-    out["searching_households"] = float(hw[at_home & (hh.search_since != NOT_SEARCHING)].sum())
+                float(np.compress(grp & (hh.intention == level), hw).sum() / base) if base
+                else float("nan"))
+    out["searching_households"] = _masked_sum(at_home & (hh.search_since != NOT_SEARCHING), hw)
     ids = np.where(at_home, hh.dwelling_id, 0)
-    unsuitable = (hh.care >= LIMITATION) & hh.present & (at_home & ~dw.step_free[ids])[:, None]
-    out["limitation_not_stepfree"] = float(
-        np.broadcast_to(hw[:, None], unsuitable.shape)[unsuitable].sum())
+    unsuitable = ((hh.care >= LIMITATION) & hh.present
+                  & (at_home & ~dw.step_free[ids])[:, None]).ravel()
+    out["limitation_not_stepfree"] = _masked_sum(unsuitable, np.repeat(hw, 2))
     ap = model.applicants
     out["applicants_waiting"] = float(ap.weight[ap.active].sum())
     return out | {
-        "verpleeghuis_places": float(w[places].sum()),
-        "verpleeghuis_residents": float(w[places & (dw.occupant >= 0)].sum()),
-        "verpleeghuis_waiting": float(
-            np.broadcast_to(hh.weight[:, None], waiting.shape)[waiting].sum()),
+        "verpleeghuis_places": _masked_sum(places, w),
+        "verpleeghuis_residents": _masked_sum(places & (dw.occupant >= 0), w),
+        # float32 weights summed as float32, as before
+        "verpleeghuis_waiting": _masked_sum(waiting, np.repeat(hh.weight, 2)),
         "dwellings_total": total,
-        "vacancy_rate": float(w[private & (dw.occupant < 0)].sum()) / total if total else float("nan"),
+        "vacancy_rate": _masked_sum(private & (dw.occupant < 0), w) / total if total
+        else float("nan"),
     }

@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import csv
 from dataclasses import dataclass
+from functools import cache
 from importlib import resources
 
 import numpy as np
@@ -84,6 +85,57 @@ class Households(ColumnTable):
     COLUMNS = COLUMNS
 
 
+# --- per-household summaries of the adult slots -----------------------------------------------------
+# These read the two slot columns separately: ``max(axis=1)`` or a fancy index of whole ``(rows, 2)``
+# rows is many times slower in numpy than elementwise work on the two columns.
+
+
+def slot_columns(col: np.ndarray, rows=None) -> tuple[np.ndarray, np.ndarray]:
+    """The two slots of a per-adult column, for the given household rows.
+
+    Args:
+        col: A per-adult column of shape ``(n, 2)``.
+        rows: Household rows (index array or boolean mask); all rows if ``None``.
+
+    Returns:
+        ``(slot 0, slot 1)``: views of the column if ``rows`` is ``None``, else copies.
+    """
+    if rows is None:
+        return col[:, 0], col[:, 1]
+    return col[:, 0][rows], col[:, 1][rows]
+
+
+def oldest_age_months(hh: Households, rows=None) -> np.ndarray:
+    """Age in months of the oldest adult of each household.
+
+    Args:
+        hh: The households.
+        rows: Household rows (index array or boolean mask); all rows if ``None``.
+
+    Returns:
+        ``int16`` array with one value per row, ``-1`` where no adult is present; ``// 12`` gives the
+        age in whole years (and keeps ``-1``).
+    """
+    p0, p1 = slot_columns(hh.present, rows)
+    a0, a1 = slot_columns(hh.age_months, rows)
+    none = np.int16(-1)
+    return np.maximum(np.where(p0, a0, none), np.where(p1, a1, none))
+
+
+def adult_count(hh: Households, rows=None) -> np.ndarray:
+    """Adults present in each household (``int64``; all rows if ``rows`` is ``None``)."""
+    p0, p1 = slot_columns(hh.present, rows)
+    return p0.astype(np.int64) + p1
+
+
+def care_need(hh: Households, rows=None) -> np.ndarray:
+    """Highest care state among the adults present in each household (``int8``, 0 if none)."""
+    p0, p1 = slot_columns(hh.present, rows)
+    c0, c1 = slot_columns(hh.care, rows)
+    none = np.int8(NONE)
+    return np.maximum(np.where(p0, c0, none), np.where(p1, c1, none))
+
+
 @dataclass(frozen=True)
 class Tables:
     """The embedded public marginals (see the headers of the CSV files for sources)."""
@@ -109,6 +161,15 @@ def read_table(name: str) -> list[dict]:
                 out[k] = v
         rows.append(out)
     return rows
+
+
+@cache
+def region_probabilities() -> np.ndarray:
+    """Each province's share of the households (``regions.csv``), summing to 1; read once, read-only."""
+    shares = np.array([r["households"] for r in read_table("regions.csv")], dtype=float)
+    p = shares / shares.sum()
+    p.flags.writeable = False
+    return p
 
 
 def load_tables() -> Tables:
@@ -236,6 +297,7 @@ def build_population(
     perm = rng.permutation(n)
     age, sex, present = age[perm], sex[perm], present[perm]
     in_inst = (np.arange(n) >= n_c + n_s)[perm]
+    del perm
 
     # care states and dementia per adult
     care = np.zeros((n, 2), np.int8)
@@ -246,11 +308,14 @@ def build_population(
                    for r in tables.care])
     pdem = np.array([r["p_dementia"] for r in tables.care])
     u = rng.random((n, 2))
-    cum = np.cumsum(cp, axis=1)[band]  # (n, 2, 4): cumulative shares of states 1..4
-    below = u[..., None] < cum
-    has = below.any(axis=2)
-    care[has] = (np.argmax(below, axis=2)[has] + 1).astype(np.int8)
+    cum = np.cumsum(cp, axis=1)  # cumulative shares of states 1..4 by age band
+    # the state is 1 + the first k with u < cum[band, k] (0 if there is none); temporaries of
+    # the whole population are freed as soon as possible to keep the peak memory low
+    for k in range(cp.shape[1] - 1, -1, -1):
+        care[u < cum[band, k]] = k + 1
+    del u
     dementia = rng.random((n, 2)) < pdem[band]
+    del band
     dem_inst = rng.random(n) < params.care.dementia_share_institution
     care[in_inst, 0] = HEAVY
     dementia[in_inst, 0] = dem_inst[in_inst]
@@ -261,7 +326,9 @@ def build_population(
     wlz_step = np.full((n, 2), -1, np.int32)
 
     # household attributes by age of the oldest adult
-    oldest = np.where(present, years, -1).max(axis=1)
+    oldest = np.maximum(np.where(present[:, 0], years[:, 0], -1),
+                        np.where(present[:, 1], years[:, 1], -1))
+    del years
     hb = _band_lookup(tables.housing, oldest)
     hs = tables.housing
     p_ten = np.array([[r["p_owner"], r["p_social"], r["p_private"]] for r in hs])[hb]
@@ -274,6 +341,7 @@ def build_population(
     dwelling = dwelling.astype(np.int8)
     dwelling[in_inst] = VERPLEEGHUIS
     tenure[in_inst] = INSTITUTION_TENURE
+    del hb, p_ten, ut, p_dw, ud, cum_dw
 
     shares = np.array([r["households"] for r in tables.regions], dtype=float)
     region = rng.choice(len(shares), size=n, p=shares / shares.sum()).astype(np.int8)
@@ -286,6 +354,7 @@ def build_population(
                  np.where(ub < pp.aio_share_aow + pp.pension_share_aow, AOW_PENSION, AOW)),
         np.where(ub < pp.bijstand_share_working_age, BIJSTAND, WORK),
     ).astype(np.int8)
+    del ub
     income = household_income(benefit, present.sum(axis=1), rng.lognormal(0, 0.5, n), pp)
     income[in_inst] = 0.0
 

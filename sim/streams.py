@@ -21,6 +21,10 @@ STREAMS = (
 )
 """Names of the streams used by the model; a new process adds its own name here."""
 
+JUMP_COST = 1024
+"""Draws that cost about as much time as one jump of the generator (``advance``) in
+:meth:`RandomStreams.for_ids`: ids closer than this are drawn as one stretch."""
+
 
 def _name_key(name: str) -> int:
     if name not in STREAMS:
@@ -37,6 +41,7 @@ class RandomStreams:
 
     def __init__(self, seed: int):
         self.seed = int(seed)
+        self._scratch = np.empty(0)
 
     def generator(self, name: str, step: int = -1) -> np.random.Generator:
         """Returns the generator of stream ``name`` at ``step`` (``-1`` for set-up draws)."""
@@ -46,9 +51,54 @@ class RandomStreams:
         """Returns ``n`` uniform draws in [0, 1) of stream ``name`` at ``step`` (float64)."""
         return self.generator(name, step).random(n)
 
+    def scratch(self, n: int) -> np.ndarray:
+        """A reusable float64 buffer of length ``n`` for draws that are used at once.
+
+        Filling a buffer that already exists saves the cost of fresh memory for large arrays. The
+        buffer is overwritten by the next call of this method, :meth:`prefix` or :meth:`for_ids`.
+        """
+        if len(self._scratch) < n:
+            self._scratch = np.empty(max(n, len(self._scratch) * 5 // 4))
+        return self._scratch[:n]
+
     def for_ids(self, name: str, step: int, ids: np.ndarray) -> np.ndarray:
-        """Returns the draw of each id (person or household) in stream ``name`` at ``step``."""
+        """Returns the draw of each id (person or household) in stream ``name`` at ``step``.
+
+        The draw of id ``p`` is ``uniform(name, step, p + 1)[p]``. When the ids are few and far
+        apart compared with the largest id (e.g. new person ids, which are the highest), only the
+        stretches of the stream around them are drawn, jumping over the rest with the bit generator's
+        ``advance``; the values are the same.
+        """
         ids = np.asarray(ids)
         if len(ids) == 0:
             return np.zeros(0)
-        return self.uniform(name, step, int(ids.max()) + 1)[ids]
+        top = int(ids.max()) + 1
+        if len(ids) * JUMP_COST >= top:
+            return self.prefix(name, step, top)[ids]
+        uniq = np.unique(ids)
+        cut = np.flatnonzero(np.diff(uniq) > JUMP_COST) + 1
+        first = uniq[np.concatenate(([0], cut))]
+        last = uniq[np.concatenate((cut - 1, [len(uniq) - 1]))]
+        length = last - first + 1
+        if len(first) * JUMP_COST + int(length.sum()) >= top:
+            return self.prefix(name, step, top)[ids]
+        gen = self.generator(name, step)
+        offset = np.concatenate(([0], np.cumsum(length)))
+        values = np.empty(int(offset[-1]))
+        pos = 0
+        for a, b, o in zip(first.tolist(), (last + 1).tolist(), offset[:-1].tolist(), strict=True):
+            if a > pos:
+                gen.bit_generator.advance(a - pos)
+            gen.random(out=values[o:o + b - a])
+            pos = b
+        seg = np.searchsorted(first, ids, side="right") - 1
+        return values[offset[seg] + (ids - first[seg])]
+
+    def prefix(self, name: str, step: int, n: int) -> np.ndarray:
+        """:meth:`uniform` drawn into the scratch buffer (valid until the buffer is reused).
+
+        Element ``p`` is the draw of id ``p`` (as :meth:`for_ids` gives it), for all ids below ``n``.
+        """
+        out = self.scratch(n)
+        self.generator(name, step).random(out=out)
+        return out

@@ -104,6 +104,23 @@ def test_streams_are_independent_and_prefix_stable():
         s.uniform("mortalty", 0, 1)
 
 
+def test_for_ids_jumping_gives_the_same_draws():
+    """Few ids far apart are drawn by jumping over the stream; the draws must not change."""
+    s = RandomStreams(5)
+    top = 400_000
+    full = s.uniform("turnover", 7, top)
+    rng = np.random.default_rng(3)
+    cases = [
+        np.arange(top - 50, top, dtype=np.int32),                   # new person ids: the highest
+        rng.integers(0, top, 40),                                   # scattered
+        np.array([top - 1, 5, top - 1, 5, 70_000]),                 # repeated, unsorted
+        np.concatenate([rng.integers(0, top, 5), np.arange(top - 3000, top)]),
+        rng.integers(0, top, 5000),                                 # dense enough to draw all
+    ]
+    for ids in cases:
+        assert np.array_equal(s.for_ids("turnover", 7, ids), full[ids]), f"draws differ for {ids[:5]}"
+
+
 def test_common_random_numbers_across_scenarios():
     """More verpleeghuis places move people between rows, yet dementia onsets stay the same."""
     hh = build_population(0.003, seed=21)

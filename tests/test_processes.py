@@ -3,8 +3,9 @@
 import numpy as np
 
 from agents import care, demography
+from sim.dwellings import household_size
 from sim.params import Parameters
-from sim.population import build_population
+from sim.population import adult_count, build_population, care_need, oldest_age_months
 from sim.rates import step_probability
 
 
@@ -63,3 +64,31 @@ def test_care_transition_directions():
                                      np.array([True, True]), np.array([False, True]), cp)
     assert lonely[0, 3] > 0 and lonely[1, 3] == 0, "loss of regie only without a network"
     assert step_probability(np.array([h[0].sum()]), 12)[0] < h[0].sum() / 12 + 1e-12
+
+
+def test_slot_summaries_equal_their_definitions():
+    hh = build_population(0.002, seed=5)
+    rng = np.random.default_rng(2)
+    hh.present[rng.random(hh.n) < 0.1, 0] = False  # empty first slots, as mid-step
+    rows = np.sort(rng.choice(hh.n, hh.n // 3, replace=False))
+    oldest = np.where(hh.present, hh.age_months, -1).max(axis=1)
+    need = np.where(hh.present, hh.care, 0).max(axis=1)
+    size = hh.present.sum(axis=1) + hh.n_children + hh.n_coresidents
+    assert np.array_equal(oldest_age_months(hh), oldest), "oldest age"
+    assert np.array_equal(oldest_age_months(hh, rows), oldest[rows]), "oldest age of rows"
+    assert np.array_equal(oldest_age_months(hh) // 12, np.where(hh.present, hh.age_months // 12,
+                                                                 -1).max(axis=1)), "in years"
+    assert np.array_equal(care_need(hh, rows), need[rows]), "care need of rows"
+    assert np.array_equal(adult_count(hh), hh.present.sum(axis=1)), "adults"
+    assert np.array_equal(household_size(hh), size), "household size"
+    assert np.array_equal(household_size(hh, rows), size[rows]), "household size of rows"
+
+
+def test_mortality_phase_draws_the_tabulated_probabilities():
+    hh = build_population(0.002, seed=4)
+    params = Parameters()
+    flat = np.flatnonzero(hh.present.ravel())
+    hazard, cell, _ = demography._hazard_cells(hh, flat, params, 2031.5)
+    per_person = step_probability(demography.tabulated_hazard(hh, flat, params, 2031.5), 12)
+    assert np.array_equal(step_probability(hazard, 12)[cell], per_person), (
+        "probabilities by cell must equal those computed per person")
