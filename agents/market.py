@@ -17,9 +17,9 @@ their submarket with :func:`agents.allocation.allocate`. Vacancies are offered l
 A vacated dwelling is offered after a handover time (``vacancy_handover_months_owner`` for a sale,
 ``vacancy_handover_months_rent`` for a letting): this sets the frictional vacancy of the stock.
 Dwellings still vacant after ``open_market_after_months`` are then offered, in a second pass, to every
-remaining searcher of the province whatever type and tenure they sought (acceptance
-``accept_probability_open``): prices and rents give way, so that vacancies do not pile up in
-submarkets without demand.
+remaining searcher of the province whatever type and tenure they sought, in the order of their lots
+(acceptance ``accept_probability_open``): prices and rents give way, so that vacancies do not pile
+up in submarkets without demand.
 
 Searchers for social rent are ranked by the woningcorporatie of their province
 (:class:`Woningcorporatie`): medically urgent first (a care need the dwelling does not meet, moderate
@@ -133,6 +133,11 @@ def calibrate_intercepts(group, weight, x_def, x_may, mp: MovingParams, iteratio
         raise ValueError("moving: definite + maybe shares must stay below 1 in every age group")
     a_def = np.log(t_def / (1 - t_def - t_may))
     a_may = np.log(t_may / (1 - t_def - t_may))
+    # households share few distinct (group, x_def, x_may) combinations: iterate on those, weighted
+    combos, inverse = np.unique(np.stack([np.asarray(group, float), x_def, x_may], axis=1),
+                                axis=0, return_inverse=True)
+    cw = np.bincount(inverse.ravel(), weights=weight, minlength=len(combos))
+    group, x_def, x_may, weight = combos[:, 0].astype(np.intp), combos[:, 1], combos[:, 2], cw
     wsum = np.bincount(group, weights=weight, minlength=n_groups)
     for _ in range(iterations):
         p_def, p_may = intention_probabilities(x_def, x_may, a_def[group], a_may[group])
@@ -211,8 +216,8 @@ def search_phase(model) -> None:
     """Households with an intention start searching; searchers give up at a hazard.
 
     Draws: the ``search`` stream of the step, indexed by household row, decides giving up and
-    starting; the targets of the households starting are drawn as by ``g.random((2, m))`` with
-    ``m`` one more than the highest of their rows (values ``row`` and ``m + row`` of the stream).
+    starting; the dwelling type and tenure sought come from the independent ``search_type`` and
+    ``search_tenure`` streams, indexed by household row.
     """
     hh, dw = model.households, model.dwellings
     mp = model.params.moving
@@ -234,10 +239,9 @@ def search_phase(model) -> None:
     start = ~searching & (u < p_start[np.minimum(hh.intention[rows], 2)])
     new = rows[start]
     if len(new):
-        m = int(new[-1]) + 1
-        if 2 * m > len(stream):
-            stream = np.concatenate([stream, g.random(2 * m - len(stream))])
-        dtype, tenure = search_target(hh, dw, new, stream[new], stream[m + new])
+        u_type = model.streams.for_ids("search_type", model.step_index, new)
+        u_tenure = model.streams.for_ids("search_tenure", model.step_index, new)
+        dtype, tenure = search_target(hh, dw, new, u_type, u_tenure)
         hh.search_type[new] = dtype
         hh.search_tenure[new] = tenure
         hh.search_since[new] = model.step_index
@@ -311,7 +315,8 @@ def allocation_phase(model) -> None:
     step = model.step_index
     g = model.streams.generator("allocation", step)
     vac_order = dw.vacant_since[vac] + g.random(len(vac)) * 0.5
-    seek_order = g.random(n_seek)
+    lots = g.random(n_seek)
+    seek_order = lots.copy()
     social = tenure == SOCIAL
     months = (step - since) * (12 / model.settings.steps_per_year)
     for corp in model.corporaties:
@@ -342,7 +347,7 @@ def allocation_phase(model) -> None:
             return mp.accept_probability_open * accept_prob(lv[v2], ls[s2]) / mp.accept_probability
 
         v2, s2 = allocate(dw.region[vac[lv]].astype(np.int64), vac_order[lv],
-                          region[ls].astype(np.int64), seek_order[ls], accept_open,
+                          region[ls].astype(np.int64), lots[ls], accept_open,
                           u_accept[1][:, ls], max_rounds=mp.allocation_rounds)
         vi = np.concatenate([vi, lv[v2]])
         si = np.concatenate([si, ls[s2]])

@@ -41,9 +41,7 @@ dwelling goes to the searcher right behind the refuser in the next round, every 
 ``allocation_rounds`` offers and every searcher at most one offer per round. (The plainer rule
 "offer each vacancy to the best-ranked searcher who has not refused it yet" gives the searchers at
 the head of the queue an offer for every vacancy of the step, hence more matches whenever offers
-are often refused: a different market.) In the open-market pass searchers keep their
-place number of the first pass, which is how the array engine orders them: a social-rent searcher's
-position on its corporation's list (0, 1, 2, ...), a market searcher's lot in [0, 1).
+are often refused: a different market.) In the open-market pass all searchers queue by their lot.
 
 Rates come from the pure functions of the array engine (:func:`agents.care.transition_hazards`,
 :func:`agents.care.dementia_hazard`, :func:`agents.market.intention_probabilities`,
@@ -232,6 +230,8 @@ class HouseholdAgent(mesa.Agent):
         self.death_hazard = [0.0, 0.0]
         self.queue_position = 0.0
         """Place in the allocation queue of the current step (lower first)."""
+        self.lot = 0.0
+        """Random lot of the current step (the queue order of the open-market pass)."""
 
     # --- attributes derived from the household ---------------------------------------------
     @property
@@ -785,6 +785,7 @@ class ReferenceModel(CalendarClock, mesa.Model):
         corporations: dict[int, list[HouseholdAgent]] = defaultdict(list)
         for s in searchers:
             s.queue_position = float(rng.random())
+            s.lot = s.queue_position
             if s.search_tenure == SOCIAL:
                 corporations[s.region].append(s)
         for candidates in corporations.values():
@@ -800,6 +801,7 @@ class ReferenceModel(CalendarClock, mesa.Model):
                   and (step - d.vacant_since) * self.months_per_step >= open_after]
         left_s = [s for s in searchers if s.unique_id not in housed]
         if left_v and left_s:
+            left_s.sort(key=lambda s: s.lot)
             matches += self.offer_rounds(left_v, left_s, open_market=True)
         for dwelling, household in matches:
             household.move_to(dwelling)

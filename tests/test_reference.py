@@ -18,11 +18,6 @@ Rates are pooled over the five simulated years and must agree within ``Z_MAX`` s
 
 The comparisons are shown to detect a doubled dementia incidence and a tripled hazard of starting a
 search with a definite intention.
-
-Known difference (the destination test is marked ``xfail``): the array engine draws the dwelling
-type a household seeks with the same uniform number that started its search (see
-``ENGINE_SEARCH_TARGET_BUG``), so its movers 55+ go to nultreden dwellings far more often than the
-rule of ``agents.market.search_target`` says; the reference follows the rule.
 """
 
 from __future__ import annotations
@@ -62,15 +57,6 @@ MOVES = {
 STOCKS = ("persons_55plus", "persons_65_74", "persons_75plus", "households_total")
 DESTINATIONS = DWELLING_TYPES[:4]
 """Dwelling types moved into (the housing stock: regular, nultreden, geclusterd, zorggeschikt)."""
-ENGINE_SEARCH_TARGET_BUG = (
-    "agents.market.search_phase draws the dwelling type sought with the very uniform number that "
-    "decided the start of the search (stream[new] is u[new], below search_start's step "
-    "probability, at most 0.065), so every 55+ household without a care need seeks nultreden "
-    "and moderate care never seeks zorggeschikt; the reference draws it independently, as "
-    "search_target's docstring says"
-)
-
-
 def _settings(seed: int, scale: float = SCALE, end_year: int = END_YEAR) -> RunSettings:
     return RunSettings(scale=scale, seed=seed, end_year=end_year)
 
@@ -286,7 +272,6 @@ def test_move_rates_agree(reference_summary, array_summary, factors):
     assert 1.0 <= factors["movers_65_74"] < 2.0 and factors["moves_total"] > 1.0, factors
 
 
-@pytest.mark.xfail(strict=True, raises=AssertionError, reason=ENGINE_SEARCH_TARGET_BUG)
 def test_destination_shares_agree(reference_summary, array_summary):
     bad = []
     for group in ("all", "55plus"):
