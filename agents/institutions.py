@@ -22,7 +22,7 @@ import numpy as np
 from agents import housing
 from agents.demography import clear_slots, move_survivor_to_slot0
 from agents.market import count_movers_by_age
-from sim.population import HEAVY, NOT_WAITING, VERPLEEGHUIS
+from sim.population import HEAVY, NOT_WAITING, VERPLEEGHUIS, ZORGGESCHIKT
 from sim.rates import step_probability
 
 URGENT_BONUS_STEPS = 10**6
@@ -115,6 +115,8 @@ def registration(model) -> None:
     rows = flat >> 1
     cand = (hh.present.ravel()[flat] & hh.active[rows] & (hh.dwelling[rows] != VERPLEEGHUIS)
             & (hh.wlz_wait_since.ravel()[flat] == NOT_WAITING))
+    if model.params.policy.wlz_at_home_in_zorggeschikt:
+        cand &= hh.dwelling[rows] != ZORGGESCHIKT
     flat = flat[cand]
     if len(flat) == 0:
         return
@@ -124,14 +126,44 @@ def registration(model) -> None:
                  step_probability(wp.later_admission_wish_per_year, model.settings.steps_per_year))
     u = model.streams.for_ids("wlz_wish", model.step_index, hh.pid.ravel()[flat])
     join = u < p
-    hh.wlz_wait_since[rows[join], slots[join]] = model.step_index
+    start = np.full(len(flat), model.step_index, np.int64)
+    pp = model.params.policy
+    if pp.logeerzorg_share > 0:
+        # logeerzorg: some new indications with a partner at home register only after a delay
+        with_partner = new & hh.present.ravel()[flat ^ 1]
+        u_log = model.streams.for_ids("logeerzorg", model.step_index, hh.pid.ravel()[flat])
+        delayed = with_partner & (u_log < pp.logeerzorg_share)
+        start[delayed] += int(round(pp.logeerzorg_delay_months * model.settings.steps_per_year / 12))
+        model.add_flow("logeerzorg_users", float(hh.weight[rows[join & delayed]].sum()))
+    hh.wlz_wait_since[rows[join], slots[join]] = start[join]
+
+
+def close_places_above_target(model) -> None:
+    """Closes free verpleeghuis places while the capacity is above ``verpleeghuis_places_target``."""
+    target = model.params.policy.verpleeghuis_places_target
+    if target <= 0:
+        return
+    dw = model.dwellings
+    places = np.flatnonzero(dw.active & (dw.type == VERPLEEGHUIS))
+    excess = int(np.floor((dw.weight[places].sum() - target) / max(dw.weight[places[0]], 1e-9)
+                          + 1e-9)) if len(places) else 0
+    if excess <= 0:
+        return
+    free = places[dw.occupant[places] < 0]
+    close = free[np.argsort(dw.vacant_since[free], kind="stable")[:excess]]
+    if len(close):
+        dw.active[close] = False
+        model.ledger["places_closed"] += len(close)
+        model.add_flow("verpleeghuis_places_closed", float(dw.weight[close].sum()))
 
 
 def admission_phase(model) -> None:
-    """Registration for a place, then admission by each zorgkantoor to its free places."""
+    """Closing of places above a capacity target, registration, then admission to free places."""
+    close_places_above_target(model)
     registration(model)
     hh, dw = model.households, model.dwellings
-    flat = np.flatnonzero(hh.wlz_wait_since.ravel() != NOT_WAITING)
+    waiting = hh.wlz_wait_since.ravel()
+    flat = np.flatnonzero((waiting != NOT_WAITING) & (waiting <= model.step_index))
     flat = flat[hh.present.ravel()[flat]]
     if len(flat) == 0:
         return

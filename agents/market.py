@@ -21,6 +21,10 @@ remaining searcher of the province whatever type and tenure they sought, in the 
 (acceptance ``accept_probability_open``): prices and rents give way, so that vacancies do not pile
 up in submarkets without demand.
 
+Policy levers (``PolicyParams``, see :mod:`agents.policies`): older-mover priority for every type,
+a higher acceptance of social-rent offers by social tenants 65+ who keep their rent, and a factor on
+the search-start hazards of households 65+ (help with moving).
+
 Searchers for social rent are ranked by the woningcorporatie of their province
 (:class:`Woningcorporatie`): medically urgent first (a care need the dwelling does not meet, moderate
 care or more), then older movers (65+) for geclusterd and zorggeschikt dwellings, then the longest
@@ -236,7 +240,14 @@ def search_phase(model) -> None:
     hh.search_since[rows[quit_]] = NOT_SEARCHING
     p_start = step_probability(np.array([0.0, mp.search_start_maybe_per_year,
                                          mp.search_start_definite_per_year]), spy)
-    start = ~searching & (u < p_start[np.minimum(hh.intention[rows], 2)])
+    p = p_start[np.minimum(hh.intention[rows], 2)]
+    help_factor = model.params.policy.moving_help_search_factor
+    if help_factor != 1.0:
+        rate = np.array([0.0, mp.search_start_maybe_per_year, mp.search_start_definite_per_year])
+        aged = oldest_age_months(hh, rows) >= 65 * 12
+        p = np.where(aged, step_probability(rate[np.minimum(hh.intention[rows], 2)] * help_factor,
+                                            spy), p)
+    start = ~searching & (u < p)
     new = rows[start]
     if len(new):
         u_type = model.streams.for_ids("search_type", model.step_index, new)
@@ -286,14 +297,17 @@ def _seekers(model):
     need = care_need(hh, rows)
     urgent = np.concatenate([(need >= MODERATE) & care_mismatch(hh, dw, rows),
                              np.zeros(len(apps), bool)])
-    older = np.concatenate([
-        (oldest_age_months(hh, rows) // 12 >= 65) & np.isin(hh.search_type[rows],
-                                                            (GECLUSTERD, ZORGGESCHIKT)),
-        np.zeros(len(apps), bool)])
+    aged = oldest_age_months(hh, rows) // 12 >= 65
+    if model.params.policy.older_mover_priority_all_types:
+        priority_type = np.ones(len(rows), bool)
+    else:
+        priority_type = np.isin(hh.search_type[rows], (GECLUSTERD, ZORGGESCHIKT))
+    older = np.concatenate([aged & priority_type, np.zeros(len(apps), bool)])
+    keeps_rent = np.concatenate([aged & (hh.tenure[rows] == SOCIAL), np.zeros(len(apps), bool)])
     tenure = np.concatenate([hh.search_tenure[rows], ap.search_tenure[apps]])
     region = np.concatenate([hh.region[rows], ap.region[apps]])
     size = np.concatenate([household_size(hh, rows), np.ones(len(apps), np.int64)])
-    return rows, apps, market, since, urgent, older, tenure, region, size
+    return rows, apps, market, since, urgent, older, tenure, region, size, keeps_rent
 
 
 def allocation_phase(model) -> None:
@@ -308,7 +322,8 @@ def allocation_phase(model) -> None:
     min_steps = np.where(dw.tenure[vac] == OWNER, mp.vacancy_handover_months_owner,
                          mp.vacancy_handover_months_rent) * spy / 12
     vac = vac[(model.step_index - dw.vacant_since[vac]) >= np.round(min_steps)]
-    rows, apps, seek_market, since, urgent, older, tenure, region, size = _seekers(model)
+    rows, apps, seek_market, since, urgent, older, tenure, region, size, keeps_rent = (
+        _seekers(model))
     n_seek = len(seek_market)
     if len(vac) == 0 or n_seek == 0:
         return
@@ -324,9 +339,15 @@ def allocation_phase(model) -> None:
         if sel.any():
             seek_order[sel] = corp.rank(months[sel], urgent[sel], older[sel], seek_order[sel])
 
+    keep_rent = model.params.policy.keep_rent_acceptance
+
     def accept_prob(vi, si):
         fits = dw.rooms[vac[vi]] >= size[si]
-        return np.where(fits, mp.accept_probability, mp.accept_probability_too_small)
+        p = np.where(fits, mp.accept_probability, mp.accept_probability_too_small)
+        if keep_rent > 0:
+            bonus = keeps_rent[si] & (dw.tenure[vac[vi]] == SOCIAL)
+            p = np.minimum(p + keep_rent * bonus, 1.0)
+        return p
 
     u_accept = g.random((2, mp.allocation_rounds, n_seek))
     vi, si = allocate(submarket_key(dw.region[vac], dw.type[vac], dw.tenure[vac]), vac_order,

@@ -259,8 +259,12 @@ def market_build_factor(model) -> float:
     return float(np.clip((hi - rate) / (hi - lo), 0.0, 1.0))
 
 
-def build_dwellings(model, k: int, g, dtype=None, tenure=None, region=None) -> np.ndarray:
-    """Completes ``k`` new vacant dwellings (types, tenures, provinces drawn unless given)."""
+def build_dwellings(model, k: int, g, dtype=None, tenure=None, region=None,
+                    flow: str = "dwellings_built") -> np.ndarray:
+    """Completes ``k`` new vacant dwellings (types, tenures, provinces drawn unless given).
+
+    ``flow`` names the indicator that counts them besides ``dwellings_built``.
+    """
     dw = model.dwellings
     tp = model.params.turnover
     types = np.array([REGULAR, NULTREDEN, GECLUSTERD, ZORGGESCHIKT])
@@ -284,6 +288,8 @@ def build_dwellings(model, k: int, g, dtype=None, tenure=None, region=None) -> n
     })
     model.ledger["dwellings_built"] += k
     model.add_flow("dwellings_built", float(dw.weight[ids].sum()))
+    if flow != "dwellings_built":
+        model.add_flow(flow, float(dw.weight[ids].sum()))
     housing.start_chains(model, ids, "new_build")
     return ids
 

@@ -99,6 +99,9 @@ def run_scenario(
     """Builds and runs the model; returns it with the run's manifest (not yet written)."""
     t0 = time.perf_counter()
     model = DoorstroomModel(scenario.parameters(), settings, debug=debug)
+    for year, changes in scenario.dated:
+        if year <= settings.end_year:
+            model.schedule_parameter_change(year, changes)
     t_build = time.perf_counter() - t0
     model.run(progress)
     t_run = time.perf_counter() - t0 - t_build
@@ -106,7 +109,8 @@ def run_scenario(
         "doorstroom_version": version(),
         "git_revision": git_revision(),
         "scenario": {"name": scenario.name, "description": scenario.description,
-                     "file": scenario.path, "changes": scenario.changes},
+                     "file": scenario.path, "changes": scenario.changes,
+                     "dated_changes": [{"year": y, **c} for y, c in scenario.dated]},
         "settings": asdict(settings),
         "parameters": model.params.to_dict(),
         "households_simulated": int(model.households.n),

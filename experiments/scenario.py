@@ -16,6 +16,11 @@ Layout::
     [demography]     # any parameter group of sim.params, with any of its names
     mortality_improvement_per_year = 0.01
 
+    [[change]]       # optional dated changes, applied on 1 January of `year` (a Mesa event)
+    year = 2027
+    [change.policy]
+    keep_rent_acceptance = 0.15
+
 Everything is checked before any work starts: unknown tables or keys are rejected with the valid list,
 impossible values with the bound they break.
 """
@@ -42,6 +47,7 @@ class Scenario:
     changes: dict[str, dict[str, Any]]
     run: dict[str, Any]
     path: str | None = None
+    dated: tuple[tuple[int, dict[str, dict[str, Any]]], ...] = ()
 
     def parameters(self) -> Parameters:
         """The full parameter set: defaults with this scenario's changes."""
@@ -72,13 +78,15 @@ def load_scenario(path: str | Path | None) -> Scenario:
 def scenario_from_dict(data: dict[str, Any], source: str = "<dict>") -> Scenario:
     """Validates a parsed scenario (see the module docstring for the layout)."""
     groups = [g.group_name() for g in GROUPS]
-    valid_tables = ["scenario", "run", *groups]
+    valid_tables = ["scenario", "run", "change", *groups]
     unknown = sorted(set(data) - set(valid_tables))
     if unknown:
         raise ParameterError(
             f"{source}: unknown table(s) or key(s) {unknown}; valid tables: {valid_tables}"
         )
     for table in data:
+        if table == "change":
+            continue
         if not isinstance(data[table], dict):
             raise ParameterError(f"{source}: [{table}] must be a table, got {data[table]!r}")
     meta = data.get("scenario", {})
@@ -90,6 +98,7 @@ def scenario_from_dict(data: dict[str, Any], source: str = "<dict>") -> Scenario
     if bad:
         raise ParameterError(f"{source}: unknown key(s) {bad} in [run]; valid: {list(RUN_KEYS)}")
     changes = {g: data[g] for g in groups if g in data}
+    dated = _dated_changes(data.get("change", []), changes, groups, source)
     try:
         Parameters.from_dict(changes)
         RunSettings(**run)
@@ -98,4 +107,37 @@ def scenario_from_dict(data: dict[str, Any], source: str = "<dict>") -> Scenario
     except TypeError as exc:
         raise ParameterError(f"{source}: bad [run] table: {exc}") from None
     name = meta.get("name", Path(source).stem)
-    return Scenario(str(name), str(meta.get("description", "")), changes, run, source)
+    return Scenario(str(name), str(meta.get("description", "")), changes, run, source, dated)
+
+
+def _dated_changes(entries, changes, groups, source):
+    """Validates ``[[change]]`` entries.
+
+    Each needs a year after 2025 and parameter tables that are valid merged, in order of year, with
+    the scenario's own changes.
+    """
+    if not isinstance(entries, list):
+        raise ParameterError(f"{source}: [[change]] must be an array of tables, got {entries!r}")
+    merged = {g: dict(v) for g, v in changes.items()}
+    out = []
+    for i, entry in enumerate(sorted(entries, key=lambda e: e.get("year", 0)
+                                     if isinstance(e, dict) else 0)):
+        if not isinstance(entry, dict):
+            raise ParameterError(f"{source}: change {i + 1} must be a table, got {entry!r}")
+        year = entry.get("year")
+        if isinstance(year, bool) or not isinstance(year, int) or not 2025 < year <= 2100:
+            raise ParameterError(f"{source}: change year = {year!r}: expected an integer year "
+                                 "from 2026 to 2100")
+        tables = {k: v for k, v in entry.items() if k != "year"}
+        bad = sorted(set(tables) - set(groups))
+        if bad:
+            raise ParameterError(f"{source}: unknown table(s) {bad} in the change of {year}; "
+                                 f"valid: {groups}")
+        for group, values in tables.items():
+            merged.setdefault(group, {}).update(values)
+        try:
+            Parameters.from_dict(merged)
+        except ParameterError as exc:
+            raise ParameterError(f"{source}: change of {year}: {exc}") from None
+        out.append((year, tables))
+    return tuple(out)

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 import mesa
 import numpy as np
 
-from agents import care, demography, housing, institutions, market, turnover
+from agents import care, demography, housing, institutions, market, policies, turnover
 from agents.institutions import Zorgkantoor
 from sim import outputs
 from sim.chains import ChainBook
@@ -85,6 +85,7 @@ class DoorstroomModel(CalendarClock, mesa.Model):
                              for i, r in enumerate(regions)]
         self.corporaties = [market.Woningcorporatie(self, region=i, name=r["province"])
                             for i, r in enumerate(regions)]
+        self.gemeenten = policies.make_gemeenten(self, regions)
         self.flow_matrix: dict[int, np.ndarray] = {}
         self.applicants = turnover.Applicants(capacity=1024)
         self.carry: dict[str, float] = {}
@@ -108,6 +109,8 @@ class DoorstroomModel(CalendarClock, mesa.Model):
             Phase("search", market.search_phase),
             Phase("allocation", market.allocation_phase),
             Phase("intention", market.intention_phase),
+            Phase("policy", policies.policy_phase),
+            Phase("accounting", policies.accounting_phase),
         )
         self.total_steps = (settings.end_year - POPULATION_YEAR + 1) * settings.steps_per_year
         self.running = True
@@ -296,6 +299,7 @@ class DoorstroomModel(CalendarClock, mesa.Model):
             "households do not reconcile with those created and ended"
         )
         built, gone = self.ledger["dwellings_built"], self.ledger["dwellings_demolished"]
+        gone += self.ledger["places_closed"]
         assert int(dw.active.sum()) == self._initial_counts[1] + built - gone, (
             "dwellings do not reconcile with construction and demolition"
         )

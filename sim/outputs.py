@@ -116,6 +116,14 @@ _DECLARED = [
     ("applicants_waiting", "households", "Starters and immigrants searching a first dwelling",
      "stock"),
     ("dwellings_built", "dwellings per year", "New dwellings completed", "flow"),
+    ("programme_dwellings_built", "dwellings per year",
+     "Dwellings completed under the building programme", "flow"),
+    ("verpleeghuis_places_closed", "places per year", "Verpleeghuis places closed", "flow"),
+    ("logeerzorg_users", "persons per year", "New indications using logeerzorg", "flow"),
+    ("cost_wlz_eur", "EUR per year", "Wlz costs (verpleeghuis and Wlz care at home)", "flow"),
+    ("cost_wmo_eur", "EUR per year", "Wmo costs (moderate care and loss of regie at home)",
+     "flow"),
+    ("cost_benefits_eur", "EUR per year", "Benefits: AOW, AIO and bijstand", "flow"),
     ("dwellings_demolished", "dwellings per year", "Dwellings demolished", "flow"),
     ("dwellings_vacated_by_admission", "dwellings per year",
      "Dwellings vacated by a move into an institution", "flow"),
@@ -201,7 +209,9 @@ def housing_stocks(model) -> dict[str, float]:
     inst = dw.is_institution()
     private = dw.active & ~inst
     places = dw.active & (dw.type == VERPLEEGHUIS)
-    waiting = ((hh.wlz_wait_since != NOT_WAITING) & hh.present).ravel()
+    # on the list now (a logeerzorg user whose registration starts later is not yet waiting)
+    since = hh.wlz_wait_since
+    waiting = ((since != NOT_WAITING) & (since <= max(model.step_index, 0)) & hh.present).ravel()
     total = _masked_sum(private, w)
     at_home = hh.active & ~np.isin(hh.dwelling, (VERPLEEGHUIS, VERZORGINGSHUIS))
     oldest = oldest_age_months(hh) // 12

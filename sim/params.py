@@ -411,9 +411,114 @@ class TurnoverParams(_Group):
         "regular dwellings are demolished", bounds=(0.0, 1e6))
 
 
+@dataclass(frozen=True)
+class PolicyParams(_Group):
+    """Policy levers; the defaults are the baseline (current policy). See ``agents/policies.py``."""
+
+    _group = "policy"
+
+    def __post_init__(self):
+        super().__post_init__()
+        if self.programme_last_year < self.programme_first_year:
+            raise ParameterError(
+                f"policy.programme_last_year = {self.programme_last_year} is before "
+                f"policy.programme_first_year = {self.programme_first_year}"
+            )
+
+    programme_nultreden_total: float = param(
+        0.0, unit="dwellings (national), over the programme years", kind="policy",
+        source="building programme for older people: 170,000 nultredenwoningen up to 2030 "
+        "(letter, nl_facts target_nultredenwoningen, secondary); 0 in the baseline",
+        bounds=(0.0, 5e6))
+    programme_geclusterd_total: float = param(
+        0.0, unit="dwellings (national), over the programme years", kind="policy",
+        source="80,000 geclusterde woningen up to 2030 (nl_facts target_geclusterde_woningen, "
+        "secondary); 0 in the baseline", bounds=(0.0, 5e6))
+    programme_zorggeschikt_total: float = param(
+        0.0, unit="dwellings (national), over the programme years", kind="policy",
+        source="40,000 zorggeschikte woningen up to 2030 (nl_facts target_zorggeschikte_woningen, "
+        "secondary); 0 in the baseline", bounds=(0.0, 5e6))
+    programme_first_year: int = param(
+        2025, unit="year", kind="policy", source="first year of the building programme",
+        bounds=(2025, 2100))
+    programme_last_year: int = param(
+        2030, unit="year", kind="policy", source="last year of the building programme (up to 2030 "
+        "in the agreements)", bounds=(2025, 2100))
+    programme_social_share: float = param(
+        0.5, unit="share of programme dwellings", kind="policy",
+        source="half by woningcorporaties, half by the market (nl_facts "
+        "target_geschikte_woningen_ouderen note, verified)", bounds=(0.0, 1.0))
+    logeerzorg_share: float = param(
+        0.0, unit="share of new Wlz indications of persons with a partner", kind="policy",
+        source="users of logeerzorg (respite stays) among new indications with a partner at home; "
+        "0 in the baseline", bounds=(0.0, 1.0))
+    logeerzorg_delay_months: float = param(
+        6.0, unit="months", kind="input",
+        source="logeerzorg delays admission by about half a year (letter 2021, nl_facts "
+        "logeerzorg_admission_delay 0.5 years, verified)", bounds=(0.0, 60.0))
+    older_mover_priority_all_types: bool = param(
+        False, unit="switch", kind="policy",
+        source="doorstroom: corporaties give movers 65+ priority for every dwelling type, not "
+        "only geclusterd and zorggeschikt", bounds=(None, None))
+    keep_rent_acceptance: float = param(
+        0.0, unit="added acceptance probability", kind="policy",
+        source="doorstroom: a social tenant 65+ keeps the old rent when moving (huurprijs "
+        "meenemen), which raises the acceptance of a social-rent offer by this much; 0 in the "
+        "baseline (size of the effect: assumption of the scenario)", bounds=(0.0, 1.0))
+    moving_help_search_factor: float = param(
+        1.0, unit="factor on the search-start hazards of households 65+", kind="policy",
+        source="doorstroom: help with moving (verhuiscoach, costs); 1 in the baseline",
+        bounds=(0.0, 10.0))
+    verpleeghuis_places_target: float = param(
+        0.0, unit="places (national); 0 = no target", kind="policy",
+        source="scheiden wonen en zorg: verpleeghuis capacity brought back to 130,000 (letter "
+        "2025, nl_facts verpleeghuis_places note, verified) by not refilling places that free up",
+        bounds=(0.0, 1e6))
+    wlz_at_home_in_zorggeschikt: bool = param(
+        False, unit="switch", kind="policy",
+        source="scheiden wonen en zorg: a person with a Wlz indication living in a zorggeschikte "
+        "woning receives Wlz care there and does not register for a verpleeghuis place",
+        bounds=(None, None))
+
+
+@dataclass(frozen=True)
+class CostParams(_Group):
+    """Unit costs for the cost indicators (EUR of 2025)."""
+
+    _group = "costs"
+
+    verpleeghuis_eur_per_resident_year: float = param(
+        85_000.0, unit="EUR per resident per year", kind="assumption",
+        source="order of magnitude of NZa integral tariffs VV5-VV6 (about EUR 230-260 a day); "
+        "nl_facts wlz_cost_per_nursing_home_place is unverified, so this is an assumption",
+        bounds=(0.0, 1e6))
+    wlz_at_home_eur_per_person_year: float = param(
+        40_000.0, unit="EUR per person per year", kind="assumption",
+        source="Wlz care at home (volledig/modulair pakket thuis); assumption", bounds=(0.0, 1e6))
+    wmo_eur_per_user_year: float = param(
+        4_600.0, unit="EUR per user per year", kind="input",
+        source="EUR 6.0 bn Wmo spending over 1.3 million users (2024; nl_facts wmo_spending "
+        "secondary, wmo_users derived)", bounds=(0.0, 1e6))
+    aow_single_eur_year: float = param(
+        18_971.0, unit="EUR per year", kind="input",
+        source="AOW single 1,580.92 gross per month x 12, 1 Jan 2025, excl. holiday pay "
+        "(nl_facts aow_single_gross_month, secondary)", bounds=(0.0, 1e6))
+    aow_couple_eur_year: float = param(
+        25_956.0, unit="EUR per year (both partners)", kind="input",
+        source="AOW couple 2 x 1,081.50 gross per month x 12, 1 Jan 2025 (nl_facts "
+        "aow_couple_gross_month_pp, secondary)", bounds=(0.0, 1e6))
+    bijstand_couple_eur_year: float = param(
+        23_280.0, unit="EUR per year (gehuwdennorm)", kind="assumption",
+        source="gehuwdennorm about 1,940 net per month (2025, recalled, not verified); single "
+        "70% of it (nl_facts kostendeler_bijstand_share_A1)", bounds=(0.0, 1e6))
+    aio_supplement_eur_year: float = param(
+        3_000.0, unit="EUR per household per year", kind="assumption",
+        source="average AIO supplement on top of an incomplete AOW; assumption", bounds=(0.0, 1e6))
+
+
 GROUPS: tuple[type[_Group], ...] = (
     DemographyParams, CareParams, PopulationParams, WlzParams, HousingParams, MovingParams,
-    TurnoverParams,
+    TurnoverParams, PolicyParams, CostParams,
 )
 
 
@@ -428,6 +533,8 @@ class Parameters:
     housing: HousingParams = field(default_factory=HousingParams)
     moving: MovingParams = field(default_factory=MovingParams)
     turnover: TurnoverParams = field(default_factory=TurnoverParams)
+    policy: PolicyParams = field(default_factory=PolicyParams)
+    costs: CostParams = field(default_factory=CostParams)
 
     @classmethod
     def from_dict(cls, data: dict[str, dict[str, Any]] | None) -> Parameters:

@@ -1,0 +1,93 @@
+"""Policies: each mechanism moves its indicators in the intended direction (paired by seed)."""
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from experiments.runner import run_scenario
+from experiments.scenario import load_scenario, scenario_from_dict
+from sim.params import ParameterError, RunSettings
+
+SCENARIOS = Path(__file__).parent.parent / "experiments" / "scenarios"
+SEEDS = (1, 2)
+YEARS = range(2026, 2031)
+
+
+def _values(name: str, seed: int) -> dict:
+    scenario = load_scenario(SCENARIOS / f"{name}.toml")
+    model, _ = run_scenario(scenario, RunSettings(scale=0.004, seed=seed, end_year=2030))
+    return {(y, n): v for y, n, v in model.records}
+
+
+@pytest.fixture(scope="module")
+def runs():
+    names = ("baseline", "bouwprogramma_2030", "logeerzorg", "doorstroom", "scheiden_wonen_zorg")
+    return {(n, s): _values(n, s) for n in names for s in SEEDS}
+
+
+def _paired(runs, policy, indicator):
+    """Mean over seeds and years of policy minus baseline."""
+    diffs = [runs[(policy, s)][(y, indicator)] - runs[("baseline", s)][(y, indicator)]
+             for s in SEEDS for y in YEARS]
+    return float(np.mean(diffs))
+
+
+def test_every_shipped_scenario_loads():
+    names = sorted(p.stem for p in SCENARIOS.glob("*.toml"))
+    assert len(names) >= 6, f"scenarios shipped: {names}"
+    for name in names:
+        assert load_scenario(SCENARIOS / f"{name}.toml").name == name, f"{name}: name mismatch"
+
+
+def test_building_programme_fewer_unsuitably_housed(runs):
+    built = _paired(runs, "bouwprogramma_2030", "programme_dwellings_built")
+    assert built > 40_000, f"the programme must build about 48,000 dwellings a year, got {built:,.0f}"
+    diff = _paired(runs, "bouwprogramma_2030", "limitation_not_stepfree")
+    assert diff < -2_000, f"more step-free supply must lower limitation_not_stepfree: {diff:,.0f}"
+
+
+def test_logeerzorg_shortens_the_waiting_list(runs):
+    assert _paired(runs, "logeerzorg", "logeerzorg_users") > 0, "logeerzorg must be used"
+    diff = _paired(runs, "logeerzorg", "verpleeghuis_waiting")
+    assert diff < 0, f"logeerzorg must shorten the verpleeghuis waiting list: {diff:,.0f}"
+
+
+def test_doorstroom_incentives_raise_older_moves(runs):
+    diff = _paired(runs, "doorstroom", "move_rate_65_74")
+    assert diff > 0.003, f"doorstroom incentives must raise move_rate_65_74: {diff:.4f}"
+    freed = _paired(runs, "doorstroom", "family_homes_freed")
+    assert freed > 0, f"more older movers must free more family homes: {freed:,.0f}"
+
+
+def test_doorstroom_acts_only_from_2027(runs):
+    for s in SEEDS:
+        base = runs[("baseline", s)][(2025, "move_rate_65_74")]
+        policy = runs[("doorstroom", s)][(2025, "move_rate_65_74")]
+        assert base == policy, f"seed {s}: the 2027 change must not act in 2025"
+
+
+def test_scheiden_wonen_zorg_caps_places_and_lowers_wlz_cost(runs):
+    for s in SEEDS:
+        places = runs[("scheiden_wonen_zorg", s)][(2030, "verpleeghuis_places")]
+        assert places <= 130_000 + 250, f"seed {s}: places {places:,.0f} above the 130,000 target"
+    diff = _paired(runs, "scheiden_wonen_zorg", "cost_wlz_eur")
+    assert diff < 0, f"fewer places and care at home must lower Wlz costs: {diff:,.0f}"
+
+
+def test_costs_are_of_published_order(runs):
+    v = runs[("baseline", 1)]
+    # Wlz ouderenzorg EUR 15.6 bn (2022) and 17.3 bn (2026), verified; Wmo EUR 6.0 bn (2024)
+    assert 8e9 <= v[(2026, "cost_wlz_eur")] <= 25e9, f"Wlz {v[(2026, 'cost_wlz_eur')]:,.0f}"
+    assert 1e9 <= v[(2026, "cost_wmo_eur")] <= 8e9, f"Wmo {v[(2026, 'cost_wmo_eur')]:,.0f}"
+
+
+def test_dated_change_errors_name_the_value():
+    with pytest.raises(ParameterError, match="change year = 2020"):
+        scenario_from_dict({"change": [{"year": 2020, "policy": {"keep_rent_acceptance": 0.1}}]})
+    with pytest.raises(ParameterError, match="above its maximum"):
+        scenario_from_dict({"change": [{"year": 2027, "policy": {"keep_rent_acceptance": 2.0}}]})
+    with pytest.raises(ParameterError, match="unknown table"):
+        scenario_from_dict({"change": [{"year": 2027, "polcy": {}}]})
+    with pytest.raises(ParameterError, match="programme_last_year"):
+        scenario_from_dict({"policy": {"programme_first_year": 2030, "programme_last_year": 2028}})
