@@ -2,9 +2,11 @@
 
 Mortality. The base hazard is the Gompertz-Makeham curve fitted per sex to verified CBS figures
 (``calibration/mortality.py``, table ``sim/data/mortality_gompertz_makeham.csv``), lowered by
-``mortality_improvement_per_year`` for every year after the fit's base year 2023. Care state and dementia
-shift *who* dies through hazard ratios; the ratios are normalised within each sex and five-year age group,
-so that the number of deaths by age and sex stays that of the life table (alignment).
+``mortality_improvement_per_year`` for every year after the fit's base year 2023. Care state and
+dementia shift *who* dies through hazard ratios, divided by their weighted mean within each sex and
+five-year age group in the 2025 population (:func:`mortality_normalisation`): in 2025 deaths by age and
+sex follow the life table; later they follow the population's care needs, and each person's death
+depends only on the person's own state (common random numbers across scenarios).
 
 The pure functions here take arrays and parameters and return arrays; the ``*_phase`` functions apply them
 to a model's household arrays.
@@ -60,7 +62,8 @@ def relative_risk(care, dementia, params: Parameters) -> np.ndarray:
     return rr * np.where(dementia, params.demography.mortality_rr_dementia, 1.0)
 
 
-def aligned_hazard(age_years, sex, care, dementia, weight, year: float, params: Parameters):
+def aligned_hazard(age_years, sex, care, dementia, weight, year: float, params: Parameters,
+                   mean_rr: np.ndarray | None = None):
     """Death hazard per year of each person, aligned to the life table by sex and age group.
 
     Args:
@@ -71,21 +74,47 @@ def aligned_hazard(age_years, sex, care, dementia, weight, year: float, params: 
         weight: Weights of the persons (households represented).
         year: Calendar time in years (e.g. 2031.5).
         params: Model parameters.
+        mean_rr: The weighted mean hazard ratio per group (``sex * N_AGE_GROUPS + age group``)
+            to divide by; computed from the given persons when ``None``. The model passes the
+            means of its 2025 population (see :func:`mortality_normalisation`).
 
     Returns:
-        Hazard per year for each person. Within each (sex, age group) the weighted mean hazard ratio
-        is 1, so the expected deaths equal those of the base life table.
+        Hazard per year for each person. With ``mean_rr`` computed from the given persons the
+        weighted mean hazard ratio within each (sex, age group) is 1, so the expected deaths equal
+        those of the base life table.
     """
     age_years = np.asarray(age_years, dtype=np.float64)
     rr = relative_risk(care, dementia, params)
     group = np.asarray(sex, dtype=np.intp) * N_AGE_GROUPS + np.minimum(
         (age_years // AGE_GROUP_YEARS).astype(np.intp), N_AGE_GROUPS - 1
     )
-    w = np.asarray(weight, dtype=np.float64)
+    if mean_rr is None:
+        w = np.asarray(weight, dtype=np.float64)
+        sum_w = np.bincount(group, weights=w, minlength=2 * N_AGE_GROUPS)
+        sum_wrr = np.bincount(group, weights=w * rr, minlength=2 * N_AGE_GROUPS)
+        mean_rr = np.divide(sum_wrr, sum_w, out=np.ones_like(sum_w), where=sum_w > 0)
+    return base_hazard(age_years, sex, year, params) * rr / np.asarray(mean_rr)[group]
+
+
+def mortality_normalisation(hh, params: Parameters) -> np.ndarray:
+    """Weighted mean hazard ratio per (sex, age group) of the adults of ``hh`` (the 2025 population).
+
+    The model divides every hazard ratio by these fixed means, so that in 2025 deaths by sex and age
+    follow the life table, while later the deaths of each person depend only on the person's own age,
+    sex, care state and dementia: a policy run faces the same deaths as its baseline for every person
+    whose care states are the same (common random numbers).
+    """
+    flat = np.flatnonzero(hh.present.ravel())
+    rows = flat >> 1
+    age_years = hh.age_months.ravel()[flat] / 12.0
+    sex = hh.sex.ravel()[flat].astype(np.intp)
+    rr = relative_risk(hh.care.ravel()[flat], hh.dementia.ravel()[flat], params)
+    group = sex * N_AGE_GROUPS + np.minimum((age_years // AGE_GROUP_YEARS).astype(np.intp),
+                                            N_AGE_GROUPS - 1)
+    w = hh.weight[rows].astype(np.float64)
     sum_w = np.bincount(group, weights=w, minlength=2 * N_AGE_GROUPS)
     sum_wrr = np.bincount(group, weights=w * rr, minlength=2 * N_AGE_GROUPS)
-    mean_rr = np.divide(sum_wrr, sum_w, out=np.ones_like(sum_w), where=sum_w > 0)
-    return base_hazard(age_years, sex, year, params) * rr / mean_rr[group]
+    return np.divide(sum_wrr, sum_w, out=np.ones_like(sum_w), where=sum_w > 0)
 
 
 def ageing_phase(model) -> None:
@@ -108,7 +137,8 @@ def mortality_phase(model) -> None:
     flat = np.flatnonzero(hh.present.ravel())
     if len(flat) == 0:
         return
-    hazard, cell, age_m = _hazard_cells(hh, flat, params, model.year_fraction)
+    hazard, cell, age_m = _hazard_cells(hh, flat, params, model.year_fraction,
+                                        model.mortality_norm)
     p = step_probability(hazard, model.settings.steps_per_year)[cell]
     del cell
     u = model.streams.for_ids("mortality", model.step_index, hh.pid.ravel()[flat])
@@ -123,13 +153,15 @@ N_RISK_CLASSES = 10
 """Care state (5) times dementia (2): the classes of :func:`relative_risk`."""
 
 
-def tabulated_hazard(hh, flat: np.ndarray, params: Parameters, year: float) -> np.ndarray:
+def tabulated_hazard(hh, flat: np.ndarray, params: Parameters, year: float,
+                     mean_rr: np.ndarray | None = None) -> np.ndarray:
     """:func:`aligned_hazard` of the adults at flat positions ``flat`` of the per-adult columns."""
-    hazard, cell, _ = _hazard_cells(hh, flat, params, year)
+    hazard, cell, _ = _hazard_cells(hh, flat, params, year, mean_rr)
     return hazard[cell]
 
 
-def _hazard_cells(hh, flat: np.ndarray, params: Parameters, year: float):
+def _hazard_cells(hh, flat: np.ndarray, params: Parameters, year: float,
+                  mean_rr: np.ndarray | None = None):
     """Aligned hazards by cell (sex, age in months, risk class) and the cell of each adult.
 
     The alignment (the weighted mean hazard ratio per sex and age group) is summed over the adults
@@ -150,13 +182,15 @@ def _hazard_cells(hh, flat: np.ndarray, params: Parameters, year: float):
     rr_table = relative_risk(np.repeat(np.arange(5), 2), np.tile([False, True], 5), params)
     group_of_key = (np.arange(2)[:, None] * N_AGE_GROUPS + np.minimum(
         np.arange(AGE_MONTHS_MAX) // (12 * AGE_GROUP_YEARS), N_AGE_GROUPS - 1)).ravel()
-    group = group_of_key[key]
-    w = hh.weight[rows].astype(np.float64)
-    sum_w = np.bincount(group, weights=w, minlength=2 * N_AGE_GROUPS)
-    w *= rr_table[risk]
-    sum_wrr = np.bincount(group, weights=w, minlength=2 * N_AGE_GROUPS)
-    del w, group, rows
-    mean_rr = np.divide(sum_wrr, sum_w, out=np.ones_like(sum_w), where=sum_w > 0)
+    if mean_rr is None:
+        group = group_of_key[key]
+        w = hh.weight[rows].astype(np.float64)
+        sum_w = np.bincount(group, weights=w, minlength=2 * N_AGE_GROUPS)
+        w *= rr_table[risk]
+        sum_wrr = np.bincount(group, weights=w, minlength=2 * N_AGE_GROUPS)
+        del w, group
+        mean_rr = np.divide(sum_wrr, sum_w, out=np.ones_like(sum_w), where=sum_w > 0)
+    del rows
     hazard = _base_table(params, year).reshape(-1, 1) * (
         rr_table[None, :] / mean_rr[group_of_key][:, None])
     cell = key  # key * N_RISK_CLASSES + risk, in place

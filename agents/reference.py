@@ -533,6 +533,8 @@ class ReferenceModel(CalendarClock, mesa.Model):
                                     if households is not None else None)
             households, dwellings, intercepts = setup.households, setup.dwellings, setup.intercepts
         self.intercepts = (np.array(intercepts[0], float), np.array(intercepts[1], float))
+        # the same fixed mortality normalisation as the array engine: means of the start population
+        self.mortality_norm = demography.mortality_normalisation(households, self.params)
         self.dwellings: list[Dwelling] = []
         self.vacancies: dict[int, Dwelling] = {}
         self._build(households, dwellings)
@@ -662,7 +664,7 @@ class ReferenceModel(CalendarClock, mesa.Model):
             return
         hazard = demography.aligned_hazard(
             np.array(ages) / 12.0, np.array(sexes), np.array(cares), np.array(dems),
-            np.array(weights), self.year_fraction, self.params,
+            np.array(weights), self.year_fraction, self.params, mean_rr=self.mortality_norm,
         ).tolist()
         for agent, s, h in zip(owners, slots, hazard, strict=True):
             agent.death_hazard[s] = h

@@ -70,6 +70,7 @@ class DoorstroomModel(CalendarClock, mesa.Model):
                                                          self.params)
         self.timings: dict[str, float] = defaultdict(float)
         self.timings["build_population"] = time.perf_counter() - t0
+        self.mortality_norm = demography.mortality_normalisation(self.households, self.params)
         self.dwellings = build_stock(self.households, self.params,
                                      self.streams.generator("stock"), settings.scale)
         self.chains = ChainBook()

@@ -92,3 +92,19 @@ def test_mortality_phase_draws_the_tabulated_probabilities():
     per_person = step_probability(demography.tabulated_hazard(hh, flat, params, 2031.5), 12)
     assert np.array_equal(step_probability(hazard, 12)[cell], per_person), (
         "probabilities by cell must equal those computed per person")
+
+
+def test_fixed_normalisation_paths_agree_and_align_2025():
+    hh = build_population(0.002, seed=4)
+    params = Parameters()
+    norm = demography.mortality_normalisation(hh, params)
+    flat = np.flatnonzero(hh.present.ravel())
+    rows, slots = flat >> 1, flat & 1
+    fast = demography.tabulated_hazard(hh, flat, params, 2031.5, norm)
+    pure = demography.aligned_hazard(
+        hh.age_months[rows, slots] / 12.0, hh.sex[rows, slots], hh.care[rows, slots],
+        hh.dementia[rows, slots], hh.weight[rows], 2031.5, params, mean_rr=norm,
+    )
+    assert np.allclose(fast, pure, rtol=1e-12, atol=0), "paths with a fixed normalisation differ"
+    aligned = demography.tabulated_hazard(hh, flat, params, 2031.5)
+    assert np.allclose(fast, aligned, rtol=1e-9), "on the 2025 population both normalisations agree"
