@@ -56,7 +56,6 @@ from sim.population import (
     PRIVATE,
     REGULAR,
     SOCIAL,
-    VERPLEEGHUIS,
     ZORGGESCHIKT,
     adult_count,
     care_need,
@@ -156,7 +155,7 @@ def calibrate_intercepts(group, weight, x_def, x_may, mp: MovingParams, iteratio
 def private_households(model) -> np.ndarray:
     """Rows of active households living in the housing stock (not in an institution)."""
     hh = model.households
-    return np.flatnonzero(hh.active & (hh.dwelling != VERPLEEGHUIS))
+    return np.flatnonzero(hh.active & ~housing.is_institution_type(hh.dwelling))
 
 
 def draw_intentions(model) -> None:
@@ -228,7 +227,7 @@ def search_phase(model) -> None:
     spy = model.settings.steps_per_year
     searching_all = hh.search_since != NOT_SEARCHING
     # only searchers (who may give up) and households with an intention (who may start) draw
-    rows = np.flatnonzero(hh.active & (hh.dwelling != VERPLEEGHUIS)
+    rows = np.flatnonzero(hh.active & ~housing.is_institution_type(hh.dwelling)
                           & (searching_all | (hh.intention == 1) | (hh.intention == 2)))
     if len(rows) == 0:
         return
@@ -433,7 +432,7 @@ def _limited_not_step_free(hh, dw) -> tuple[np.ndarray, np.ndarray]:
     """
     p0, p1 = hh.present[:, 0], hh.present[:, 1]
     limited = ((hh.care[:, 0] >= LIMITATION) & p0) | ((hh.care[:, 1] >= LIMITATION) & p1)
-    rows = np.flatnonzero(limited & hh.active & (hh.dwelling != VERPLEEGHUIS))
+    rows = np.flatnonzero(limited & hh.active & ~housing.is_institution_type(hh.dwelling))
     ids = hh.dwelling_id[rows]
     keep = ~dw.step_free[ids]
     return rows[keep], ids[keep]

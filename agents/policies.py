@@ -14,13 +14,21 @@ changes them (from a given year with a dated change). Mechanisms:
 * Doorstroom incentives (in :mod:`agents.market`): priority for movers 65+ for every dwelling type,
   keeping the old rent (higher acceptance of social-rent offers by social tenants 65+), help with
   moving (a factor on the search-start hazards of households 65+).
+* Verzorgingshuis (``verzorgingshuis_*``): from ``verzorgingshuis_first_year`` the gemeente of each
+  province completes its share (by households) of ``verzorgingshuis_places_per_year`` as places of
+  type verzorgingshuis, until its share of ``verzorgingshuis_places_total`` is reached. Places are
+  institution places: no vacancy chain; they count as built in the ledger. Admission of persons with
+  loss of regie living alone is in :mod:`agents.institutions`.
 * Scheiden wonen en zorg: verpleeghuis places that free up are closed until the national capacity is
   down to ``verpleeghuis_places_target``; with ``wlz_at_home_in_zorggeschikt`` a person with a Wlz
   indication in a zorggeschikte woning receives care there instead of registering for a place.
 
 Accounting (every step, summed over the year, EUR of 2025): Wlz (verpleeghuis residents and Wlz care
 at home), Wmo (persons at home with moderate care or loss of regie) and benefits (AOW, AIO, bijstand),
-with the unit costs of ``CostParams``. Households whose oldest adult reaches the AOW age move from
+with the unit costs of ``CostParams``. Verzorgingshuis residents count as at home for Wlz and Wmo
+(care is the same as at home, CPB 2020) and keep their benefits (they pay their own rent); their extra
+cost (``verzorgingshuis_eur_per_client_year``, mainly housing, net of Wmo and Zvw savings) is
+``cost_verzorgingshuis_eur``. Households whose oldest adult reaches the AOW age move from
 earnings or bijstand to AOW (with pension, or with AIO for former bijstand households).
 """
 
@@ -29,6 +37,7 @@ from __future__ import annotations
 import mesa
 import numpy as np
 
+from agents.institutions import build_places
 from agents.turnover import _per_step, build_dwellings
 from sim.population import (
     AOW,
@@ -44,6 +53,7 @@ from sim.population import (
     REGIE,
     SOCIAL,
     VERPLEEGHUIS,
+    VERZORGINGSHUIS,
     WORK,
     ZORGGESCHIKT,
     adult_count,
@@ -68,6 +78,7 @@ class Gemeente(mesa.Agent):
         self.name = name
         self.share = float(share)
         self.programme_built = 0.0
+        self.verzorgingshuis_rows = 0
 
     def build_programme(self) -> None:
         """Completes this step's share of the programme dwellings (with carry-over)."""
@@ -92,6 +103,26 @@ class Gemeente(mesa.Agent):
             self.programme_built += float(model.dwellings.weight[ids].sum())
 
 
+    def build_verzorgingshuis(self) -> None:
+        """Completes this step's share of new verzorgingshuis places.
+
+        Stops at the province's share of the national total (rounded to sample rows).
+        """
+        model = self.model
+        pp = model.params.policy
+        if (pp.verzorgingshuis_places_per_year <= 0 or pp.verzorgingshuis_places_total <= 0
+                or model.year < pp.verzorgingshuis_first_year):
+            return
+        k = _per_step(model, f"verzorgingshuis_{self.region}",
+                      pp.verzorgingshuis_places_per_year * self.share)
+        cap = int(round(pp.verzorgingshuis_places_total * self.share * model.settings.scale))
+        k = min(k, cap - self.verzorgingshuis_rows)
+        if k <= 0:
+            return
+        build_places(model, k, self.region, VERZORGINGSHUIS)
+        self.verzorgingshuis_rows += k
+
+
 def make_gemeenten(model, regions: list[dict]) -> list[Gemeente]:
     """One Gemeente agent per province, with the province's share of households."""
     share = region_probabilities()
@@ -99,13 +130,14 @@ def make_gemeenten(model, regions: list[dict]) -> list[Gemeente]:
 
 
 def policy_phase(model) -> None:
-    """Runs the building programme of every gemeente.
+    """Runs the building programme and the verzorgingshuis places of every gemeente.
 
     Verpleeghuis places above a capacity target are closed in the admission phase, before admission
     (:func:`agents.institutions.close_places_above_target`).
     """
     for gemeente in model.gemeenten:
         gemeente.build_programme()
+        gemeente.build_verzorgingshuis()
 
 
 def accounting_phase(model) -> None:
@@ -125,6 +157,10 @@ def accounting_phase(model) -> None:
            + (w * heavy_home).sum() * cp.wlz_at_home_eur_per_person_year)
     model.add_flow("cost_wlz_eur", wlz / spy)
     model.add_flow("cost_wmo_eur", (w * wmo).sum() * cp.wmo_eur_per_user_year / spy)
+    vzh = hh.dwelling[rows] == VERZORGINGSHUIS
+    if vzh.any():
+        model.add_flow("cost_verzorgingshuis_eur",
+                       w[vzh].sum() * cp.verzorgingshuis_eur_per_client_year / spy)
     benefit = hh.benefit[rows]
     couple = adult_count(hh, rows) == 2
     aow = np.where(couple, cp.aow_couple_eur_year, cp.aow_single_eur_year)

@@ -127,6 +127,13 @@ _DECLARED = [
     ("dwellings_demolished", "dwellings per year", "Dwellings demolished", "flow"),
     ("dwellings_vacated_by_admission", "dwellings per year",
      "Dwellings vacated by a move into an institution", "flow"),
+    ("verzorgingshuis_places", "places", "Verzorgingshuis places", "stock"),
+    ("verzorgingshuis_residents", "persons", "Verzorgingshuis residents", "stock"),
+    ("verzorgingshuis_places_built", "places per year", "Verzorgingshuis places completed",
+     "flow"),
+    ("verzorgingshuis_admissions", "persons per year", "Admissions to a verzorgingshuis", "flow"),
+    ("cost_verzorgingshuis_eur", "EUR per year",
+     "Extra cost of verzorgingshuis residents on top of care at home", "flow"),
 ]
 
 REGISTRY: dict[str, Indicator] = {n: Indicator(n, u, lab, k) for n, u, lab, k in _DECLARED}
@@ -209,6 +216,7 @@ def housing_stocks(model) -> dict[str, float]:
     inst = dw.is_institution()
     private = dw.active & ~inst
     places = dw.active & (dw.type == VERPLEEGHUIS)
+    vzh = dw.active & (dw.type == VERZORGINGSHUIS)
     # on the list now (a logeerzorg user whose registration starts later is not yet waiting)
     since = hh.wlz_wait_since
     waiting = ((since != NOT_WAITING) & (since <= max(model.step_index, 0)) & hh.present).ravel()
@@ -234,6 +242,8 @@ def housing_stocks(model) -> dict[str, float]:
     return out | {
         "verpleeghuis_places": _masked_sum(places, w),
         "verpleeghuis_residents": _masked_sum(places & (dw.occupant >= 0), w),
+        "verzorgingshuis_places": _masked_sum(vzh, w),
+        "verzorgingshuis_residents": _masked_sum(vzh & (dw.occupant >= 0), w),
         # float32 weights summed as float32, as before
         "verpleeghuis_waiting": _masked_sum(waiting, np.repeat(hh.weight, 2)),
         "dwellings_total": total,

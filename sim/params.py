@@ -479,6 +479,32 @@ class PolicyParams(_Group):
         source="scheiden wonen en zorg: a person with a Wlz indication living in a zorggeschikte "
         "woning receives Wlz care there and does not register for a verpleeghuis place",
         bounds=(None, None))
+    verzorgingshuis_places_per_year: float = param(
+        0.0, unit="places per year (national)", kind="policy",
+        source="verzorgingshuis reintroduction: places completed per year from "
+        "verzorgingshuis_first_year until verzorgingshuis_places_total is reached, each province "
+        "its share by households; 0 in the baseline (no verzorgingshuis)", bounds=(0.0, 1e6))
+    verzorgingshuis_places_total: float = param(
+        0.0, unit="places (national)", kind="policy",
+        source="national number of verzorgingshuis places to be reached; the former target group "
+        "had 39,000 VV2/VV3 residents in 2013 (nl_facts vv2_vv3_residents, verified) and VWS "
+        "expects fewer now; 0 in the baseline", bounds=(0.0, 1e6))
+    verzorgingshuis_first_year: int = param(
+        2026, unit="year", kind="policy", source="first year in which places are completed",
+        bounds=(2025, 2100))
+    verzorgingshuis_min_age_years: float = param(
+        65.0, unit="years", kind="policy",
+        source="eligibility: persons with loss of regie (care state regie: dementia without a "
+        "partner or a child nearby) living without a partner, from this age; the target group are "
+        "'alleenstaande ouderen zonder sociaal netwerk' with regieverlies (letter VWS 20-02-2025, "
+        "29 389 nr. 146); the age limit 65 is an assumption", bounds=(0.0, 120.0))
+    verzorgingshuis_wlz_stay_share: float = param(
+        0.0, unit="share (reduction of the registration probabilities)", kind="policy",
+        source="verzorgingshuis residents who reach heavy care register for a verpleeghuis place "
+        "with the usual probabilities times (1 - this share); the rest receive Wlz care in the "
+        "verzorgingshuis. CPB (Zorgkeuzes in Kaart 2020, in the letter of 20-02-2025, Bijlage B) "
+        "books fewer VV4 indications (-110 of +2,600 EUR mln); 0 in the baseline (assumption: "
+        "no effect unless a scenario sets it)", bounds=(0.0, 1.0))
 
 
 @dataclass(frozen=True)
@@ -511,6 +537,14 @@ class CostParams(_Group):
         23_280.0, unit="EUR per year (gehuwdennorm)", kind="assumption",
         source="gehuwdennorm about 1,940 net per month (2025, recalled, not verified); single "
         "70% of it (nl_facts kostendeler_bijstand_share_A1)", bounds=(0.0, 1e6))
+    verzorgingshuis_eur_per_client_year: float = param(
+        7_400.0, unit="EUR per resident per year, EXTRA on top of care at home", kind="input",
+        source="CPB structural extra cost of reintroducing VV2/VV3, EUR 735 mln a year (prijspeil "
+        "2024) over 99,000 clients = EUR 7,424 (nl_facts cpb_verzorgingshuis_structural_cost, "
+        "cpb_verzorgingshuis_clients, verified; the letter rounds to 7,500). The CPB figure is a "
+        "saldo: extra Wlz stay costs (mainly housing) minus Wmo and Zvw savings and own "
+        "contributions; so the Wmo and Wlz-at-home costs of residents keep being counted as at home "
+        "and this is added on top", bounds=(0.0, 1e6))
     aio_supplement_eur_year: float = param(
         3_000.0, unit="EUR per household per year", kind="assumption",
         source="average AIO supplement on top of an incomplete AOW; assumption", bounds=(0.0, 1e6))
