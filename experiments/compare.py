@@ -70,6 +70,7 @@ from pathlib import Path
 
 import numpy as np
 
+from experiments.runner import replace_dir
 from experiments.scenario import Scenario, load_scenario
 from sim.params import ParameterError, RunSettings
 
@@ -698,28 +699,11 @@ def write_figures(plan: Plan, data, indicators: Sequence[str]) -> list[str]:
                                 color=colors[sc.name], alpha=0.2, lw=0)
             save(fig, ax, f"{name}_difference.png",
                  f"mean paired difference over {seeds}{band_ci}")
-        _replace_dir(tmp, target)
+        replace_dir(tmp, target)
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise
     return written
-
-
-def _replace_dir(new: Path, target: Path) -> None:
-    """Puts folder ``new`` in the place of ``target`` by renames; the old one is removed last."""
-    old = None
-    if target.exists():
-        old = target.with_name(f".{target.name}.old-{os.getpid()}")
-        shutil.rmtree(old, ignore_errors=True)
-        os.replace(target, old)
-    try:
-        os.replace(new, target)
-    except BaseException:
-        if old is not None:
-            os.replace(old, target)
-        raise
-    if old is not None:
-        shutil.rmtree(old, ignore_errors=True)
 
 
 # --- headline -----------------------------------------------------------------------------------

@@ -166,18 +166,19 @@ def write_results(model: DoorstroomModel, manifest: dict, out: str | Path) -> Pa
         }), tmp / "flows.parquet")
         with open(tmp / OUTPUT_MARKER, "w", encoding="utf-8") as fh:
             json.dump(manifest, fh, indent=2, default=str)
-        _replace_dir(tmp, out)
+        replace_dir(tmp, out)
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise
     return out
 
 
-def _replace_dir(new: Path, target: Path) -> None:
+def replace_dir(new: Path, target: Path) -> None:
     """Puts folder ``new`` in the place of ``target`` (renames only; the old one is removed last)."""
     old = None
     if target.exists():
         old = target.with_name(f".{target.name}.old-{os.getpid()}")
+        shutil.rmtree(old, ignore_errors=True)  # a leftover of an interrupted earlier replacement
         os.replace(target, old)
     try:
         os.replace(new, target)
