@@ -85,7 +85,25 @@ def new_applicants(model, kind: int, region, age_months, sex, weight) -> None:
     k = len(region)
     if k == 0:
         return
-    pids = model.new_pids(k)
+    _append_applicants(model, kind, model.new_pids(k), region, age_months, sex, weight)
+    model.add_flow("starters_new" if kind == STARTER else "immigrant_households", float(
+        np.sum(weight)))
+
+
+def return_lodgers_to_pool(model, pids, region, age_months, sex, weight) -> None:
+    """Former lodgers (persons ``pids``) join the applicant pool again as starters.
+
+    They keep their person ids; their search targets are drawn as for new applicants.
+    """
+    if len(pids) == 0:
+        return
+    _append_applicants(model, STARTER, np.asarray(pids, np.int32), region, age_months, sex, weight)
+    model.add_flow("lodgers_returned", float(np.sum(weight)))
+
+
+def _append_applicants(model, kind: int, pids, region, age_months, sex, weight) -> None:
+    """Appends applicants with person ids ``pids`` and draws their first-dwelling target."""
+    k = len(pids)
     u = model.streams.for_ids("turnover", model.step_index, pids)
     # assumption: starters and immigrants seek regular dwellings or apartments (nultreden) evenly;
     # tenure: 45% private rent, 40% social rent, 15% owner-occupied
@@ -98,8 +116,6 @@ def new_applicants(model, kind: int, region, age_months, sex, weight) -> None:
         "since": np.full(k, model.step_index, np.int32),
         "search_type": dtype, "search_tenure": tenure,
     })
-    model.add_flow("starters_new" if kind == STARTER else "immigrant_households", float(
-        np.sum(weight)))
 
 
 def family_phase(model) -> None:

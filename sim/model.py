@@ -104,6 +104,7 @@ class DoorstroomModel(CalendarClock, mesa.Model):
             Phase("wlz_admission", institutions.admission_phase),
             Phase("family", turnover.family_phase),
             Phase("union", turnover.union_phase),
+            Phase("sharing", policies.sharing_phase),
             Phase("migration", turnover.migration_phase),
             Phase("building", turnover.building_phase),
             Phase("adaptation", market.adaptation_phase),

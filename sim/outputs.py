@@ -134,6 +134,19 @@ _DECLARED = [
     ("verzorgingshuis_admissions", "persons per year", "Admissions to a verzorgingshuis", "flow"),
     ("cost_verzorgingshuis_eur", "EUR per year",
      "Extra cost of verzorgingshuis residents on top of care at home", "flow"),
+    ("shared_households", "households",
+     "Households formed by two singles sharing a dwelling (not partners)", "stock"),
+    ("households_sharing_formed", "households per year",
+     "Shared households formed (the joining single's dwelling is freed)", "flow"),
+    ("lodgers", "persons", "Lodgers living with a hospita host", "stock"),
+    ("lodgers_housed", "persons per year",
+     "Starters housed as lodgers (hospitaverhuur), without a dwelling of their own", "flow"),
+    ("lodgers_returned", "persons per year",
+     "Lodgers back in the applicant pool (contract ended or host gone)", "flow"),
+    ("hospita_rent_income_eur", "EUR per year", "Rent received by hospita hosts", "flow"),
+    ("hospita_rent_above_exemption_eur", "EUR per year",
+     "Hospita rent above the tax-free kamerverhuurvrijstelling (taxable, not taxed here)",
+     "flow"),
 ]
 
 REGISTRY: dict[str, Indicator] = {n: Indicator(n, u, lab, k) for n, u, lab, k in _DECLARED}
@@ -184,6 +197,12 @@ def stocks(hh, extra_persons: float = 0.0) -> dict[str, float]:
     out: dict[str, float] = {}
     out["persons_total"] = _masked_sum(present, wp) + _masked_sum(
         act, w * (hh.n_children + hh.n_coresidents)) + extra_persons
+    lodging = act & (hh.lodger_pid >= 0)
+    out["lodgers"] = _masked_sum(lodging, w)
+    if out["lodgers"] > 0:
+        out["persons_total"] += out["lodgers"]
+    out["shared_households"] = _masked_sum(
+        act & hh.present[:, 1] & (hh.pid[:, 1] == hh.shared_pid) & (hh.shared_pid >= 0), w)
     for a in (55, 65, 75, 85, 90):
         out[f"persons_{a}plus"] = persons(age >= a)
     out["persons_65_74"] = persons((age >= 65) & (age <= 74))

@@ -28,26 +28,35 @@ class ParameterError(ValueError):
     """A parameter or run setting has an unknown name or an impossible value."""
 
 
-def param(default: Any, *, unit: str, kind: str, source: str, bounds=(None, None)) -> Any:
+def param(default: Any, *, unit: str, kind: str, source: str, bounds=(None, None),
+          choices: tuple[str, ...] | None = None) -> Any:
     """Declares one parameter with its metadata.
 
     Args:
-        default: The default value (a number, bool, or tuple of numbers).
+        default: The default value (a number, bool, tuple of numbers, or a string from ``choices``).
         unit: Unit of the value, e.g. ``"per year"`` or ``"share"``.
         kind: One of :data:`KINDS`.
         source: Where the value comes from.
         bounds: ``(low, high)``; ``None`` for an open side. Applied to each element of a tuple.
+        choices: The allowed values of a string parameter (``None`` for numbers and bools).
 
     Returns:
         A dataclass field carrying the metadata.
     """
     if kind not in KINDS:
         raise ValueError(f"kind {kind!r} is not one of {KINDS}")
-    meta = {"unit": unit, "kind": kind, "source": source, "bounds": bounds}
+    meta = {"unit": unit, "kind": kind, "source": source, "bounds": bounds, "choices": choices}
     return field(default=default, metadata=meta)
 
 
 def _check_value(group: str, name: str, value: Any, meta: dict) -> None:
+    choices = meta.get("choices")
+    if choices is not None:
+        if not isinstance(value, str) or value not in choices:
+            raise ParameterError(
+                f"{group}.{name} = {value!r} is not allowed; allowed values: {list(choices)}"
+            )
+        return
     low, high = meta["bounds"]
     values = value if isinstance(value, tuple) else (value,)
     for v in values:
@@ -505,6 +514,64 @@ class PolicyParams(_Group):
         "verzorgingshuis. CPB (Zorgkeuzes in Kaart 2020, in the letter of 20-02-2025, Bijlage B) "
         "books fewer VV4 indications (-110 of +2,600 EUR mln); 0 in the baseline (assumption: "
         "no effect unless a scenario sets it)", bounds=(0.0, 1.0))
+    kostendelersnorm: str = param(
+        "current", unit="variant", kind="policy",
+        source="kostendelersnorm in bijstand and AIO: 'current' = benefit per person "
+        "(40% + A x 30%) / A of the gehuwdennorm, A = co-residents 27+ (nl_facts "
+        "kostendeler_bijstand_share_A1..A5, kostendeler_age_threshold; szw.rijksopenheid.nl); "
+        "'abolished' = singles keep 70% and couples 100% whoever else lives there; 'exempt_older' "
+        "= as current, but AIO recipients (AOW age) are exempt. The cabinet explores adapting or "
+        "abolishing it and its effect on house sharing (Kamerbrief VWS 20-02-2025, 29 389 nr. 146)",
+        choices=("current", "abolished", "exempt_older"))
+    sharing_per_year: float = param(
+        0.02, unit="per year", kind="assumption",
+        source="hazard that a single household 55+ on bijstand or AIO becomes ready to share a "
+        "dwelling with another such single when sharing does not cut the benefit (extra to the "
+        "baseline's sharing); assumption, no Dutch figure found", bounds=(0.0, 12.0))
+    sharing_per_year_with_cut: float = param(
+        0.0, unit="per year", kind="assumption",
+        source="the same hazard when the kostendelersnorm would cut the benefit (bijstand 2 x 70% "
+        "-> 2 x 50% of the gehuwdennorm). 0: sharing under the current norm is part of the "
+        "baseline's household dynamics (2025 household positions), so only the extra sharing when "
+        "the cut goes is modelled; the letter only states that the income difference may influence "
+        "the choice to live together (Kamerbrief VWS 20-02-2025, 29 389 nr. 146); assumption",
+        bounds=(0.0, 12.0))
+    sharing_min_age_years: float = param(
+        55.0, unit="years", kind="assumption",
+        source="house sharing is modelled for older singles (55+, the project's older households); "
+        "assumption", bounds=(27.0, 120.0))
+    hospitaverhuur: bool = param(
+        False, unit="switch", kind="policy",
+        source="hospitaverhuur under the proposed law (temporary contract of at most 5 years, "
+        "easier ending; Rijksoverheid 19-12-2025, nl_facts hospita_contract_max_years): households "
+        "with a spare room take a lodger from the starters of their province; off in the baseline "
+        "(the about 13,800 current users of the kamerverhuurvrijstelling, nl_facts "
+        "kamerverhuurvrijstelling_users, are not modelled)", bounds=(None, None))
+    hospita_tenants_allowed: bool = param(
+        False, unit="switch", kind="policy",
+        source="tenants (social and private rent) may also take a lodger; off: owners only",
+        bounds=(None, None))
+    hospita_per_year: float = param(
+        0.006, unit="per year, per eligible household", kind="assumption",
+        source="hazard that a household with two or more rooms more than persons takes a lodger; "
+        "set so that about 20,000 lodgers a year start, i.e. the potential of 100,000 rooms "
+        "(1/3 of owners have a room, 8% of them consider renting it; nl_facts "
+        "hospita_potential_rooms, Rijksoverheid 19-12-2025) taken up over about 5 years; assumption",
+        bounds=(0.0, 12.0))
+    hospita_contract_max_years: float = param(
+        5.0, unit="years", kind="input",
+        source="temporary hospita contract of at most 5 years (nl_facts "
+        "hospita_contract_max_years, Rijksoverheid 19-12-2025; Kamerbrief VWS 20-02-2025); the "
+        "contract length is drawn uniformly from 1 month to this (assumption)", bounds=(0.1, 50.0))
+    hospita_rent_eur_month: float = param(
+        450.0, unit="EUR per month", kind="assumption",
+        source="rent of a non-self-contained room in the host's home; assumption (below the "
+        "kamerverhuurvrijstelling of 6,324 EUR/year = 527 EUR/month, nl_facts)", bounds=(0.0, 1e4))
+    lodger_counts_for_kostendelersnorm: bool = param(
+        False, unit="switch", kind="policy",
+        source="whether a lodger counts as co-resident for the kostendelersnorm; current law "
+        "excludes commercial lodgers (nl_facts kostendeler_age_threshold note); when it counts, "
+        "a bijstand or AIO host subject to the norm does not take a lodger", bounds=(None, None))
 
 
 @dataclass(frozen=True)
@@ -548,6 +615,10 @@ class CostParams(_Group):
     aio_supplement_eur_year: float = param(
         3_000.0, unit="EUR per household per year", kind="assumption",
         source="average AIO supplement on top of an incomplete AOW; assumption", bounds=(0.0, 1e6))
+    kamerverhuurvrijstelling_eur_year: float = param(
+        6_324.0, unit="EUR per year per host", kind="input",
+        source="tax-free rent of a room in the own main residence, 2025 (nl_facts "
+        "kamerverhuurvrijstelling, huurstunt.nl)", bounds=(0.0, 1e6))
 
 
 GROUPS: tuple[type[_Group], ...] = (

@@ -73,6 +73,15 @@ COLUMNS: dict[str, tuple[type, bool, object]] = {
     "search_since": (np.int32, False, np.iinfo(np.int32).min),
     "search_type": (np.int8, False, -1),
     "search_tenure": (np.int8, False, -1),
+    # house sharing: person id of the adult in slot 1 who joined as a housemate (not a partner)
+    "shared_pid": (np.int32, False, -1),
+    # a single ready to share a dwelling, waiting for a housemate
+    "sharing_ready": (np.bool_, False, False),
+    # hospitaverhuur: one lodger per host, not followed individually (-1: no lodger)
+    "lodger_pid": (np.int32, False, -1),
+    "lodger_age_months": (np.int16, False, 0),
+    "lodger_sex": (np.int8, False, 0),
+    "lodger_until": (np.int32, False, 0),
 }
 
 

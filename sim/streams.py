@@ -17,7 +17,7 @@ import numpy as np
 STREAMS = (
     "mortality", "care", "dementia", "population", "stock", "admission", "wlz_wish", "intention",
     "search", "search_type", "search_tenure", "allocation", "adaptation", "turnover", "migration", "building",
-    "union", "logeerzorg", "policy", "verzorgingshuis",
+    "union", "logeerzorg", "policy", "verzorgingshuis", "sharing", "hospita",
 )
 """Names of the streams used by the model; a new process adds its own name here."""
 

@@ -50,7 +50,8 @@ def test_invariants_hold_every_step():
 
 def test_mesa_clock_and_phase_order():
     m = DoorstroomModel(settings=SMALL)
-    expected = ["ageing", "mortality", "care", "wlz_admission", "family", "union", "migration",
+    expected = ["ageing", "mortality", "care", "wlz_admission", "family", "union", "sharing",
+                "migration",
                 "building", "adaptation", "search", "allocation", "intention", "policy",
                 "accounting"]
     assert [p.name for p in m.phases] == expected, (
