@@ -257,3 +257,18 @@ def allocate(
     if not out_vac:
         return empty, empty.copy()
     return np.concatenate(out_vac), np.concatenate(out_seek)
+
+
+def pair_within_groups(group_a, order_a, group_b, order_b) -> tuple[np.ndarray, np.ndarray]:
+    """Pairs the k-th element of each group of ``a`` with the k-th of the same group of ``b``.
+
+    Within each group (e.g. a province), both sides are ranked by their order keys (ties by index);
+    rank k of ``a`` is paired with rank k of ``b``; the surplus of the larger side stays unpaired.
+
+    Returns:
+        Indices into ``a`` and into ``b`` of the pairs, sorted by (group, rank).
+    """
+    key_a = np.asarray(group_a, np.int64) * 10**9 + rank_within(group_a, order_a)
+    key_b = np.asarray(group_b, np.int64) * 10**9 + rank_within(group_b, order_b)
+    _, ia, ib = np.intersect1d(key_a, key_b, assume_unique=True, return_indices=True)
+    return ia, ib

@@ -60,7 +60,7 @@ import mesa
 import numpy as np
 
 from agents import housing
-from agents.allocation import rank_within
+from agents.allocation import pair_within_groups, rank_within
 from agents.demography import PERSON_COLUMNS, clear_slots
 from agents.institutions import build_places
 from agents.turnover import STARTER, _per_step, build_dwellings, return_lodgers_to_pool
@@ -432,11 +432,8 @@ def _take_lodgers(model) -> None:
     if len(hosts) == 0 or len(starters) == 0:
         return
     g = model.streams.generator("hospita", model.step_index)
-    rank_h = rank_within(hh.region[hosts], g.random(len(hosts)))
-    rank_s = rank_within(ap.region[starters], ap.since[starters])
-    key_h = hh.region[hosts].astype(np.int64) * 10**9 + rank_h
-    key_s = ap.region[starters].astype(np.int64) * 10**9 + rank_s
-    _, ih, is_ = np.intersect1d(key_h, key_s, assume_unique=True, return_indices=True)
+    ih, is_ = pair_within_groups(hh.region[hosts], g.random(len(hosts)),
+                                 ap.region[starters], ap.since[starters])
     if len(ih) == 0:
         return
     h, s = hosts[ih], starters[is_]

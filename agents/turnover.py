@@ -179,14 +179,10 @@ def union_phase(model) -> None:
     women = ready[hh.sex[ready, 0] == FEMALE]
     lot_m, lot_w = lot[hh.sex[ready, 0] == MALE], lot[hh.sex[ready, 0] == FEMALE]
     # pair the k-th ready man with the k-th ready woman of the same province (random order)
-    from agents.allocation import rank_within
+    from agents.allocation import pair_within_groups
 
-    rank_m = rank_within(hh.region[men], lot_m)
-    rank_w = rank_within(hh.region[women], lot_w)
-    key_m = hh.region[men].astype(np.int64) * 10**9 + rank_m
-    key_w = hh.region[women].astype(np.int64) * 10**9 + rank_w
-    common, im, iw = np.intersect1d(key_m, key_w, assume_unique=True, return_indices=True)
-    if len(common) == 0:
+    im, iw = pair_within_groups(hh.region[men], lot_m, hh.region[women], lot_w)
+    if len(im) == 0:
         return
     m, w = men[im], women[iw]
     for name in PERSON_COLUMNS:

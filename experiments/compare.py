@@ -70,7 +70,7 @@ from pathlib import Path
 
 import numpy as np
 
-from experiments.runner import replace_dir
+from experiments.runner import ensure_parent, replace_dir
 from experiments.scenario import Scenario, load_scenario
 from sim.params import ParameterError, RunSettings
 
@@ -182,12 +182,7 @@ def check_compare_dir(out: str | Path) -> Path:
         if not isinstance(info, dict) or info.get("command") != "doorstroom compare":
             raise ParameterError(f"--out {str(out)!r}: {MARKER} was not written by doorstroom "
                                  "compare; choose a new or empty folder")
-    parent = out.resolve().parent
-    if not parent.exists():
-        try:
-            parent.mkdir(parents=True)
-        except OSError as exc:
-            raise ParameterError(f"--out {str(out)!r}: cannot create its parent folder: {exc}") from None
+    parent = ensure_parent(out)
     target = out if out.is_dir() else parent
     if not os.access(target, os.W_OK):
         raise ParameterError(f"--out {str(out)!r}: folder {str(target)!r} is not writable")

@@ -53,15 +53,25 @@ def check_output_dir(out: str | Path) -> Path:
             f"--out {str(out)!r} is a non-empty folder without doorstroom results ({OUTPUT_MARKER}); "
             "refusing to replace it: choose a new or empty folder"
         )
-    parent = out.resolve().parent
+    parent = ensure_parent(out)
+    if not os.access(parent, os.W_OK):
+        raise ParameterError(f"--out {str(out)!r}: its parent folder {str(parent)!r} is not writable")
+    return out
+
+
+def ensure_parent(out: Path) -> Path:
+    """Creates the parent folder of ``out`` if needed and returns it.
+
+    Raises:
+        ParameterError: When it cannot be created, naming the folder.
+    """
+    parent = Path(out).resolve().parent
     if not parent.exists():
         try:
             parent.mkdir(parents=True)
         except OSError as exc:
             raise ParameterError(f"--out {str(out)!r}: cannot create its parent folder: {exc}") from None
-    if not os.access(parent, os.W_OK):
-        raise ParameterError(f"--out {str(out)!r}: its parent folder {str(parent)!r} is not writable")
-    return out
+    return parent
 
 
 def git_revision() -> str:
