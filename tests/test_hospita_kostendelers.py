@@ -1,9 +1,9 @@
 """Kostendelersnorm and hospitaverhuur: benefit formula, house sharing, lodgers (paired by seed)."""
 
-from pathlib import Path
 
 import numpy as np
 import pytest
+from paired import SCENARIOS, SEEDS, paired, scenario_values
 
 from agents.policies import (
     household_bijstand_share,
@@ -15,31 +15,18 @@ from experiments.scenario import load_scenario, scenario_from_dict
 from sim.params import ParameterError, Parameters, RunSettings
 from sim.population import AOW_AIO, BIJSTAND
 
-SCENARIOS = Path(__file__).parent.parent / "experiments" / "scenarios"
-SEEDS = (1, 2)
-YEARS = range(2026, 2031)
-SETTINGS = dict(scale=0.004, end_year=2030)
 NEW_INDICATORS = ("shared_households", "households_sharing_formed", "lodgers", "lodgers_housed",
                   "lodgers_returned", "hospita_rent_income_eur", "hospita_rent_above_exemption_eur")
 
 
-def _values(name: str, seed: int) -> dict:
-    scenario = load_scenario(SCENARIOS / f"{name}.toml")
-    model, _ = run_scenario(scenario, RunSettings(seed=seed, **SETTINGS))
-    return {(y, n): v for y, n, v in model.records}
 
 
 @pytest.fixture(scope="module")
 def runs():
     names = ("baseline", "kostendelersnorm_afschaffen", "hospitaverhuur")
-    return {(n, s): _values(n, s) for n in names for s in SEEDS}
+    return {(n, s): scenario_values(n, s) for n in names for s in SEEDS}
 
 
-def _paired(runs, policy, indicator):
-    """Mean over seeds and years 2026-2030 of policy minus baseline."""
-    diffs = [runs[(policy, s)][(y, indicator)] - runs[("baseline", s)][(y, indicator)]
-             for s in SEEDS for y in YEARS]
-    return float(np.mean(diffs))
 
 
 def test_kostendeler_share_reproduces_nl_facts():
@@ -100,20 +87,20 @@ def test_inactive_levers_leave_the_baseline_unchanged():
 
 
 def test_abolishing_kostendelersnorm_gives_more_shared_households(runs):
-    shared = _paired(runs, "kostendelersnorm_afschaffen", "shared_households")
-    formed = _paired(runs, "kostendelersnorm_afschaffen", "households_sharing_formed")
+    shared = paired(runs, "kostendelersnorm_afschaffen", "shared_households")
+    formed = paired(runs, "kostendelersnorm_afschaffen", "households_sharing_formed")
     assert shared > 0, f"abolishing the norm must raise shared_households: {shared:,.0f}"
     assert formed > 0, f"abolishing the norm must form shared households: {formed:,.0f}"
 
 
 def test_hospitaverhuur_houses_more_starters(runs):
-    lodged = _paired(runs, "hospitaverhuur", "lodgers_housed")
+    lodged = paired(runs, "hospitaverhuur", "lodgers_housed")
     assert lodged > 0, f"hospitaverhuur must house lodgers: {lodged:,.0f}"
-    housed = lodged + _paired(runs, "hospitaverhuur", "starters_housed")
+    housed = lodged + paired(runs, "hospitaverhuur", "starters_housed")
     assert housed > 0, f"starters housed including lodgers must rise: {housed:,.0f}"
-    waiting = _paired(runs, "hospitaverhuur", "applicants_waiting")
+    waiting = paired(runs, "hospitaverhuur", "applicants_waiting")
     assert waiting < 0, f"hospitaverhuur must shorten the applicant pool: {waiting:,.0f}"
-    rent = _paired(runs, "hospitaverhuur", "hospita_rent_income_eur")
+    rent = paired(runs, "hospitaverhuur", "hospita_rent_income_eur")
     assert rent > 0, f"hosts must receive rent: {rent:,.0f}"
     for s in SEEDS:
         assert runs[("hospitaverhuur", s)][(2030, "lodgers")] > 0, f"seed {s}: no lodgers in 2030"

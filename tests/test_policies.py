@@ -1,36 +1,19 @@
 """Policies: each mechanism moves its indicators in the intended direction (paired by seed)."""
 
-from pathlib import Path
 
-import numpy as np
 import pytest
+from paired import SCENARIOS, SEEDS, paired, scenario_values
 
-from experiments.runner import run_scenario
 from experiments.scenario import load_scenario, scenario_from_dict
 from sim.params import ParameterError, RunSettings
-
-SCENARIOS = Path(__file__).parent.parent / "experiments" / "scenarios"
-SEEDS = (1, 2)
-YEARS = range(2026, 2031)
-
-
-def _values(name: str, seed: int) -> dict:
-    scenario = load_scenario(SCENARIOS / f"{name}.toml")
-    model, _ = run_scenario(scenario, RunSettings(scale=0.004, seed=seed, end_year=2030))
-    return {(y, n): v for y, n, v in model.records}
 
 
 @pytest.fixture(scope="module")
 def runs():
     names = ("baseline", "bouwprogramma_2030", "logeerzorg", "doorstroom", "scheiden_wonen_zorg")
-    return {(n, s): _values(n, s) for n in names for s in SEEDS}
+    return {(n, s): scenario_values(n, s) for n in names for s in SEEDS}
 
 
-def _paired(runs, policy, indicator):
-    """Mean over seeds and years of policy minus baseline."""
-    diffs = [runs[(policy, s)][(y, indicator)] - runs[("baseline", s)][(y, indicator)]
-             for s in SEEDS for y in YEARS]
-    return float(np.mean(diffs))
 
 
 def test_every_shipped_scenario_loads():
@@ -41,22 +24,22 @@ def test_every_shipped_scenario_loads():
 
 
 def test_building_programme_fewer_unsuitably_housed(runs):
-    built = _paired(runs, "bouwprogramma_2030", "programme_dwellings_built")
+    built = paired(runs, "bouwprogramma_2030", "programme_dwellings_built")
     assert built > 40_000, f"the programme must build about 48,000 dwellings a year, got {built:,.0f}"
-    diff = _paired(runs, "bouwprogramma_2030", "limitation_not_stepfree")
+    diff = paired(runs, "bouwprogramma_2030", "limitation_not_stepfree")
     assert diff < -2_000, f"more step-free supply must lower limitation_not_stepfree: {diff:,.0f}"
 
 
 def test_logeerzorg_shortens_the_waiting_list(runs):
-    assert _paired(runs, "logeerzorg", "logeerzorg_users") > 0, "logeerzorg must be used"
-    diff = _paired(runs, "logeerzorg", "verpleeghuis_waiting")
+    assert paired(runs, "logeerzorg", "logeerzorg_users") > 0, "logeerzorg must be used"
+    diff = paired(runs, "logeerzorg", "verpleeghuis_waiting")
     assert diff < 0, f"logeerzorg must shorten the verpleeghuis waiting list: {diff:,.0f}"
 
 
 def test_doorstroom_incentives_raise_older_moves(runs):
-    diff = _paired(runs, "doorstroom", "move_rate_65_74")
+    diff = paired(runs, "doorstroom", "move_rate_65_74")
     assert diff > 0.003, f"doorstroom incentives must raise move_rate_65_74: {diff:.4f}"
-    freed = _paired(runs, "doorstroom", "family_homes_freed")
+    freed = paired(runs, "doorstroom", "family_homes_freed")
     assert freed > 0, f"more older movers must free more family homes: {freed:,.0f}"
 
 
@@ -71,7 +54,7 @@ def test_scheiden_wonen_zorg_caps_places_and_lowers_wlz_cost(runs):
     for s in SEEDS:
         places = runs[("scheiden_wonen_zorg", s)][(2030, "verpleeghuis_places")]
         assert places <= 130_000 + 250, f"seed {s}: places {places:,.0f} above the 130,000 target"
-    diff = _paired(runs, "scheiden_wonen_zorg", "cost_wlz_eur")
+    diff = paired(runs, "scheiden_wonen_zorg", "cost_wlz_eur")
     assert diff < 0, f"fewer places and care at home must lower Wlz costs: {diff:,.0f}"
 
 
