@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed
 OUT ?= results/default
 ARGS ?=
 
-.PHONY: run test lint bench clean
+.PHONY: run test test-quick golden lint bench clean
 
 $(STAMP): pyproject.toml
 	@PYBIN=$$(tools/find-python) || exit 1; \
@@ -21,6 +21,12 @@ run: $(STAMP)
 
 test: $(STAMP)
 	$(PY) -m pytest -q
+
+test-quick: $(STAMP)
+	$(PY) -m pytest -q -m "not slow"
+
+golden: $(STAMP)
+	$(PY) tests/golden.py --write
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .

@@ -28,7 +28,6 @@ import numpy as np
 from agents.market import HOUSEHOLD_TYPES
 from experiments.scenario import Scenario
 from sim.chains import MOVER_KINDS
-from sim.chains import write_parquet as write_chain_tables
 from sim.model import DoorstroomModel
 from sim.params import ParameterError, RunSettings
 from sim.population import DWELLING_TYPES, TENURES
@@ -143,9 +142,63 @@ def run_scenario(
     return model, manifest
 
 
+LABELS = {
+    "start_dwelling_type": DWELLING_TYPES, "from_type": DWELLING_TYPES, "to_type": DWELLING_TYPES,
+    "start_tenure": TENURES, "household_type": HOUSEHOLD_TYPES, "mover_kind": MOVER_KINDS,
+}
+"""Integer code columns of the chain tables written as names (a negative code is ``"none"``)."""
+
+
+def _labelled(columns: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
+    out = {}
+    for name, values in columns.items():
+        if name in LABELS:
+            names = np.array([*LABELS[name], "none"], dtype=object)
+            code = np.asarray(values)
+            out[name] = names[np.where(code < 0, len(names) - 1, code)]
+        else:
+            out[name] = values
+    return out
+
+
+def table_columns(model: DoorstroomModel) -> dict[str, dict[str, np.ndarray]]:
+    """The run's tables as columns: ``indicators``, ``chains``, ``links`` and ``flows``.
+
+    Code columns of the chain tables are names (:data:`LABELS`), as written to Parquet.
+    """
+    return {
+        "indicators": model.indicator_columns(),
+        "chains": _labelled(model.chains.chains_table()),
+        "links": _labelled(model.chains.links_table()),
+        "flows": model.flow_columns(),
+    }
+
+
+PARQUET_TYPES = {
+    "indicators": {"year": "int32", "value": "float64"},
+    "flows": {"year": "int32", "households": "float64", "persons": "float64"},
+}
+"""Arrow types of the columns whose numpy type is not the one to write, by table."""
+
+
+def _arrow_table(table: str, columns: dict[str, np.ndarray]):
+    import pyarrow as pa
+
+    types = PARQUET_TYPES.get(table, {})
+    arrays = {}
+    for name, values in columns.items():
+        values = np.asarray(values)
+        if values.dtype == object:
+            arrays[name] = pa.array(values.tolist(), pa.string())
+        elif name in types:
+            arrays[name] = pa.array(values, getattr(pa, types[name])())
+        else:
+            arrays[name] = pa.array(values)
+    return pa.table(arrays)
+
+
 def write_results(model: DoorstroomModel, manifest: dict, out: str | Path) -> Path:
     """Writes the run's tables and manifest to ``out`` atomically (see the module docstring)."""
-    import pyarrow as pa
     import pyarrow.parquet as pq
 
     out = Path(out)
@@ -154,26 +207,8 @@ def write_results(model: DoorstroomModel, manifest: dict, out: str | Path) -> Pa
     tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.tmp-", dir=parent))
     tmp.chmod(0o755)
     try:
-        cols = model.indicator_columns()
-        table = pa.table({
-            "year": pa.array(cols["year"], pa.int32()),
-            "indicator": pa.array(cols["indicator"].tolist(), pa.string()),
-            "value": pa.array(cols["value"], pa.float64()),
-        })
-        pq.write_table(table, tmp / "indicators.parquet")
-        write_chain_tables(model.chains, tmp, labels={
-            "start_dwelling_type": DWELLING_TYPES, "from_type": DWELLING_TYPES,
-            "to_type": DWELLING_TYPES, "start_tenure": TENURES, "household_type": HOUSEHOLD_TYPES,
-            "mover_kind": MOVER_KINDS,
-        })
-        flows = model.flow_columns()
-        pq.write_table(pa.table({
-            "year": pa.array(flows["year"], pa.int32()),
-            "from_type": pa.array(flows["from_type"].tolist(), pa.string()),
-            "to_type": pa.array(flows["to_type"].tolist(), pa.string()),
-            "households": pa.array(flows["households"], pa.float64()),
-            "persons": pa.array(flows["persons"], pa.float64()),
-        }), tmp / "flows.parquet")
+        for name, columns in table_columns(model).items():
+            pq.write_table(_arrow_table(name, columns), tmp / f"{name}.parquet")
         with open(tmp / OUTPUT_MARKER, "w", encoding="utf-8") as fh:
             json.dump(manifest, fh, indent=2, default=str)
         replace_dir(tmp, out)
