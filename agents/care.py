@@ -1,6 +1,6 @@
 """Care needs: transitions among care states, dementia onset, and Wlz indications.
 
-Care states per adult (``sim.params.CARE_STATES``): none, limitation, moderate, regie (loss of regie
+Care states per adult (``sim.codes.CARE_STATES``): none, limitation, moderate, regie (loss of regie
 without network), heavy (Wlz indication). Hazards per year (``CareParams``), log-linear in age:
 
 ============  ==========================================  =======================================
@@ -27,8 +27,11 @@ from functools import lru_cache
 
 import numpy as np
 
+from sim.codes import HEAVY, LIMITATION, MODERATE, NONE, REGIE
+from sim.households import partner_of, present_persons, row_of
+from sim.outputs import declare
 from sim.params import CareParams
-from sim.population import HEAVY, LIMITATION, MODERATE, NONE, REGIE
+from sim.process import Context, Process
 from sim.rates import loglinear_rate, step_probability
 
 N_STATES = 5
@@ -142,19 +145,19 @@ def draw_from_tables(state, dementia, network, age_months, u, cp: CareParams, st
     return new
 
 
-def care_phase(model) -> None:
+def care(ctx: Context) -> None:
     """Draws dementia onsets and care transitions; registers new Wlz indications."""
-    hh = model.households
-    cp = model.params.care
-    flat = np.flatnonzero(hh.present.ravel())
+    hh = ctx.households
+    cp = ctx.params.care
+    flat = present_persons(hh)
     if len(flat) == 0:
         return
-    p_dem = step_tables(cp, model.settings.steps_per_year)[2]
+    p_dem = step_tables(cp, ctx.steps_per_year)[2]
     age_m = np.minimum(hh.age_months.ravel()[flat], AGE_MONTHS_MAX - 1)
     pid = hh.pid.ravel()[flat]
 
     dem = hh.dementia.ravel()[flat]
-    u_dem = model.streams.for_ids("dementia", model.step_index, pid)
+    u_dem = ctx.streams.for_ids("dementia", pid)
     onset = np.flatnonzero(u_dem < p_dem[age_m])
     del u_dem
     onset = onset[~dem[onset]]
@@ -162,28 +165,40 @@ def care_phase(model) -> None:
     state = old.copy()
     if len(onset):
         hh.dementia.ravel()[flat[onset]] = True
-        model.add_flow("dementia_onsets", hh.weight[flat[onset] >> 1].sum())
+        ctx.record.flow("dementia_onsets", hh.weight[row_of(flat[onset])].sum())
         dem[onset] = True
         state[onset] = np.maximum(old[onset], cp.dementia_min_care_state)
 
-    network = hh.present.ravel()[flat ^ 1] | hh.children_nearby[flat >> 1]
-    u = model.streams.for_ids("care", model.step_index, pid)
+    network = hh.present.ravel()[partner_of(flat)] | hh.children_nearby[row_of(flat)]
+    u = ctx.streams.for_ids("care", pid)
     del pid
-    new = draw_from_tables(state, dem, network, age_m, u, cp, model.settings.steps_per_year)
+    new = draw_from_tables(state, dem, network, age_m, u, cp, ctx.steps_per_year)
     changed = np.flatnonzero(new != old)
     if len(changed) == 0:
         return
     fc = flat[changed]
     hh.care.ravel()[fc] = new[changed].astype(np.int8)
-    new_c, old_c, w_c = new[changed], old[changed], hh.weight[fc >> 1]
+    new_c, old_c, w_c = new[changed], old[changed], hh.weight[row_of(fc)]
     for code, flow in ((LIMITATION, "limitation_onsets"), (MODERATE, "moderate_onsets"),
                        (REGIE, "regie_onsets")):
-        model.add_flow(flow, w_c[(new_c == code) & (old_c < code)].sum())
+        ctx.record.flow(flow, w_c[(new_c == code) & (old_c < code)].sum())
     heavy = fc[new_c == HEAVY]
     if len(heavy):
-        hr = heavy >> 1
-        hh.wlz_step.ravel()[heavy] = model.step_index
-        model.add_flow("wlz_indications_new", hh.weight[hr].sum())
+        hr = row_of(heavy)
+        hh.wlz_step.ravel()[heavy] = ctx.step
+        ctx.record.flow("wlz_indications_new", hh.weight[hr].sum())
         region = hh.region[hr]
-        for kantoor in model.zorgkantoren:
-            kantoor.register_indications(hr[region == kantoor.region])
+        for kantoor in ctx.institutions.zorgkantoren:
+            kantoor.register_indications(hh.weight[hr[region == kantoor.region]])
+
+
+PROCESS = Process(
+    "care", care, reads=("care",), streams=("dementia", "care"),
+    records=declare(
+        ("dementia_onsets", "persons per year", "New dementia diagnoses", "flow"),
+        ("limitation_onsets", "persons per year", "New limitations", "flow"),
+        ("moderate_onsets", "persons per year", "New moderate care needs", "flow"),
+        ("regie_onsets", "persons per year", "New losses of regie without network", "flow"),
+        ("wlz_indications_new", "persons per year", "New Wlz indications", "flow"),
+    ),
+)

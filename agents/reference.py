@@ -6,13 +6,13 @@ Dwellings are plain objects, not Mesa agents: they take no decisions and draw no
 they only carry state (type, tenure, rooms, step-free, region, occupant, vacant since); keeping them
 out of the agent registry keeps ``model.agents`` the set of actors. :class:`ReferenceModel` starts from
 the same :class:`sim.population.Households` and :class:`sim.dwellings.Dwellings` as
-:class:`sim.model.DoorstroomModel` (built by the array model's set-up: the stock, the initial home
+:class:`agents.model.DoorstroomModel` (built by the array model's set-up: the stock, the initial home
 adaptations, the first intentions and the intercepts of the intention logit) and steps the phases of
 :data:`PHASES` in the same order, by staged activation over all agents:
 
 1. ``age``: every household ages one step;
 2. ``die``: every adult draws death with the hazard of
-   :func:`agents.demography.aligned_hazard` (the alignment needs group means over the whole
+   :func:`agents.mortality.aligned_hazard` (the alignment needs group means over the whole
    population, so the model evaluates it once per step on the gathered attributes and hands each
    agent its hazards); a survivor is widowed, an emptied household is removed and its dwelling
    becomes vacant;
@@ -20,7 +20,7 @@ adaptations, the first intentions and the intercepts of the intention logit) and
    uniform number (the destination rule of :func:`agents.care.draw_transitions`);
 4. ``search``: a searching household gives up at ``search_give_up_per_year``; one that is not
    searching starts at the hazard of its intention and picks its submarket (province, dwelling type,
-   tenure) with :func:`agents.market.search_target`;
+   tenure) with :func:`agents.search.search_target`;
 5. allocation (:meth:`ReferenceModel.allocate_vacancies`, the market rather than one household):
    the vacant dwellings whose handover time has passed are offered, longest vacant first, to the
    searchers of their submarket in the order of the queue (social rent: the woningcorporatie's
@@ -44,10 +44,10 @@ the head of the queue an offer for every vacancy of the step, hence more matches
 are often refused: a different market.) In the open-market pass all searchers queue by their lot.
 
 Rates come from the pure functions of the array engine (:func:`agents.care.transition_hazards`,
-:func:`agents.care.dementia_hazard`, :func:`agents.market.intention_probabilities`,
-:func:`agents.market.search_target`, :func:`sim.rates.step_probability`); those that depend only on
+:func:`agents.care.dementia_hazard`, :func:`agents.intention.intention_probabilities`,
+:func:`agents.search.search_target`, :func:`sim.rates.step_probability`); those that depend only on
 a few integer keys are memoised per key instead of re-deriving any formula. The situation part of the
-intention logit is :func:`situation_logits` (the formula of :func:`agents.market.intention_logits`,
+intention logit is :func:`situation_logits` (the formula of :func:`agents.intention.intention_logits`,
 on one household's flags). Draws use ``model.rng`` (numpy), one scalar at a time, in the shuffled
 activation order: the results agree with the array engine statistically, not draw for draw. This is
 the slow, idiomatic version, used by tests (agreement) and by the benchmark (speed ratio).
@@ -69,16 +69,15 @@ from types import SimpleNamespace
 import mesa
 import numpy as np
 
-from agents import care, demography, market
+from agents import care, intention, mortality, search
+from agents.schedule import REGISTRY
 from sim import outputs
 from sim.clock import POPULATION_YEAR, CalendarClock
-from sim.dwellings import Dwellings
-from sim.params import MovingParams, Parameters, RunSettings
-from sim.population import (
-    DWELLING_TYPES,
-    GECLUSTERD,
+from sim.codes import (
+    CARE_DWELLING_TYPES,
     HEAVY,
     INSTITUTION_TENURE,
+    INSTITUTION_TYPES,
     LIMITATION,
     MODERATE,
     NOT_SEARCHING,
@@ -86,29 +85,26 @@ from sim.population import (
     REGIE,
     SOCIAL,
     VERPLEEGHUIS,
-    VERZORGINGSHUIS,
-    ZORGGESCHIKT,
-    Households,
 )
+from sim.dwellings import Dwellings
+from sim.households import Households
+from sim.occupancy import FAMILY_MOVER_AGE_YEARS, MOVER_AGE_FLOWS, N_FLOW_TYPES
+from sim.params import MovingParams, Parameters, RunSettings
 from sim.rates import step_probability
 
 PHASES = ("ageing", "mortality", "care", "search", "allocation", "intention")
-"""Names of the array engine's phases (``DoorstroomModel.phases``) that this model reproduces."""
-INSTITUTIONS = (VERZORGINGSHUIS, VERPLEEGHUIS)
-CARE_DWELLINGS = (GECLUSTERD, ZORGGESCHIKT)
+"""Names of the array engine's processes (``agents.schedule.SCHEDULE``) that this model reproduces."""
 ONSET_FLOWS = ((LIMITATION, "limitation_onsets"), (MODERATE, "moderate_onsets"),
                (REGIE, "regie_onsets"))
-MOVER_AGE_FLOWS = ((55, 200, "moves_55plus"), (65, 74, "movers_65_74"), (75, 200, "movers_75plus"))
-"""Moving adults by age in whole years: (lowest, highest, flow), as :func:`market.count_movers_by_age`."""
-N_FLOW_TYPES = len(DWELLING_TYPES) + 1
-"""Rows and columns of a year's type-to-type move table (the last: no previous dwelling)."""
+FLOWS = tuple(name for name, ind in REGISTRY.items() if ind.kind == "flow")
+"""The flow indicators of the array engine (this model counts those of its phases, the rest stay 0)."""
 
 
 def situation_logits(flags: tuple[bool, bool, bool, bool, bool],
                      mp: MovingParams) -> tuple[float, float]:
     """Situation part of the intention logits of one household (intercepts excluded).
 
-    The formula of :func:`agents.market.intention_logits` for one household.
+    The formula of :func:`agents.intention.intention_logits` for one household.
 
     Args:
         flags: ``(mismatch, widowed, under_occupied, owner, attached)`` as returned by
@@ -158,7 +154,7 @@ class Dwelling:
     @property
     def is_institution(self) -> bool:
         """True for verpleeghuis and verzorgingshuis places (not part of the housing stock)."""
-        return self.type in INSTITUTIONS
+        return self.type in INSTITUTION_TYPES
 
     @property
     def submarket(self) -> tuple[int, int, int]:
@@ -265,29 +261,32 @@ class HouseholdAgent(mesa.Agent):
         return self.search_since is not None
 
     def care_mismatch(self) -> bool:
-        """True when a care need is not met by the home (rule of :func:`market.care_mismatch`).
+        """True when a care need is not met by the home (rule of :func:`agents.intention.care_mismatch`).
 
         A limitation or more needs a step-free (or adapted) home; moderate care or more needs a
         geclusterd or zorggeschikt dwelling.
         """
         need = self.care_need
         return ((need >= LIMITATION and not self.home.step_free)
-                or (need >= MODERATE and self.home.type not in CARE_DWELLINGS))
+                or (need >= MODERATE and self.home.type not in CARE_DWELLING_TYPES))
 
     def situation(self) -> tuple[bool, bool, bool, bool, bool]:
         """Flags that shift the intention odds: mismatch, widowed, under-occupied, owner, attached.
 
-        Widowed means a partner died less than ``WIDOWED_RECENT_MONTHS`` steps ago; under-occupied,
-        three or more rooms more than persons; attached, 20 years or more in the dwelling.
+        Widowed means a partner died less than ``widowed_recent_months`` steps ago; under-occupied,
+        ``underoccupation_rooms`` or more rooms more than persons; attached, ``attachment_months`` or
+        more in the dwelling (``MovingParams``).
         """
         step = self.model.step_index
+        mp = self.model.params.moving
         widowed = (self.widowed_step is not None
-                   and step - self.widowed_step < market.WIDOWED_RECENT_MONTHS)
-        return (self.care_mismatch(), widowed, self.home.rooms - self.size >= 3,
-                self.tenure == OWNER, self.months_in_dwelling >= 240)
+                   and step - self.widowed_step < mp.widowed_recent_months)
+        under = self.home.rooms - self.size >= mp.underoccupation_rooms
+        return (self.care_mismatch(), widowed, under, self.tenure == OWNER,
+                self.months_in_dwelling >= mp.attachment_months)
 
     def as_row(self) -> SimpleNamespace:
-        """This household as a one-row view with the columns :func:`market.search_target` reads."""
+        """This household as a one-row view with the columns :func:`agents.search.search_target` reads."""
         return SimpleNamespace(present=np.array([self.present], np.bool_),
                                care=np.array([self.care], np.int8),
                                age_months=np.array([self.age_months], np.int16),
@@ -333,7 +332,7 @@ class HouseholdAgent(mesa.Agent):
                 dead.append(s)
         if not dead:
             return
-        in_institution = self.dwelling in INSTITUTIONS
+        in_institution = self.dwelling in INSTITUTION_TYPES
         for s in dead:
             model.add_flow("deaths", self.weight)
             if in_institution:
@@ -393,11 +392,11 @@ class HouseholdAgent(mesa.Agent):
                 model.add_flow("wlz_indications_new", self.weight)
 
     def search(self) -> None:
-        """Gives up searching, or starts a search with a submarket (rules of :func:`market.search_phase`).
+        """Gives up searching, or starts a search with a submarket (rules of :func:`agents.search.search`).
 
         A searcher gives up at ``search_give_up_per_year``; a household that is not searching starts
         at ``search_start_definite_per_year`` or ``search_start_maybe_per_year`` by its intention and
-        draws the dwelling type and tenure it seeks with :func:`market.search_target`.
+        draws the dwelling type and tenure it seeks with :func:`agents.search.search_target`.
         """
         if not self.is_private:
             return
@@ -409,8 +408,8 @@ class HouseholdAgent(mesa.Agent):
         p = model.search_start_probability[self.intention]
         if p > 0.0 and self.rng.random() < p:
             u_type, u_tenure = self.rng.random(2)
-            dtype, tenure = market.search_target(self.as_row(), None, np.array([0]),
-                                                 np.array([u_type]), np.array([u_tenure]))
+            dtype, tenure = search.search_target(self.as_row(), np.array([0]), np.array([u_type]),
+                                                 np.array([u_tenure]), model.params.moving)
             self.search_type = int(dtype[0])
             self.search_tenure = int(tenure[0])
             self.search_since = model.step_index
@@ -424,8 +423,8 @@ class HouseholdAgent(mesa.Agent):
         self.intention = 2 if u < p_def else (1 if u < p_def + p_may else 0)
 
     def intention_group(self) -> int:
-        """Age group of the oldest adult for intentions (index into :data:`market.AGE_GROUP_STARTS`)."""
-        return int(market.age_group(self.oldest_years))
+        """Age group of the oldest adult for intentions (:data:`agents.intention.AGE_GROUP_STARTS`)."""
+        return int(intention.age_group(self.oldest_years))
 
     # --- the market ---------------------------------------------------------------------------
     @property
@@ -443,7 +442,8 @@ class HouseholdAgent(mesa.Agent):
         model = self.model
         months = (model.step_index - self.search_since) * model.months_per_step
         urgent = self.care_need >= MODERATE and self.care_mismatch()
-        older = self.oldest_years >= 65 and self.search_type in CARE_DWELLINGS
+        older = (self.oldest_years >= model.params.moving.older_mover_age_years
+                 and self.search_type in CARE_DWELLING_TYPES)
         return (not urgent, not older, -months, self.queue_position)
 
     def accepts(self, dwelling: Dwelling, open_market: bool = False) -> bool:
@@ -484,26 +484,23 @@ class ReferenceModel(CalendarClock, mesa.Model):
     """Households ageing, dying, developing care needs and moving, one Mesa agent per household.
 
     Args:
-        params: Model parameters (defaults if ``None``).
-        settings: Run settings; ``settings.seed`` seeds ``model.rng`` and ``model.random``.
-        households: The starting population (read, not modified); built from the embedded
-            tables with ``settings.scale`` and ``settings.seed`` if ``None``.
+        households: The starting population (read, not modified).
         dwellings: The starting dwelling stock of ``households`` (read, not modified), with
             ``households.dwelling_id`` pointing into it.
         intercepts: ``(a_definite, a_maybe)`` of the intention logit per age group, as solved by
             the array engine at its start (``DoorstroomModel.intercepts``).
+        params: Model parameters (defaults if ``None``).
+        settings: Run settings; ``settings.seed`` seeds ``model.rng`` and ``model.random``.
 
-    If ``dwellings`` or ``intercepts`` is ``None``, the array engine's set-up is run on a copy of
-    ``households`` (:class:`sim.model.DoorstroomModel` with the same ``params`` and ``settings``,
-    never stepped): the dwelling stock, the initial home adaptations, the first intentions and the
-    intercepts are taken from it. To compare with an array model, build the reference with
-    :meth:`from_array_model` instead, so that both start from the identical state.
+    The state comes from the set-up of an array model (the dwelling stock, the initial home
+    adaptations, the first intentions and the intercepts): build the reference with
+    :meth:`from_array_model`, so that both start from the identical state.
 
     Attributes:
         dwellings: All dwellings (:class:`Dwelling`), verpleeghuis places included.
         vacancies: The vacant dwellings of the housing stock by index.
         intercepts: The intention intercepts per age group.
-        records: ``(year, indicator, value)`` tuples as in :class:`sim.model.DoorstroomModel`:
+        records: ``(year, indicator, value)`` tuples as in :class:`agents.model.DoorstroomModel`:
             stocks at 1 January, flows summed over each year (national scale), the move rates.
         count_records: ``(year, flow, count)``: the flows as unweighted counts of persons,
             households or dwellings.
@@ -517,24 +514,17 @@ class ReferenceModel(CalendarClock, mesa.Model):
             array engine record it).
     """
 
-    def __init__(self, params: Parameters | None = None, settings: RunSettings | None = None,
-                 households: Households | None = None, dwellings: Dwellings | None = None,
-                 intercepts: tuple[np.ndarray, np.ndarray] | None = None):
+    def __init__(self, households: Households, dwellings: Dwellings,
+                 intercepts: tuple[np.ndarray, np.ndarray], params: Parameters | None = None,
+                 settings: RunSettings | None = None):
         settings = settings or RunSettings()
         super().__init__(rng=settings.seed)
         self.params = params or Parameters()
         self.settings = settings
         self.months_per_step = 12 // settings.steps_per_year
-        if dwellings is None or intercepts is None:
-            from sim.model import DoorstroomModel
-
-            setup = DoorstroomModel(params=self.params, settings=settings,
-                                    households=copy.deepcopy(households)
-                                    if households is not None else None)
-            households, dwellings, intercepts = setup.households, setup.dwellings, setup.intercepts
         self.intercepts = (np.array(intercepts[0], float), np.array(intercepts[1], float))
         # the same fixed mortality normalisation as the array engine: means of the start population
-        self.mortality_norm = demography.mortality_normalisation(households, self.params)
+        self.mortality_norm = mortality.mortality_normalisation(households, self.params.demography)
         self.dwellings: list[Dwelling] = []
         self.vacancies: dict[int, Dwelling] = {}
         self._build(households, dwellings)
@@ -589,25 +579,6 @@ class ReferenceModel(CalendarClock, mesa.Model):
             )
 
     @classmethod
-    def from_households(cls, households: Households, params: Parameters | None = None,
-                        settings: RunSettings | None = None) -> ReferenceModel:
-        """Builds the model with one agent per active row of ``households``.
-
-        The dwelling stock, first intentions and intercepts come from the array engine's set-up
-        on a copy of ``households`` with the same ``params`` and ``settings``.
-
-        Args:
-            households: The starting population (for example a copy of the one given to the
-                array engine); it is not modified.
-            params: Model parameters (defaults if ``None``).
-            settings: Run settings (defaults if ``None``).
-
-        Returns:
-            The model at 1 January 2025.
-        """
-        return cls(params=params, settings=settings, households=households)
-
-    @classmethod
     def from_array_model(cls, model, settings: RunSettings | None = None) -> ReferenceModel:
         """Builds the model from the state of an array model that has not stepped yet.
 
@@ -615,7 +586,7 @@ class ReferenceModel(CalendarClock, mesa.Model):
         parameters, so that both engines start identical.
 
         Args:
-            model: A :class:`sim.model.DoorstroomModel` before its first step.
+            model: A :class:`agents.model.DoorstroomModel` before its first step.
             settings: Run settings (the array model's if ``None``; give another seed to draw
                 independently).
 
@@ -628,10 +599,9 @@ class ReferenceModel(CalendarClock, mesa.Model):
         if model.steps != 0:
             raise ValueError(f"the array model has run {model.steps} step(s); build the reference "
                              "from its state before the first step")
-        return cls(params=model.params, settings=settings or model.settings,
-                   households=copy.deepcopy(model.households),
-                   dwellings=copy.deepcopy(model.dwellings),
-                   intercepts=copy.deepcopy(model.intercepts))
+        return cls(copy.deepcopy(model.households), copy.deepcopy(model.dwellings),
+                   copy.deepcopy(model.intercepts), params=model.params,
+                   settings=settings or model.settings)
 
     @property
     def households(self):
@@ -646,7 +616,7 @@ class ReferenceModel(CalendarClock, mesa.Model):
         """Hands every adult its aligned death hazard for the current step.
 
         Gathers age, sex, care state, dementia and weight of all adults, evaluates
-        :func:`agents.demography.aligned_hazard` once and stores each adult's value in
+        :func:`agents.mortality.aligned_hazard` once and stores each adult's value in
         ``agent.death_hazard``.
         """
         owners, slots, ages, sexes, cares, dems, weights = [], [], [], [], [], [], []
@@ -662,9 +632,9 @@ class ReferenceModel(CalendarClock, mesa.Model):
                     weights.append(agent.weight)
         if not owners:
             return
-        hazard = demography.aligned_hazard(
+        hazard = mortality.aligned_hazard(
             np.array(ages) / 12.0, np.array(sexes), np.array(cares), np.array(dems),
-            np.array(weights), self.year_fraction, self.params, mean_rr=self.mortality_norm,
+            np.array(weights), self.year_fraction, self.params.demography, mean_rr=self.mortality_norm,
         ).tolist()
         for agent, s, h in zip(owners, slots, hazard, strict=True):
             agent.death_hazard[s] = h
@@ -716,11 +686,11 @@ class ReferenceModel(CalendarClock, mesa.Model):
         """Probabilities of a definite and a maybe intention (memoised per group and flags).
 
         Args:
-            group: Age group of the oldest adult (:data:`agents.market.AGE_GROUP_STARTS`).
+            group: Age group of the oldest adult (:data:`agents.intention.AGE_GROUP_STARTS`).
             flags: The household's :meth:`HouseholdAgent.situation`.
 
         Returns:
-            ``(p_definite, p_maybe)`` from :func:`agents.market.intention_probabilities` with the
+            ``(p_definite, p_maybe)`` from :func:`agents.intention.intention_probabilities` with the
             intercepts of the group.
         """
         key = (group, flags)
@@ -728,7 +698,7 @@ class ReferenceModel(CalendarClock, mesa.Model):
         if p is None:
             x_def, x_may = situation_logits(flags, self.params.moving)
             a_def, a_may = self.intercepts
-            p_def, p_may = market.intention_probabilities(x_def, x_may, a_def[group], a_may[group])
+            p_def, p_may = intention.intention_probabilities(x_def, x_may, a_def[group], a_may[group])
             p = (float(p_def), float(p_may))
             self._intention_p[key] = p
         return p
@@ -869,7 +839,7 @@ class ReferenceModel(CalendarClock, mesa.Model):
             n = sum(lo <= a <= hi for a in ages)
             if n:
                 self.add_flow(name, w, n)
-        if old.family and max(ages) >= 55:
+        if old.family and max(ages) >= FAMILY_MOVER_AGE_YEARS:
             self.add_flow("family_homes_freed", w)
         table = self.flow_matrix.setdefault(self.year, np.zeros((2, N_FLOW_TYPES, N_FLOW_TYPES)))
         table[0, old.type, new.type] += w
@@ -881,12 +851,12 @@ class ReferenceModel(CalendarClock, mesa.Model):
         """Counts one event of a flow indicator.
 
         Args:
-            name: Flow indicator (declared in :data:`sim.outputs.REGISTRY`).
+            name: Flow indicator (declared in :data:`agents.schedule.REGISTRY`).
             weight: Weight of the household the event happens to.
             n: Persons (or dwellings) the event counts, e.g. both adults of a moving couple.
         """
-        if name not in outputs.REGISTRY:
-            raise KeyError(f"flow {name!r} is not declared in sim.outputs.REGISTRY")
+        if name not in REGISTRY:
+            raise KeyError(f"flow {name!r} is not declared in agents.schedule.REGISTRY")
         self._flows[name] += weight * n
         self._counts[name] += n
         self._squares[name] += n * n
@@ -913,7 +883,7 @@ class ReferenceModel(CalendarClock, mesa.Model):
         intentions = {(tag, level): 0.0 for tag in ("65_74", "75plus") for level in (0, 1, 2)}
         for agent in self.households:
             w = agent.weight
-            inst = agent.dwelling in INSTITUTIONS
+            inst = agent.dwelling in INSTITUTION_TYPES
             if not inst:
                 out["households_total"] += w
                 oldest = agent.oldest_years
@@ -980,7 +950,7 @@ class ReferenceModel(CalendarClock, mesa.Model):
             self.running = False
 
     def _record_year_end(self) -> None:
-        for name in outputs.FLOWS:
+        for name in FLOWS:
             self.records.append((self.year, name, self._flows.get(name, 0.0)))
             self.count_records.append((self.year, name, self._counts.get(name, 0)))
             self.square_records.append((self.year, name, self._squares.get(name, 0)))
@@ -995,7 +965,7 @@ class ReferenceModel(CalendarClock, mesa.Model):
         Args:
             years: Number of years to simulate from the current step (also beyond
                 ``settings.end_year``); ``None`` runs to the end of ``settings.end_year``, as
-                :meth:`sim.model.DoorstroomModel.run` does.
+                :meth:`agents.model.DoorstroomModel.run` does.
         """
         if years is None:
             while self.running:

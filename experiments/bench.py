@@ -9,8 +9,8 @@
    (``os.wait4``), so each figure belongs to that scale alone and includes the interpreter and its
    imports (reported separately as the baseline).
 2. **Reference ratio.** In this process, one population of ``--reference-households`` households is
-   built and deep-copied for :class:`sim.model.DoorstroomModel` and for
-   :class:`agents.reference.ReferenceModel` (one Mesa agent per household). The two engines then
+   built for :class:`agents.model.DoorstroomModel`, and :class:`agents.reference.ReferenceModel` (one
+   Mesa agent per household) starts from a copy of that model's state. The two engines then
    step alternately, one step each, ``--reference-steps`` times, so that machine noise hits both;
    the medians of the seconds per step give the ratio reference / array.
 
@@ -21,7 +21,6 @@ lines go to stderr.
 from __future__ import annotations
 
 import argparse
-import copy
 import gc
 import json
 import os
@@ -33,7 +32,13 @@ import sys
 import time
 from pathlib import Path
 
+import mesa
+import numpy as np
+
+from agents.model import DoorstroomModel
+from agents.reference import PHASES, ReferenceModel
 from sim.params import ParameterError, Parameters, RunSettings
+from sim.population import build_population
 
 HORIZON = (2025, 2050)
 """First and last year of the full horizon (the population is that of 1 January 2025)."""
@@ -148,8 +153,6 @@ def run_one_scale(scale: float, years: int, seed: int = 1) -> dict:
         after imports, before the build) and ``self_peak_rss_mib`` (peak RSS seen by the process
         itself at the end).
     """
-    from sim.model import DoorstroomModel
-
     baseline = _maxrss_mib(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)
     settings = _settings(scale, years, seed)
     t0 = time.perf_counter()
@@ -229,17 +232,15 @@ def measure_scale(scale: float, years: int) -> dict:
 # --- side by side with the reference model ------------------------------------------------------
 def national_households(seed: int = 1) -> float:
     """Estimates the number of households at scale 1 from a small population."""
-    from sim.population import build_population
-
     return build_population(PROBE_SCALE, seed).n / PROBE_SCALE
 
 
 def compare_reference(n_households: int, steps: int, seed: int = 1) -> dict:
     """Times the array engine and the reference model step by step on the same population.
 
-    Builds one population of about ``n_households`` households, deep-copies it for each engine and
-    alternates one timed step of the array engine with one of the reference model, ``steps``
-    times.
+    Builds one population of about ``n_households`` households, the array model on it and the
+    reference model from the array model's start (:meth:`ReferenceModel.from_array_model`), and
+    alternates one timed step of the array engine with one of the reference model, ``steps`` times.
 
     Args:
         n_households: Requested number of households.
@@ -250,10 +251,6 @@ def compare_reference(n_households: int, steps: int, seed: int = 1) -> dict:
         Sizes, construction times, the seconds of every step, their medians, the medians per
         household-step and ``ratio`` (reference / array median seconds per step).
     """
-    from agents.reference import PHASES, ReferenceModel
-    from sim.model import DoorstroomModel
-    from sim.population import build_population
-
     national = national_households(seed)
     scale = min(n_households / national, 1.0)
     # the timed steps stay within the horizon, however many there are
@@ -268,12 +265,12 @@ def compare_reference(n_households: int, steps: int, seed: int = 1) -> dict:
          f"scale {scale:.6g}) built in {population_s:.2f} s")
 
     t0 = time.perf_counter()
-    array_model = DoorstroomModel(params, settings, households=copy.deepcopy(population))
-    # like for like: the array engine runs only the phases the reference model implements
-    array_model.phases = tuple(p for p in array_model.phases if p.name in PHASES)
+    array_model = DoorstroomModel(params, settings, households=population)
+    # like for like: the array engine runs only the processes the reference model implements
+    array_model.restrict_to(PHASES)
     array_build_s = time.perf_counter() - t0
     t0 = time.perf_counter()
-    reference_model = ReferenceModel.from_households(copy.deepcopy(population), params, settings)
+    reference_model = ReferenceModel.from_array_model(array_model)
     reference_build_s = time.perf_counter() - t0
     _log(f"reference comparison: array model built in {array_build_s:.2f} s, reference model "
          f"in {reference_build_s:.2f} s; timing {steps} step(s) of each, alternately")
@@ -311,15 +308,12 @@ def compare_reference(n_households: int, steps: int, seed: int = 1) -> dict:
         "ratio": reference_med / array_med,
         "target_ratio": TARGET_RATIO,
         "meets_target": reference_med / array_med >= TARGET_RATIO,
-        "array_phases": [phase.name for phase in array_model.phases],
+        "array_phases": list(array_model.stepping),
     }
 
 
 # --- report ------------------------------------------------------------------------------------
 def _machine() -> dict:
-    import mesa
-    import numpy as np
-
     return {
         "python": platform.python_version(),
         "numpy": np.__version__,

@@ -13,7 +13,10 @@ import sys
 import time
 from dataclasses import asdict
 
+from experiments import bench, compare
+from experiments.runner import check_output_dir, run_scenario
 from experiments.scenario import load_scenario
+from experiments.writers import write_results
 from sim.params import ParameterError, RunSettings, parameter_table
 
 SUMMARY = (
@@ -102,8 +105,6 @@ def _settings(args, scenario) -> RunSettings:
 
 def cmd_run(args) -> int:
     """Runs one scenario (``doorstroom run``)."""
-    from experiments.runner import check_output_dir, run_scenario, write_results
-
     scenario = load_scenario(args.scenario)
     settings = _settings(args, scenario)
     out = check_output_dir(args.out)
@@ -156,16 +157,12 @@ def cmd_params(_args) -> int:
 
 def cmd_bench(args) -> int:
     """Runs the benchmark (``doorstroom bench``)."""
-    from experiments.bench import main as bench_main
-
-    return bench_main(args)
+    return bench.main(args)
 
 
 def cmd_compare(args) -> int:
     """Runs a paired multi-seed comparison (``doorstroom compare``)."""
-    from experiments.compare import cmd_compare as compare_main
-
-    return compare_main(args)
+    return compare.cmd_compare(args)
 
 
 def main(argv: list[str] | None = None) -> int:

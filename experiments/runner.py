@@ -1,22 +1,17 @@
-"""One run: build the model, step it to the end, write its tables and ``manifest.json``.
+"""One run: build the model with a scenario, step it to the end, and describe it in a manifest.
 
-Tables: ``indicators.parquet`` (tidy ``year``, ``indicator``, ``value``), ``chains.parquet`` and
-``links.parquet`` (vacancy chains, see :mod:`sim.chains`), ``flows.parquet`` (moves from dwelling type
-to dwelling type per year: households and persons).
+Also the checks on the output folder before any work starts.
 
-Results are written atomically: everything goes to a temporary folder beside the target, which then
-replaces the target in one rename. An interrupted or failed run leaves the previous results as they were.
+The tables (``indicators``, ``chains``, ``links``, ``flows``) and ``manifest.json`` are written by
+:func:`experiments.writers.write_results`.
 """
 
 from __future__ import annotations
 
-import json
 import os
 import platform
-import shutil
 import subprocess
 import sys
-import tempfile
 import time
 from collections.abc import Callable
 from dataclasses import asdict
@@ -25,14 +20,10 @@ from pathlib import Path
 
 import numpy as np
 
-from agents.market import HOUSEHOLD_TYPES
+from agents.model import DoorstroomModel
 from experiments.scenario import Scenario
-from sim.chains import MOVER_KINDS
-from sim.model import DoorstroomModel
+from experiments.writers import OUTPUT_MARKER
 from sim.params import ParameterError, RunSettings
-from sim.population import DWELLING_TYPES, TENURES
-
-OUTPUT_MARKER = "manifest.json"
 
 
 def check_output_dir(out: str | Path) -> Path:
@@ -140,96 +131,3 @@ def run_scenario(
         "command": sys.argv,
     }
     return model, manifest
-
-
-LABELS = {
-    "start_dwelling_type": DWELLING_TYPES, "from_type": DWELLING_TYPES, "to_type": DWELLING_TYPES,
-    "start_tenure": TENURES, "household_type": HOUSEHOLD_TYPES, "mover_kind": MOVER_KINDS,
-}
-"""Integer code columns of the chain tables written as names (a negative code is ``"none"``)."""
-
-
-def _labelled(columns: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
-    out = {}
-    for name, values in columns.items():
-        if name in LABELS:
-            names = np.array([*LABELS[name], "none"], dtype=object)
-            code = np.asarray(values)
-            out[name] = names[np.where(code < 0, len(names) - 1, code)]
-        else:
-            out[name] = values
-    return out
-
-
-def table_columns(model: DoorstroomModel) -> dict[str, dict[str, np.ndarray]]:
-    """The run's tables as columns: ``indicators``, ``chains``, ``links`` and ``flows``.
-
-    Code columns of the chain tables are names (:data:`LABELS`), as written to Parquet.
-    """
-    return {
-        "indicators": model.indicator_columns(),
-        "chains": _labelled(model.chains.chains_table()),
-        "links": _labelled(model.chains.links_table()),
-        "flows": model.flow_columns(),
-    }
-
-
-PARQUET_TYPES = {
-    "indicators": {"year": "int32", "value": "float64"},
-    "flows": {"year": "int32", "households": "float64", "persons": "float64"},
-}
-"""Arrow types of the columns whose numpy type is not the one to write, by table."""
-
-
-def _arrow_table(table: str, columns: dict[str, np.ndarray]):
-    import pyarrow as pa
-
-    types = PARQUET_TYPES.get(table, {})
-    arrays = {}
-    for name, values in columns.items():
-        values = np.asarray(values)
-        if values.dtype == object:
-            arrays[name] = pa.array(values.tolist(), pa.string())
-        elif name in types:
-            arrays[name] = pa.array(values, getattr(pa, types[name])())
-        else:
-            arrays[name] = pa.array(values)
-    return pa.table(arrays)
-
-
-def write_results(model: DoorstroomModel, manifest: dict, out: str | Path) -> Path:
-    """Writes the run's tables and manifest to ``out`` atomically (see the module docstring)."""
-    import pyarrow.parquet as pq
-
-    out = Path(out)
-    parent = out.resolve().parent
-    parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.tmp-", dir=parent))
-    tmp.chmod(0o755)
-    try:
-        for name, columns in table_columns(model).items():
-            pq.write_table(_arrow_table(name, columns), tmp / f"{name}.parquet")
-        with open(tmp / OUTPUT_MARKER, "w", encoding="utf-8") as fh:
-            json.dump(manifest, fh, indent=2, default=str)
-        replace_dir(tmp, out)
-    except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
-        raise
-    return out
-
-
-def replace_dir(new: Path, target: Path) -> None:
-    """Puts folder ``new`` in the place of ``target`` (renames only; the old one is removed last)."""
-    old = None
-    if target.exists():
-        old = target.with_name(f".{target.name}.old-{os.getpid()}")
-        shutil.rmtree(old, ignore_errors=True)  # a leftover of an interrupted earlier replacement
-        os.replace(target, old)
-    try:
-        os.replace(new, target)
-    except BaseException:
-        if old is not None:
-            os.replace(old, target)
-        raise
-    if old is not None:
-        shutil.rmtree(old, ignore_errors=True)

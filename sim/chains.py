@@ -47,8 +47,6 @@ arrays of chains; there are no Python loops over individual chains or links.
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import numpy as np
 
 START_CAUSES = ("new_build", "transformation", "death", "emigration", "institution", "merger", "initial")
@@ -542,52 +540,3 @@ class ChainBook:
         in_year = links["year"] == year
         n_links = float(w[links["chain_id"][in_year]].sum())
         return {"chains_started": started, "chain_links_mean": mean, "links": n_links}
-
-
-def write_parquet(book: ChainBook, out_dir, labels: dict[str, tuple[str, ...]] | None = None
-                  ) -> tuple[Path, Path]:
-    """Writes ``chains.parquet`` and ``links.parquet`` into ``out_dir`` (created if missing).
-
-    Cause columns (``start_cause``, ``end_cause``) are strings; ``end_cause`` is ``''`` for running
-    chains. Other integer code columns are written as strings when ``labels`` names them.
-
-    Args:
-        book: The chain book.
-        out_dir: Output directory.
-        labels: Column name -> names of the codes 0, 1, ... (a negative code is written ``"none"``),
-            e.g. ``{"from_type": DWELLING_TYPES}``.
-
-    Returns:
-        The paths of the chains and links files.
-    """
-    import pyarrow as pa
-    import pyarrow.parquet as pq
-
-    labels = labels or {}
-
-    def as_strings(code, names, missing):
-        idx = np.where(code < 0, len(names), code).astype(np.int32)
-        return pa.array([*names, missing], pa.string()).take(pa.array(idx))
-
-    def column(name, values):
-        if name in labels:
-            return as_strings(np.asarray(values), labels[name], "none")
-        return pa.array(values)
-
-    out = Path(out_dir)
-    out.mkdir(parents=True, exist_ok=True)
-    chains = book.chains_table()
-    # cause columns from their int8 codes (fast for millions of rows), as plain strings
-    codes = {"start_cause": (book._col("start_cause"), START_CAUSES),
-             "end_cause": (book._col("end_cause"), END_CAUSES)}
-    columns = {}
-    for name, values in chains.items():
-        if name in codes:
-            code, names = codes[name]
-            columns[name] = as_strings(code, names, "")
-        else:
-            columns[name] = column(name, values)
-    chains_path, links_path = out / "chains.parquet", out / "links.parquet"
-    pq.write_table(pa.table(columns), chains_path)
-    pq.write_table(pa.table({n: column(n, a) for n, a in book.links_table().items()}), links_path)
-    return chains_path, links_path

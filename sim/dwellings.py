@@ -7,29 +7,23 @@ resident each; they are not part of the housing stock for vacancy rates and vaca
 The 2025 stock (:func:`build_stock`):
 
 1. one dwelling per private household, of the household's type, tenure and province; rooms from the type,
-   tenure and household size (assumptions below); a regular dwelling of four rooms or more is a family
-   home;
+   tenure and household size (:func:`draw_rooms`); a regular dwelling with enough rooms is a family
+   home (:func:`is_family_home`);
 2. verpleeghuis places per province: the national number of places (``wlz.verpleeghuis_places``) split
    like the 2025 residents, never fewer than the residents;
 3. vacant dwellings: ``housing.initial_vacancy_rate`` of the private stock, with the attributes of
-   randomly chosen occupied dwellings; each starts a vacancy chain with cause ``initial``.
+   randomly chosen occupied dwellings, vacant for up to ``housing.initial_vacant_months_max``; each
+   starts a vacancy chain with cause ``initial`` (:class:`sim.occupancy.Occupancy`).
 """
 
 from __future__ import annotations
 
 import numpy as np
 
+from sim.codes import INSTITUTION_TENURE, OWNER, REGULAR, VERPLEEGHUIS
 from sim.columns import ColumnTable
-from sim.params import Parameters
-from sim.population import (
-    INSTITUTION_TENURE,
-    OWNER,
-    REGULAR,
-    VERPLEEGHUIS,
-    VERZORGINGSHUIS,
-    Households,
-    adult_count,
-)
+from sim.households import Households, household_size
+from sim.params import HousingParams, Parameters
 
 COLUMNS: dict[str, tuple[type, bool, object]] = {
     "active": (np.bool_, False, False),
@@ -45,46 +39,29 @@ COLUMNS: dict[str, tuple[type, bool, object]] = {
     "chain": (np.int64, False, -1),
 }
 
-ROOMS_BY_TYPE = (4, 3, 2, 2, 1, 1)
-"""Base number of rooms by dwelling type (regular .. verpleeghuis); assumption, before adjustments for
-tenure and household size."""
-
-
 class Dwellings(ColumnTable):
     """Dwellings as a struct of arrays (see :class:`sim.columns.ColumnTable`)."""
 
     COLUMNS = COLUMNS
 
-    def is_institution(self) -> np.ndarray:
-        """True for verpleeghuis and verzorgingshuis places (rows in use)."""
-        return np.isin(self.type, (VERPLEEGHUIS, VERZORGINGSHUIS))
 
+def draw_rooms(dtype, tenure, size, rng, hp: HousingParams) -> np.ndarray:
+    """Rooms of dwellings (``HousingParams``: assumptions; Dutch dwellings average about 4 rooms).
 
-def household_size(hh: Households, rows=None) -> np.ndarray:
-    """Persons per household: adults present, children and adult co-residents.
-
-    Args:
-        hh: The households.
-        rows: Household rows (index array or boolean mask); all rows if ``None``.
-
-    Returns:
-        ``int64`` array, one value per row.
+    Base by type (``rooms_by_type``), ``owner_extra_rooms`` more for owners, at least the household
+    size for regular homes (up to ``regular_rooms_for_size_max``), plus a random -1, 0 or +1, within
+    1 to ``rooms_max``.
     """
-    if rows is None:
-        return adult_count(hh) + hh.n_children + hh.n_coresidents
-    return adult_count(hh, rows) + hh.n_children[rows] + hh.n_coresidents[rows]
-
-
-def draw_rooms(dtype, tenure, size, rng) -> np.ndarray:
-    """Rooms of dwellings (assumptions: Dutch dwellings average about 4 rooms).
-
-    Base by type, one more for owners, at least the household size for regular homes, plus a random
-    -1, 0 or +1, capped to 1-8.
-    """
-    base = np.asarray(ROOMS_BY_TYPE)[dtype] + (tenure == OWNER)
-    base = np.where(dtype == REGULAR, np.maximum(base, np.minimum(size, 6)), base)
+    base = np.asarray(hp.rooms_by_type)[dtype] + hp.owner_extra_rooms * (tenure == OWNER)
+    base = np.where(dtype == REGULAR, np.maximum(base, np.minimum(size, hp.regular_rooms_for_size_max)),
+                    base)
     rooms = base + rng.integers(-1, 2, len(base))
-    return np.clip(rooms, 1, 8).astype(np.int8)
+    return np.clip(rooms, 1, hp.rooms_max).astype(np.int8)
+
+
+def is_family_home(dtype, rooms, hp: HousingParams) -> np.ndarray:
+    """True for regular dwellings with at least ``family_home_min_rooms`` rooms."""
+    return (np.asarray(dtype) == REGULAR) & (np.asarray(rooms) >= hp.family_home_min_rooms)
 
 
 def build_stock(hh: Households, params: Parameters, rng, scale: float) -> Dwellings:
@@ -103,7 +80,8 @@ def build_stock(hh: Households, params: Parameters, rng, scale: float) -> Dwelli
     weight = np.float32(1.0 / scale)
     dtype = hh.dwelling[act]
     tenure = hh.tenure[act]
-    rooms = draw_rooms(dtype, tenure, household_size(hh)[act], rng)
+    hp = params.housing
+    rooms = draw_rooms(dtype, tenure, household_size(hh)[act], rng, hp)
 
     # verpleeghuis places: occupied ones are in `act`; add the free places per province
     inst = dtype == VERPLEEGHUIS
@@ -116,8 +94,7 @@ def build_stock(hh: Households, params: Parameters, rng, scale: float) -> Dwelli
 
     # vacant private dwellings, copies of random occupied private dwellings
     private = np.flatnonzero(~inst)
-    n_vacant = int(round(params.housing.initial_vacancy_rate * len(private)
-                         / (1 - params.housing.initial_vacancy_rate)))
+    n_vacant = int(round(hp.initial_vacancy_rate * len(private) / (1 - hp.initial_vacancy_rate)))
     src = private[rng.integers(0, len(private), n_vacant)] if len(private) else np.zeros(0, int)
 
     n_occ, n_free = len(act), len(free_region)
@@ -129,14 +106,14 @@ def build_stock(hh: Households, params: Parameters, rng, scale: float) -> Dwelli
     occupant = np.concatenate([act, np.full(n_free + n_vacant, -1)]).astype(np.int32)
     vacant_since = np.concatenate([
         np.full(n_occ, -1), np.zeros(n_free),
-        -rng.integers(0, 6, n_vacant),  # vacant for up to six months before the start (assumption)
+        -rng.integers(0, hp.initial_vacant_months_max, n_vacant),
     ]).astype(np.int32)
 
     dw = Dwellings(capacity=int(n * 1.3) + 64)
     dw.append({
         "weight": np.full(n, weight, np.float32),
         "type": d_type, "tenure": d_tenure, "region": d_region, "rooms": d_rooms,
-        "family": (d_type == REGULAR) & (d_rooms >= 4),
+        "family": is_family_home(d_type, d_rooms, hp),
         "step_free": d_type != REGULAR,
         "occupant": occupant, "vacant_since": vacant_since,
     })

@@ -1,7 +1,10 @@
-"""The output registry: every indicator declared once with name, unit, label and kind.
+"""Indicators: the declaration type, the census of the state, and the registry of all indicators.
 
-A *stock* is measured at 1 January of its year (before the year's first step). A *flow* is summed over
-the year's steps. All values are at national scale: household weights are applied.
+Every indicator is declared once with name, unit, label and kind. A *stock* is measured at 1 January of
+its year (before the year's first step) by the census here. A *flow* is summed over the year's steps;
+flows and event means are declared by the process that records them (``sim.process.Process.records``)
+and gathered with the census into one registry (:func:`registry`). All values are at national scale:
+household weights are applied.
 """
 
 from __future__ import annotations
@@ -10,7 +13,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from sim.population import (
+from sim.codes import (
     HEAVY,
     LIMITATION,
     MODERATE,
@@ -19,9 +22,9 @@ from sim.population import (
     REGIE,
     VERPLEEGHUIS,
     VERZORGINGSHUIS,
-    adult_count,
-    oldest_age_months,
+    is_institution,
 )
+from sim.households import adult_count, oldest_age_months
 
 
 @dataclass(frozen=True)
@@ -32,8 +35,7 @@ class Indicator:
         name: Column value in ``indicators.parquet``.
         unit: Unit of the value.
         label: Short human-readable label (for tables and plots).
-        kind: ``"stock"`` (at 1 January), ``"flow"`` (sum over the year), ``"mean"`` (weighted mean
-            over the year's events) or ``"rate"`` (a flow of the year over a stock of 1 January).
+        kind: One of :data:`KINDS`.
     """
 
     name: str
@@ -42,7 +44,12 @@ class Indicator:
     kind: str
 
 
-_DECLARED = [
+def declare(*rows: tuple[str, str, str, str]) -> tuple[Indicator, ...]:
+    """Indicators from ``(name, unit, label, kind)`` rows (a declaration table)."""
+    return tuple(Indicator(*row) for row in rows)
+
+
+CENSUS = declare(
     ("persons_total", "persons", "Population (adults tracked plus children and co-residents)",
      "stock"),
     ("persons_55plus", "persons", "Persons aged 55+", "stock"),
@@ -50,6 +57,7 @@ _DECLARED = [
     ("persons_75plus", "persons", "Persons aged 75+", "stock"),
     ("persons_85plus", "persons", "Persons aged 85+", "stock"),
     ("persons_90plus", "persons", "Persons aged 90+", "stock"),
+    ("persons_65_74", "persons", "Persons aged 65-74", "stock"),
     ("households_total", "households", "Private households", "stock"),
     ("households_55plus", "households", "Private households with a member aged 55+", "stock"),
     ("households_one_person", "households", "One-person private households", "stock"),
@@ -62,105 +70,60 @@ _DECLARED = [
     ("persons_wlz_at_home", "persons", "Persons with a Wlz indication living at home", "stock"),
     ("institution_residents", "persons", "Residents of verpleeg- and verzorgingshuizen", "stock"),
     ("dementia_persons", "persons", "Persons with dementia", "stock"),
-    ("deaths", "persons per year", "Deaths", "flow"),
-    ("deaths_in_institution", "persons per year", "Deaths in an institution", "flow"),
-    ("widowhoods", "persons per year", "Persons widowed", "flow"),
-    ("households_dissolved", "households per year", "Households dissolved at the last death",
-     "flow"),
-    ("dwellings_vacated_by_death", "dwellings per year",
-     "Private dwellings vacated by the death of the last resident", "flow"),
-    ("dementia_onsets", "persons per year", "New dementia diagnoses", "flow"),
-    ("limitation_onsets", "persons per year", "New limitations", "flow"),
-    ("moderate_onsets", "persons per year", "New moderate care needs", "flow"),
-    ("regie_onsets", "persons per year", "New losses of regie without network", "flow"),
-    ("wlz_indications_new", "persons per year", "New Wlz indications", "flow"),
-    ("wlz_admissions", "persons per year", "Admissions to a verpleeghuis", "flow"),
     ("verpleeghuis_residents", "persons", "Verpleeghuis residents", "stock"),
     ("verpleeghuis_places", "places", "Verpleeghuis places", "stock"),
     ("verpleeghuis_waiting", "persons", "Persons waiting for a verpleeghuis place", "stock"),
-    ("verpleeghuis_waiting_months_mean", "months",
-     "Mean waiting time of the persons admitted in the year", "mean"),
+    ("verzorgingshuis_places", "places", "Verzorgingshuis places", "stock"),
+    ("verzorgingshuis_residents", "persons", "Verzorgingshuis residents", "stock"),
     ("dwellings_total", "dwellings", "Dwellings (housing stock, institutions excluded)", "stock"),
     ("vacancy_rate", "share", "Share of the housing stock vacant", "stock"),
-    ("chains_started", "chains per year", "Vacancy chains started (initial vacancies excluded)",
-     "flow"),
-    ("chain_links_mean", "links", "Mean number of links of the chains ended in the year", "mean"),
-    ("persons_65_74", "persons", "Persons aged 65-74", "stock"),
-    ("moves_total", "persons per year", "Persons moving into a vacant dwelling", "flow"),
-    ("moves_55plus", "persons per year", "Moving persons aged 55+", "flow"),
-    ("movers_65_74", "persons per year", "Moving persons aged 65-74", "flow"),
-    ("movers_75plus", "persons per year", "Moving persons aged 75+", "flow"),
-    ("move_rate_65_74", "per person per year", "Move rate at ages 65-74", "rate"),
-    ("move_rate_75plus", "per person per year", "Move rate at ages 75+", "rate"),
-    ("intention_definite_65_74", "share of households", "Definite move intention, 65-74",
-     "stock"),
+    ("intention_definite_65_74", "share of households", "Definite move intention, 65-74", "stock"),
     ("intention_maybe_65_74", "share of households", "Maybe move intention, 65-74", "stock"),
     ("intention_definite_75plus", "share of households", "Definite move intention, 75+", "stock"),
     ("intention_maybe_75plus", "share of households", "Maybe move intention, 75+", "stock"),
     ("searching_households", "households", "Households searching for a dwelling", "stock"),
     ("limitation_not_stepfree", "persons",
      "Persons with a limitation or more in a home that is not step-free", "stock"),
-    ("family_homes_freed", "dwellings per year", "Family homes left by movers aged 55+", "flow"),
-    ("home_adaptations", "dwellings per year", "Homes adapted to be step-free (Wmo)", "flow"),
-    ("births", "persons per year", "Births", "flow"),
-    ("unions", "households per year", "Singles moving in together", "flow"),
-    ("dwellings_vacated_by_merger", "dwellings per year",
-     "Dwellings freed when two households merge", "flow"),
-    ("starters_new", "households per year", "Adult children leaving home to search", "flow"),
-    ("starters_housed", "households per year", "Starters housed in a first own dwelling", "flow"),
-    ("immigrant_households", "households per year", "Households arriving from abroad", "flow"),
-    ("immigrants_housed", "households per year", "Immigrant households housed", "flow"),
-    ("emigrant_households", "households per year", "Households leaving the country", "flow"),
-    ("applicants_gave_up", "households per year",
-     "Starters and immigrants who stopped searching", "flow"),
     ("applicants_waiting", "households", "Starters and immigrants searching a first dwelling",
      "stock"),
-    ("dwellings_built", "dwellings per year", "New dwellings completed", "flow"),
-    ("programme_dwellings_built", "dwellings per year",
-     "Dwellings completed under the building programme", "flow"),
-    ("verpleeghuis_places_closed", "places per year", "Verpleeghuis places closed", "flow"),
-    ("logeerzorg_users", "persons per year", "New indications using logeerzorg", "flow"),
-    ("cost_wlz_eur", "EUR per year", "Wlz costs (verpleeghuis and Wlz care at home)", "flow"),
-    ("cost_wmo_eur", "EUR per year", "Wmo costs (moderate care and loss of regie at home)",
-     "flow"),
-    ("cost_benefits_eur", "EUR per year", "Benefits: AOW, AIO and bijstand", "flow"),
-    ("dwellings_demolished", "dwellings per year", "Dwellings demolished", "flow"),
-    ("dwellings_vacated_by_admission", "dwellings per year",
-     "Dwellings vacated by a move into an institution", "flow"),
-    ("verzorgingshuis_places", "places", "Verzorgingshuis places", "stock"),
-    ("verzorgingshuis_residents", "persons", "Verzorgingshuis residents", "stock"),
-    ("verzorgingshuis_places_built", "places per year", "Verzorgingshuis places completed",
-     "flow"),
-    ("verzorgingshuis_admissions", "persons per year", "Admissions to a verzorgingshuis", "flow"),
-    ("cost_verzorgingshuis_eur", "EUR per year",
-     "Extra cost of verzorgingshuis residents on top of care at home", "flow"),
     ("shared_households", "households",
      "Households formed by two singles sharing a dwelling (not partners)", "stock"),
-    ("households_sharing_formed", "households per year",
-     "Shared households formed (the joining single's dwelling is freed)", "flow"),
     ("lodgers", "persons", "Lodgers living with a hospita host", "stock"),
-    ("lodgers_housed", "persons per year",
-     "Starters housed as lodgers (hospitaverhuur), without a dwelling of their own", "flow"),
-    ("lodgers_returned", "persons per year",
-     "Lodgers back in the applicant pool (contract ended or host gone)", "flow"),
-    ("hospita_rent_income_eur", "EUR per year", "Rent received by hospita hosts", "flow"),
-    ("hospita_rent_above_exemption_eur", "EUR per year",
-     "Hospita rent above the tax-free kamerverhuurvrijstelling (taxable, not taxed here)",
-     "flow"),
-]
+    ("move_rate_65_74", "per person per year", "Move rate at ages 65-74", "rate"),
+    ("move_rate_75plus", "per person per year", "Move rate at ages 75+", "rate"),
+    ("chain_links_mean", "links", "Mean number of links of the chains ended in the year", "chain"),
+)
+"""Indicators measured on the whole state: stocks on 1 January (:func:`stocks`,
+:func:`housing_stocks`), rates (a flow of the year over a stock of 1 January, :data:`RATES`) and the
+mean chain length of the year (from the chain book). Flows and event means are declared by the
+processes that record them."""
 
-REGISTRY: dict[str, Indicator] = {n: Indicator(n, u, lab, k) for n, u, lab, k in _DECLARED}
-"""All indicators by name."""
-
-FLOWS = tuple(n for n, ind in REGISTRY.items() if ind.kind == "flow")
 RATES = {
     "move_rate_65_74": ("movers_65_74", "persons_65_74"),
     "move_rate_75plus": ("movers_75plus", "persons_75plus"),
 }
 """Rates: a flow of the year divided by a stock of 1 January of the same year."""
-MEANS = tuple(n for n, ind in REGISTRY.items() if ind.kind == "mean" and n != "chain_links_mean")
-"""Means accumulated from events during the year (``chain_links_mean`` comes from the chain book)."""
-STOCKS = tuple(n for n, ind in REGISTRY.items() if ind.kind == "stock")
+
+KINDS = ("stock", "flow", "mean", "rate", "chain")
+"""Kinds of indicator: ``stock`` at 1 January; ``flow`` summed over the year; ``mean`` a weighted mean
+over the year's events; ``rate`` a flow over a stock; ``chain`` from the chain book at year end."""
+
+
+def registry(*groups: tuple[Indicator, ...]) -> dict[str, Indicator]:
+    """One dictionary of indicators by name from declaration tables, refusing a name declared twice.
+
+    Raises:
+        ValueError: For a name declared twice or an unknown kind, naming it.
+    """
+    out: dict[str, Indicator] = {}
+    for group in groups:
+        for ind in group:
+            if ind.name in out:
+                raise ValueError(f"indicator {ind.name!r} is declared twice")
+            if ind.kind not in KINDS:
+                raise ValueError(f"indicator {ind.name!r}: kind {ind.kind!r} is not one of {KINDS}")
+            out[ind.name] = ind
+    return out
 
 
 def _masked_sum(mask: np.ndarray, values: np.ndarray) -> float:
@@ -188,7 +151,7 @@ def stocks(hh, extra_persons: float = 0.0) -> dict[str, float]:
     present = (hh.present & act[:, None]).ravel()
     age = (hh.age_months // 12).ravel()
     wp = np.repeat(w, 2)
-    inst = np.isin(hh.dwelling, (VERPLEEGHUIS, VERZORGINGSHUIS))
+    inst = is_institution(hh.dwelling)
     inst_p = np.repeat(inst, 2)
 
     def persons(mask) -> float:
@@ -228,19 +191,25 @@ def stocks(hh, extra_persons: float = 0.0) -> dict[str, float]:
     return out
 
 
-def housing_stocks(model) -> dict[str, float]:
-    """Stock indicators of the dwellings and the verpleeghuis waiting list (national scale)."""
-    hh, dw = model.households, model.dwellings
+def housing_stocks(hh, dw, applicants, step_index: int) -> dict[str, float]:
+    """Stock indicators of the dwellings, the market and the verpleeghuis waiting list (national scale).
+
+    Args:
+        hh: The households.
+        dw: The dwellings.
+        applicants: The starters and immigrants searching (:class:`sim.applicants.Applicants`).
+        step_index: The current step (a registration dated later is not yet on the list).
+    """
     w = dw.weight.astype(np.float64)
-    inst = dw.is_institution()
+    inst = is_institution(dw.type)
     private = dw.active & ~inst
     places = dw.active & (dw.type == VERPLEEGHUIS)
     vzh = dw.active & (dw.type == VERZORGINGSHUIS)
     # on the list now (a logeerzorg user whose registration starts later is not yet waiting)
     since = hh.wlz_wait_since
-    waiting = ((since != NOT_WAITING) & (since <= max(model.step_index, 0)) & hh.present).ravel()
+    waiting = ((since != NOT_WAITING) & (since <= max(step_index, 0)) & hh.present).ravel()
     total = _masked_sum(private, w)
-    at_home = hh.active & ~np.isin(hh.dwelling, (VERPLEEGHUIS, VERZORGINGSHUIS))
+    at_home = hh.active & ~is_institution(hh.dwelling)
     oldest = oldest_age_months(hh) // 12
     hw = hh.weight.astype(np.float64)
     out = {}
@@ -256,8 +225,7 @@ def housing_stocks(model) -> dict[str, float]:
     unsuitable = ((hh.care >= LIMITATION) & hh.present
                   & (at_home & ~dw.step_free[ids])[:, None]).ravel()
     out["limitation_not_stepfree"] = _masked_sum(unsuitable, np.repeat(hw, 2))
-    ap = model.applicants
-    out["applicants_waiting"] = float(ap.weight[ap.active].sum())
+    out["applicants_waiting"] = applicants.waiting_weight()
     return out | {
         "verpleeghuis_places": _masked_sum(places, w),
         "verpleeghuis_residents": _masked_sum(places & (dw.occupant >= 0), w),

@@ -87,10 +87,6 @@ class _Group:
         return cls._group
 
 
-CARE_STATES = ("none", "limitation", "moderate", "regie", "heavy")
-"""Care states per adult, in order of need (index = code stored in the arrays)."""
-
-
 @dataclass(frozen=True)
 class DemographyParams(_Group):
     """Mortality and its relation to care needs."""
@@ -220,6 +216,40 @@ class PopulationParams(_Group):
         0.05, unit="share of households below AOW age", kind="input",
         source="about 429,200 bijstand recipients (2022, nl_facts share_bijstand_under_"
         "kostendelersnorm note, secondary) over about 6.2 million such households", bounds=(0.0, 1.0))
+    children_age_of_oldest_years: tuple[int, ...] = param(
+        (25, 54), unit="years (lowest, highest) of the oldest adult", kind="assumption",
+        source="households that have the 2025 children (0-17) living with them", bounds=(0, 120))
+    coresidents_age_of_oldest_years: tuple[int, ...] = param(
+        (40, 69), unit="years (lowest, highest) of the oldest adult", kind="assumption",
+        source="households that have the 2025 adult co-residents (mostly adult children) living "
+        "with them", bounds=(0, 120))
+    children_couple_weight: float = param(
+        4.0, unit="relative weight of a couple against a single adult", kind="assumption",
+        source="a couple is four times as likely as a single adult to have the children and "
+        "co-residents (about 1.5 million couples and 0.55 million single parents have children "
+        "at home, CBS, recalled)", bounds=(0.0, 100.0))
+    months_in_dwelling_mean_years: float = param(
+        12.0, unit="years (mean of an exponential)", kind="assumption",
+        source="time already spent in the dwelling on 1 January 2025", bounds=(0.1, 100.0))
+    survival_decline_95plus_per_year: float = param(
+        0.3, unit="relative decline of the number alive per year of age above 95", kind="assumption",
+        source="spreads the ages within the open age group 95+ of the population table",
+        bounds=(0.01, 5.0))
+    pension_median_eur_year: float = param(
+        12_000.0, unit="EUR per household per year", kind="assumption",
+        source="median occupational pension of AOW households with a pension (income is not yet "
+        "read by any decision)", bounds=(0.0, 1e6))
+    earnings_median_eur_year: float = param(
+        45_000.0, unit="EUR per household per year", kind="assumption",
+        source="median gross income of working-age households (not yet read by any decision)",
+        bounds=(0.0, 1e7))
+    income_spread_sigma: float = param(
+        0.5, unit="sd of log income", kind="assumption",
+        source="lognormal spread of pensions and earnings", bounds=(0.0, 5.0))
+    starter_income_eur_year: float = param(
+        30_000.0, unit="EUR per household per year", kind="assumption",
+        source="income of a starter or immigrant household in its first dwelling (not yet read "
+        "by any decision)", bounds=(0.0, 1e7))
 
 
 @dataclass(frozen=True)
@@ -249,6 +279,10 @@ class WlzParams(_Group):
         source="about 18,000-22,000 waiting for a verpleeghuis place (nl_facts nursing_home_waiting "
         "2025 secondary, nursing_home_waiting_total_vv 21,209 Q3 2023 verified) of about 65,000 "
         "with an indication at home", bounds=(0.0, 1.0))
+    initial_waiting_months_max: int = param(
+        12, unit="months", kind="assumption",
+        source="the 2025 waiting list has waited up to this long (drawn uniformly)",
+        bounds=(1, 120))
 
 
 @dataclass(frozen=True)
@@ -261,6 +295,29 @@ class HousingParams(_Group):
         0.02, unit="share of the private stock", kind="assumption",
         source="frictional vacancy of the Dutch stock of roughly 2% (assumption pending a CBS "
         "leegstand figure)", bounds=(0.0, 0.2))
+    initial_vacant_months_max: int = param(
+        6, unit="steps before 1 January 2025 (months with monthly steps)", kind="assumption",
+        source="the 2025 vacant dwellings have been vacant up to this long (drawn uniformly)",
+        bounds=(1, 120))
+    rooms_by_type: tuple[int, ...] = param(
+        (4, 3, 2, 2, 1, 1), unit="rooms, by dwelling type regular .. verpleeghuis",
+        kind="assumption",
+        source="base number of rooms, before adjustments for tenure and household size and a "
+        "random -1, 0 or +1 (Dutch dwellings average about 4 rooms)", bounds=(1, 20))
+    owner_extra_rooms: int = param(
+        1, unit="rooms", kind="assumption", source="owner-occupied dwellings have more rooms",
+        bounds=(0, 10))
+    regular_rooms_for_size_max: int = param(
+        6, unit="rooms", kind="assumption",
+        source="a regular dwelling has at least as many rooms as its household has persons, up to "
+        "this many", bounds=(1, 20))
+    rooms_max: int = param(
+        8, unit="rooms", kind="assumption", source="largest number of rooms drawn",
+        bounds=(1, 100))
+    family_home_min_rooms: int = param(
+        4, unit="rooms", kind="assumption",
+        source="a regular dwelling with at least this many rooms counts as a family home",
+        bounds=(1, 20))
 
 
 @dataclass(frozen=True)
@@ -307,6 +364,17 @@ class MovingParams(_Group):
         (-0.3, -0.2), unit="log-odds (definite, maybe)", kind="assumption",
         source="20 years or more in the dwelling; 56% of 55+ will not move unless they must "
         "(nl_facts share_55plus_no_move_unless_necessary, verified)", bounds=(-10.0, 10.0))
+    widowed_recent_months: int = param(
+        24, unit="steps since the partner died (months with monthly steps)", kind="assumption",
+        source="a widowhood this recent raises the move intention (effect_widowed)",
+        bounds=(0, 600))
+    underoccupation_rooms: int = param(
+        3, unit="rooms more than persons", kind="assumption",
+        source="a dwelling this much larger than the household counts as under-occupied "
+        "(effect_underoccupation)", bounds=(0, 20))
+    attachment_months: int = param(
+        240, unit="months in the dwelling", kind="assumption",
+        source="residence this long counts as attachment (effect_attachment)", bounds=(0, 1200))
     search_start_definite_per_year: float = param(
         0.8, unit="per year", kind="assumption",
         source="hazard that a household with a definite intention starts searching; to be "
@@ -318,6 +386,32 @@ class MovingParams(_Group):
     search_give_up_per_year: float = param(
         0.3, unit="per year", kind="assumption", source="hazard of abandoning a search",
         bounds=(0.0, 12.0))
+    search_nultreden_share: tuple[float, ...] = param(
+        (0.4, 0.6), unit="share of searchers without a care need, oldest adult 55-74, 75+",
+        kind="assumption",
+        source="older households without a care need who seek a nultredenwoning (the rest a "
+        "regular dwelling; younger households seek regular dwellings)", bounds=(0.0, 1.0))
+    search_limitation_nultreden_share: float = param(
+        0.8, unit="share of searchers with a limitation", kind="assumption",
+        source="a limitation seeks a nultredenwoning, else a geclusterde woning", bounds=(0.0, 1.0))
+    search_care_geclusterd_share: float = param(
+        0.6, unit="share of searchers with moderate care or loss of regie", kind="assumption",
+        source="they seek a geclusterde woning, else a zorggeschikte (heavy care at home always "
+        "seeks zorggeschikt)", bounds=(0.0, 1.0))
+    search_owner_stays_share: tuple[float, ...] = param(
+        (0.8, 0.6), unit="share of owners, oldest adult under 75, 75+", kind="assumption",
+        source="owners who seek to buy again (the rest seek social rent)", bounds=(0.0, 1.0))
+    search_social_stays_share: float = param(
+        0.9, unit="share of social tenants", kind="assumption",
+        source="social tenants who seek social rent again (the rest private rent)",
+        bounds=(0.0, 1.0))
+    search_private_tenure_shares: tuple[float, ...] = param(
+        (0.5, 0.35, 0.15), unit="share of private tenants: private, social, owner",
+        kind="assumption", source="tenure sought by private tenants", bounds=(0.0, 1.0))
+    older_mover_age_years: float = param(
+        65.0, unit="years (oldest adult)", kind="assumption",
+        source="older movers for the woningcorporaties' priority for geclusterd and zorggeschikt "
+        "dwellings and for the doorstroom levers", bounds=(0.0, 120.0))
     accept_probability: float = param(
         0.75, unit="probability per offer", kind="assumption",
         source="acceptance of an offer that fits (enough rooms)", bounds=(0.0, 1.0))
@@ -368,6 +462,27 @@ class TurnoverParams(_Group):
     child_to_adult_per_year: float = param(
         1 / 18, unit="per child per year", kind="assumption",
         source="children aged 0-17 spread evenly over 18 years of age", bounds=(0.0, 1.0))
+    birth_age_of_oldest_years: tuple[int, ...] = param(
+        (25, 44), unit="years (lowest, highest) of the oldest adult of a couple", kind="assumption",
+        source="couples who have children", bounds=(0, 120))
+    union_age_years: tuple[int, ...] = param(
+        (20, 50), unit="years, from (inclusive) to (exclusive)", kind="assumption",
+        source="single adults who may move in with a partner", bounds=(0, 120))
+    starter_age_years: tuple[float, ...] = param(
+        (20.0, 30.0), unit="years, drawn uniformly", kind="assumption",
+        source="age of an adult child leaving home", bounds=(0.0, 120.0))
+    immigrant_age_years: tuple[float, ...] = param(
+        (25.0, 40.0), unit="years, drawn uniformly", kind="assumption",
+        source="age of the adult of an immigrant household", bounds=(0.0, 120.0))
+    newcomer_male_share: float = param(
+        0.5, unit="share", kind="assumption", source="men among starters and immigrants",
+        bounds=(0.0, 1.0))
+    applicant_regular_share: float = param(
+        0.5, unit="share of starters and immigrants", kind="assumption",
+        source="first dwelling sought: regular, else an apartment (nultreden)", bounds=(0.0, 1.0))
+    applicant_tenure_shares: tuple[float, ...] = param(
+        (0.45, 0.40, 0.15), unit="share of starters and immigrants: private, social, owner",
+        kind="assumption", source="tenure of the first dwelling sought", bounds=(0.0, 1.0))
     union_per_year: float = param(
         0.2, unit="per single adult aged 20-49 per year", kind="assumption",
         source="singles who move in with a partner; keeps the share of couples among young "
@@ -558,6 +673,10 @@ class PolicyParams(_Group):
         "(1/3 of owners have a room, 8% of them consider renting it; nl_facts "
         "hospita_potential_rooms, Rijksoverheid 19-12-2025) taken up over about 5 years; assumption",
         bounds=(0.0, 12.0))
+    hospita_min_spare_rooms: int = param(
+        2, unit="rooms more than persons", kind="assumption",
+        source="a household needs this many rooms more than persons to take a lodger",
+        bounds=(0, 20))
     hospita_contract_max_years: float = param(
         5.0, unit="years", kind="input",
         source="temporary hospita contract of at most 5 years (nl_facts "
@@ -604,6 +723,10 @@ class CostParams(_Group):
         23_280.0, unit="EUR per year (gehuwdennorm)", kind="assumption",
         source="gehuwdennorm about 1,940 net per month (2025, recalled, not verified); single "
         "70% of it (nl_facts kostendeler_bijstand_share_A1)", bounds=(0.0, 1e6))
+    bijstand_single_share: float = param(
+        0.7, unit="share of the gehuwdennorm", kind="input",
+        source="bijstand of a single without co-residents (nl_facts kostendeler_bijstand_share_A1)",
+        bounds=(0.0, 2.0))
     verzorgingshuis_eur_per_client_year: float = param(
         7_400.0, unit="EUR per resident per year, EXTRA on top of care at home", kind="input",
         source="CPB structural extra cost of reintroducing VV2/VV3, EUR 735 mln a year (prijspeil "

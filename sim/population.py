@@ -1,11 +1,4 @@
-"""Households as column arrays, and the synthetic population of 1 January 2025.
-
-:class:`Households` is a struct of arrays with spare capacity: row ``i`` is one household for the whole
-run (rows are never reordered, which keeps random draws aligned across scenarios). A household has up to
-two adults in slots 0 and 1; per-adult columns have shape ``(rows, 2)``. A household whose last adult
-dies becomes inactive. Every adult has a person id (``pid``) that follows them when they move to another
-row; random draws are indexed by it. Every row carries a ``weight``: the number of real households it
-stands for.
+"""The synthetic population of 1 January 2025, drawn from public marginals.
 
 :func:`build_population` draws the population from the public marginals in ``sim/data/``:
 
@@ -28,121 +21,23 @@ from importlib import resources
 
 import numpy as np
 
-from sim.columns import ColumnTable
-from sim.params import Parameters, PopulationParams
+from sim.codes import (
+    AOW,
+    AOW_AIO,
+    AOW_PENSION,
+    BIJSTAND,
+    FEMALE,
+    HEAVY,
+    INSTITUTION_TENURE,
+    MALE,
+    NONE,
+    REGULAR,
+    VERPLEEGHUIS,
+    WORK,
+)
+from sim.households import Households
+from sim.params import CostParams, Parameters, PopulationParams
 from sim.streams import RandomStreams
-
-MALE, FEMALE = 0, 1
-TENURES = ("owner", "social", "private", "institution")
-OWNER, SOCIAL, PRIVATE, INSTITUTION_TENURE = range(4)
-DWELLING_TYPES = ("regular", "nultreden", "geclusterd", "zorggeschikt", "verzorgingshuis", "verpleeghuis")
-REGULAR, NULTREDEN, GECLUSTERD, ZORGGESCHIKT, VERZORGINGSHUIS, VERPLEEGHUIS = range(6)
-BENEFITS = ("work_or_other", "aow", "aow_pension", "aow_aio", "bijstand")
-WORK, AOW, AOW_PENSION, AOW_AIO, BIJSTAND = range(5)
-NONE, LIMITATION, MODERATE, REGIE, HEAVY = range(5)
-NOT_WAITING = np.iinfo(np.int32).min
-"""``wlz_wait_since`` of a person not on the verpleeghuis waiting list."""
-NOT_SEARCHING = np.iinfo(np.int32).min
-"""``search_since`` of a household that is not searching; also ``widowed_step`` when never widowed."""
-INTENTIONS = ("none", "maybe", "definite")
-
-# column name -> (dtype, per-adult?, fill value of an unused row/slot)
-COLUMNS: dict[str, tuple[type, bool, object]] = {
-    "active": (np.bool_, False, False),
-    "weight": (np.float32, False, 0.0),
-    "present": (np.bool_, True, False),
-    "pid": (np.int32, True, -1),
-    "age_months": (np.int16, True, 0),
-    "sex": (np.int8, True, 0),
-    "care": (np.int8, True, 0),
-    "dementia": (np.bool_, True, False),
-    "wlz_step": (np.int32, True, -1),
-    "tenure": (np.int8, False, 0),
-    "dwelling": (np.int8, False, 0),
-    "region": (np.int8, False, 0),
-    "benefit": (np.int8, False, 0),
-    "income_eur_year": (np.float32, False, 0.0),
-    "children_nearby": (np.bool_, False, False),
-    "n_children": (np.int16, False, 0),
-    "n_coresidents": (np.int16, False, 0),
-    "months_in_dwelling": (np.int16, False, 0),
-    "dwelling_id": (np.int32, False, -1),
-    "wlz_wait_since": (np.int32, True, np.iinfo(np.int32).min),
-    "widowed_step": (np.int32, False, np.iinfo(np.int32).min),
-    "intention": (np.int8, False, 0),
-    "search_since": (np.int32, False, np.iinfo(np.int32).min),
-    "search_type": (np.int8, False, -1),
-    "search_tenure": (np.int8, False, -1),
-    # house sharing: person id of the adult in slot 1 who joined as a housemate (not a partner)
-    "shared_pid": (np.int32, False, -1),
-    # a single ready to share a dwelling, waiting for a housemate
-    "sharing_ready": (np.bool_, False, False),
-    # hospitaverhuur: one lodger per host, not followed individually (-1: no lodger)
-    "lodger_pid": (np.int32, False, -1),
-    "lodger_age_months": (np.int16, False, 0),
-    "lodger_sex": (np.int8, False, 0),
-    "lodger_until": (np.int32, False, 0),
-}
-
-
-class Households(ColumnTable):
-    """Households as a struct of arrays (see :class:`sim.columns.ColumnTable`).
-
-    Columns are :data:`COLUMNS`; per-adult columns have shape ``(rows, 2)``.
-    """
-
-    COLUMNS = COLUMNS
-
-
-# --- per-household summaries of the adult slots -----------------------------------------------------
-# These read the two slot columns separately: ``max(axis=1)`` or a fancy index of whole ``(rows, 2)``
-# rows is many times slower in numpy than elementwise work on the two columns.
-
-
-def slot_columns(col: np.ndarray, rows=None) -> tuple[np.ndarray, np.ndarray]:
-    """The two slots of a per-adult column, for the given household rows.
-
-    Args:
-        col: A per-adult column of shape ``(n, 2)``.
-        rows: Household rows (index array or boolean mask); all rows if ``None``.
-
-    Returns:
-        ``(slot 0, slot 1)``: views of the column if ``rows`` is ``None``, else copies.
-    """
-    if rows is None:
-        return col[:, 0], col[:, 1]
-    return col[:, 0][rows], col[:, 1][rows]
-
-
-def oldest_age_months(hh: Households, rows=None) -> np.ndarray:
-    """Age in months of the oldest adult of each household.
-
-    Args:
-        hh: The households.
-        rows: Household rows (index array or boolean mask); all rows if ``None``.
-
-    Returns:
-        ``int16`` array with one value per row, ``-1`` where no adult is present; ``// 12`` gives the
-        age in whole years (and keeps ``-1``).
-    """
-    p0, p1 = slot_columns(hh.present, rows)
-    a0, a1 = slot_columns(hh.age_months, rows)
-    none = np.int16(-1)
-    return np.maximum(np.where(p0, a0, none), np.where(p1, a1, none))
-
-
-def adult_count(hh: Households, rows=None) -> np.ndarray:
-    """Adults present in each household (``int64``; all rows if ``rows`` is ``None``)."""
-    p0, p1 = slot_columns(hh.present, rows)
-    return p0.astype(np.int64) + p1
-
-
-def care_need(hh: Households, rows=None) -> np.ndarray:
-    """Highest care state among the adults present in each household (``int8``, 0 if none)."""
-    p0, p1 = slot_columns(hh.present, rows)
-    c0, c1 = slot_columns(hh.care, rows)
-    none = np.int8(NONE)
-    return np.maximum(np.where(p0, c0, none), np.where(p1, c1, none))
 
 
 @dataclass(frozen=True)
@@ -202,11 +97,11 @@ def _round_counts(expected: np.ndarray) -> np.ndarray:
     return base
 
 
-def _ages_in_months(rng, lo: int, hi: int, n: int) -> np.ndarray:
-    """Draws ages uniformly within [lo, hi] years (oldest group declining), in months."""
+def _ages_in_months(rng, lo: int, hi: int, n: int, pp: PopulationParams) -> np.ndarray:
+    """Draws ages uniformly within [lo, hi] years (the open group 95+ declining), in months."""
     if lo >= 95:
-        # survival beyond 95 falls by about 30% a year (assumption)
-        years = np.minimum(lo + rng.exponential(1 / 0.3, size=n), hi + 0.99)
+        years = np.minimum(lo + rng.exponential(1 / pp.survival_decline_95plus_per_year, size=n),
+                           hi + 0.99)
     else:
         years = rng.uniform(lo, hi + 1, size=n)
     return (years * 12).astype(np.int16)
@@ -260,7 +155,7 @@ def build_population(
                 )
             counts = _round_counts(np.append(parts, max(rest, 0.0)) * n_persons)
             for kind, k in zip(("couple", "single", "institution"), counts[:3], strict=True):
-                ages[kind][sex].append(_ages_in_months(rng, lo, hi, int(k)))
+                ages[kind][sex].append(_ages_in_months(rng, lo, hi, int(k), pp))
             coresident_total += counts[3]
 
     cat = {k: [np.concatenate(v[0]), np.concatenate(v[1])] for k, v in ages.items()}
@@ -364,16 +259,19 @@ def build_population(
         np.where(ub < pp.bijstand_share_working_age, BIJSTAND, WORK),
     ).astype(np.int8)
     del ub
-    income = household_income(benefit, present.sum(axis=1), rng.lognormal(0, 0.5, n), pp)
+    income = household_income(benefit, present.sum(axis=1),
+                              rng.lognormal(0, pp.income_spread_sigma, n), pp, params.costs)
     income[in_inst] = 0.0
 
-    # children and co-residents live with private households of suitable age; a couple is four
-    # times as likely as a single adult to be their household (assumption: about 1.5 million
-    # couples and 0.55 million single parents have children at home, CBS)
+    # children and co-residents live with private households of suitable age, couples more often
     private = ~in_inst
     pair = present.sum(axis=1) == 2
-    n_children = _spread(rng, private & (oldest >= 25) & (oldest <= 54), pair, children_total)
-    n_cores = _spread(rng, private & (oldest >= 40) & (oldest <= 69), pair, coresident_total)
+    lo, hi = pp.children_age_of_oldest_years
+    n_children = _spread(rng, private & (oldest >= lo) & (oldest <= hi), pair, children_total,
+                         pp.children_couple_weight)
+    lo, hi = pp.coresidents_age_of_oldest_years
+    n_cores = _spread(rng, private & (oldest >= lo) & (oldest <= hi), pair, coresident_total,
+                      pp.children_couple_weight)
 
     pid = np.full((n, 2), -1, np.int32)
     pid[present] = np.arange(int(present.sum()), dtype=np.int32)
@@ -385,36 +283,38 @@ def build_population(
         "dementia": dementia, "wlz_step": wlz_step, "tenure": tenure, "dwelling": dwelling,
         "region": region, "benefit": benefit, "income_eur_year": income,
         "children_nearby": rng.random(n) < pp.children_nearby_share,
-        "months_in_dwelling": (rng.exponential(12 * 12, n)).clip(0, 32000).astype(np.int16),
+        "months_in_dwelling": (rng.exponential(12 * pp.months_in_dwelling_mean_years, n))
+        .clip(0, 32000).astype(np.int16),
     })
     hh.n_children[:] = n_children
     hh.n_coresidents[:] = n_cores
     return hh
 
 
-def _spread(rng, eligible: np.ndarray, pair: np.ndarray, total: float) -> np.ndarray:
-    """Distributes ``total`` persons over eligible households, couples four times as likely."""
+def _spread(rng, eligible: np.ndarray, pair: np.ndarray, total: float,
+            couple_weight: float) -> np.ndarray:
+    """Distributes ``total`` persons over eligible households, couples ``couple_weight`` times as likely."""
     out = np.zeros(len(eligible), np.int16)
     idx = np.flatnonzero(eligible)
     if len(idx) == 0 or total <= 0:
         return out
-    p = np.where(pair[idx], 4.0, 1.0)
+    p = np.where(pair[idx], couple_weight, 1.0)
     picks = rng.choice(len(idx), size=int(round(total)), p=p / p.sum())
     out[idx] = np.bincount(picks, minlength=len(idx))
     return out
 
 
-def household_income(benefit, n_adults, noise, pp: PopulationParams) -> np.ndarray:
+def household_income(benefit, n_adults, noise, pp: PopulationParams, cp: CostParams) -> np.ndarray:
     """Gross household income per year by benefit type (EUR 2025).
 
-    AOW amounts are the 1 January 2025 gross amounts excluding holiday pay (nl_facts
-    aow_single_gross_month 1,580.92 and aow_couple_gross_month_pp 1,081.50, secondary). Pension,
-    earnings and bijstand levels are assumptions of the project (medians times a lognormal noise).
+    AOW and bijstand are the amounts of ``CostParams`` (AOW excluding holiday pay); pensions and
+    earnings are the medians of ``PopulationParams`` times a lognormal ``noise``. Income is not yet
+    read by any decision.
     """
-    aow = np.where(n_adults >= 2, 2 * 1081.50, 1580.92) * 12.0
-    pension = 12_000.0 * noise  # assumption: median occupational pension per household, EUR/year
-    earnings = 45_000.0 * noise  # assumption: median gross income of working-age households
-    bijstand = np.where(n_adults >= 2, 1.0, 0.7) * 1_940.0 * 12.0  # assumption: gehuwdennorm/month
+    aow = np.where(n_adults >= 2, cp.aow_couple_eur_year, cp.aow_single_eur_year)
+    pension = pp.pension_median_eur_year * noise
+    earnings = pp.earnings_median_eur_year * noise
+    bijstand = np.where(n_adults >= 2, 1.0, cp.bijstand_single_share) * cp.bijstand_couple_eur_year
     out = np.select(
         [benefit == AOW, benefit == AOW_PENSION, benefit == AOW_AIO, benefit == BIJSTAND],
         [aow, aow + pension, aow * 1.0, bijstand],

@@ -14,38 +14,39 @@ import zlib
 
 import numpy as np
 
-STREAMS = (
-    "mortality", "care", "dementia", "population", "stock", "admission", "wlz_wish", "intention",
-    "search", "search_type", "search_tenure", "allocation", "adaptation", "turnover", "migration", "building",
-    "union", "logeerzorg", "policy", "verzorgingshuis", "sharing", "hospita",
-)
-"""Names of the streams used by the model; a new process adds its own name here."""
+SETUP_STREAMS = ("population", "stock")
+"""Streams drawn while the model is built (the synthetic population and the dwelling stock); the
+processes declare their own streams (``sim.process.Process.streams``)."""
 
 JUMP_COST = 1024
 """Draws that cost about as much time as one jump of the generator (``advance``) in
 :meth:`RandomStreams.for_ids`: ids closer than this are drawn as one stretch."""
 
 
-def _name_key(name: str) -> int:
-    if name not in STREAMS:
-        raise KeyError(f"unknown random stream {name!r}; known streams: {STREAMS}")
-    return zlib.crc32(name.encode())
-
-
 class RandomStreams:
     """Factory of per-process, per-step numpy generators under one root seed.
 
+    The generator of a stream depends only on the root seed, the stream's name (through its CRC-32)
+    and the step.
+
     Args:
         seed: Root seed of the run (non-negative integer).
+        names: The stream names that may be drawn (any name if ``None``).
     """
 
-    def __init__(self, seed: int):
+    def __init__(self, seed: int, names=None):
         self.seed = int(seed)
+        self.names = None if names is None else tuple(sorted(set(names)))
         self._scratch = np.empty(0)
+
+    def _key(self, name: str) -> int:
+        if self.names is not None and name not in self.names:
+            raise KeyError(f"unknown random stream {name!r}; known streams: {list(self.names)}")
+        return zlib.crc32(name.encode())
 
     def generator(self, name: str, step: int = -1) -> np.random.Generator:
         """Returns the generator of stream ``name`` at ``step`` (``-1`` for set-up draws)."""
-        return np.random.default_rng([self.seed, _name_key(name), step + 1])
+        return np.random.default_rng([self.seed, self._key(name), step + 1])
 
     def uniform(self, name: str, step: int, n: int) -> np.ndarray:
         """Returns ``n`` uniform draws in [0, 1) of stream ``name`` at ``step`` (float64)."""

@@ -28,8 +28,9 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:  # run as a script from any folder
     sys.path.insert(0, str(ROOT))
 
-from experiments.runner import run_scenario, table_columns  # noqa: E402
+from experiments.runner import run_scenario  # noqa: E402
 from experiments.scenario import scenario_from_dict  # noqa: E402
+from experiments.writers import table_columns  # noqa: E402
 from sim.params import RunSettings  # noqa: E402
 
 GOLDEN_DIR = Path(__file__).parent / "data" / "golden"

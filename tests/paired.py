@@ -1,14 +1,12 @@
 """Helpers of the policy direction tests: runs paired by seed and their mean difference."""
 
-from pathlib import Path
-
 import numpy as np
+from conftest import SCENARIO_DIR as SCENARIOS
 
 from experiments.runner import run_scenario
 from experiments.scenario import load_scenario
 from sim.params import RunSettings
 
-SCENARIOS = Path(__file__).parent.parent / "experiments" / "scenarios"
 SEEDS = (1, 2)
 YEARS = range(2026, 2031)
 

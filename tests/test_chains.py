@@ -4,8 +4,10 @@ import math
 from collections import Counter
 
 import numpy as np
+import pyarrow.parquet as pq
 import pytest
 
+from experiments import writers
 from sim.chains import (
     CONTINUES,
     END_CAUSES,
@@ -14,7 +16,6 @@ from sim.chains import (
     START_CAUSES,
     STARTER,
     ChainBook,
-    write_parquet,
 )
 
 
@@ -228,12 +229,12 @@ def test_year_summary_hand_example():
 
 
 def test_write_parquet_round_trip(tmp_path):
-    import pyarrow.parquet as pq
-
     book = ChainBook()
     c = _start(book, 3, cause="transformation", weight=75.0)
     _link(book, c, [CONTINUES, STARTER, LEAVES_BEHIND])  # chain 0 keeps running
-    chains_path, links_path = write_parquet(book, tmp_path / "out")
+    chains_path, links_path = tmp_path / "chains.parquet", tmp_path / "links.parquet"
+    writers.write_table(chains_path, "chains", writers.labelled(book.chains_table()))
+    writers.write_table(links_path, "links", writers.labelled(book.links_table()))
     chains = pq.read_table(chains_path).to_pydict()
     links = pq.read_table(links_path).to_pydict()
     assert chains["end_cause"] == ["", "starter", "stays_behind"], f"end causes: {chains['end_cause']}"
@@ -241,7 +242,7 @@ def test_write_parquet_round_trip(tmp_path):
     assert chains["n_links"] == [1, 1, 1], f"n_links: {chains['n_links']}"
     assert chains["weight"] == [75.0] * 3, f"weights: {chains['weight']}"
     assert links["chain_id"] == [0, 1, 2], f"link chain ids: {links['chain_id']}"
-    assert links["mover_kind"] == [0, 1, 3], f"mover kinds: {links['mover_kind']}"
+    assert links["mover_kind"] == ["continues", "starter", "leaves_behind"], f"kinds: {links['mover_kind']}"
     assert pq.read_schema(chains_path).field("end_cause").type == "string", "cause columns must be strings"
     tab = book.chains_table()
     assert set(chains) == set(tab), f"columns differ: {set(chains) ^ set(tab)}"

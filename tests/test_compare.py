@@ -7,9 +7,9 @@ import shutil
 import numpy as np
 import pyarrow.parquet as pq
 import pytest
-from scipy import stats
+from scipy import stats as scipy_stats
 
-from experiments import compare
+from experiments import batch, compare, stats
 from experiments.cli import main
 
 FAST = ["--scale", "0.001", "--end", "2026"]
@@ -60,20 +60,20 @@ def copy_of(result, tmp_path):
 
 def test_compare_writes_tables_runs_and_figures(result):
     rows = read_csv(result / "differences.csv")
-    assert tuple(rows[0]) == compare.DIFFERENCE_COLUMNS, f"columns {tuple(rows[0])}"
+    assert tuple(rows[0]) == stats.DIFFERENCE_COLUMNS, f"columns {tuple(rows[0])}"
     assert {r["policy"] for r in rows} == {"places", "same"}, "one block per policy"
     assert {r["year"] for r in rows} == {"2025", "2026"}
     summary = read_csv(result / "summary.csv")
-    assert tuple(summary[0]) == compare.SUMMARY_COLUMNS
+    assert tuple(summary[0]) == stats.SUMMARY_COLUMNS
     assert {r["scenario"] for r in summary} == {"baseline", "places", "same"}
     for scenario in ("baseline", "places", "same"):
         for seed in (1, 2):
             path = result / "runs" / scenario / f"seed_{seed}.parquet"
             assert path.exists(), f"{path} missing"
-            meta = compare.read_run_meta(path)
+            meta = batch.read_run_meta(path)
             assert meta["seed"] == seed and meta["scale"] == 0.001 and meta["end_year"] == 2026
             assert set(pq.read_table(path).column_names) == {"year", "indicator", "value"}
-    for name in compare.MAIN_INDICATORS:
+    for name in stats.MAIN_INDICATORS:
         for kind in ("levels", "difference"):
             png = result / "figures" / f"{name}_{kind}.png"
             assert png.exists() and png.read_bytes()[:4] == b"\x89PNG", f"{png.name} missing"
@@ -113,7 +113,7 @@ def test_paired_differences_equal_separate_runs(files, result, tmp_path):
         assert float(row["baseline_mean"]) == pytest.approx(b.mean(), rel=1e-12), name
         assert float(row["policy_mean"]) == pytest.approx(p.mean(), rel=1e-12), name
         if d.std() > 0:
-            low, high = stats.t.interval(0.95, 1, loc=d.mean(), scale=stats.sem(d))
+            low, high = scipy_stats.t.interval(0.95, 1, loc=d.mean(), scale=scipy_stats.sem(d))
             assert float(row["ci_low"]) == pytest.approx(low, rel=1e-9), name
             assert float(row["ci_high"]) == pytest.approx(high, rel=1e-9), name
         assert row["n_seeds"] == "2"
@@ -146,7 +146,7 @@ def test_rerun_skips_finished_runs(files, result, tmp_path, capsys, monkeypatch,
     def must_not_run(*_a, **_k):
         raise AssertionError("a finished run was computed again")
 
-    monkeypatch.setattr(compare, "run_one", must_not_run)
+    monkeypatch.setattr(batch, "run_one", must_not_run)
     assert main(args(files, out)) == 0
     err = capsys.readouterr().err
     assert err.count("skipped") == 6, err
@@ -162,13 +162,13 @@ def test_interrupted_batch_recomputes_only_the_missing_run(files, result, tmp_pa
     stale = missing.with_name(".seed_2.parquet.tmp-abc123")
     stale.write_bytes(b"half-written")
     calls = []
-    real = compare.run_one
+    real = batch.run_one
 
     def counting(scenario, settings):
         calls.append((scenario.name, settings.seed))
         return real(scenario, settings)
 
-    monkeypatch.setattr(compare, "run_one", counting)
+    monkeypatch.setattr(batch, "run_one", counting)
     assert main(args(files, out, "--workers", "2")) == 0
     assert calls == [("places", 2)], f"only the missing run may be computed, got {calls}"
     err = capsys.readouterr().err
@@ -222,7 +222,7 @@ def test_bad_input_stops_before_any_run(files, tmp_path, capsys, monkeypatch, ca
     def must_not_run(*_a, **_k):
         raise AssertionError("no run may start on bad input")
 
-    monkeypatch.setattr(compare, "run_one", must_not_run)
+    monkeypatch.setattr(batch, "run_one", must_not_run)
     out = tmp_path / "out"
     base, pol = files["base"], files["places"]
     extra = []

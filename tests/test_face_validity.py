@@ -2,8 +2,10 @@
 
 import pytest
 
-from sim.model import DoorstroomModel
+from agents.model import DoorstroomModel
 from sim.params import RunSettings
+
+pytestmark = pytest.mark.slow
 
 
 @pytest.fixture(scope="module")

@@ -3,9 +3,8 @@
 Regenerate the stored files only when results change on purpose (see ``tests/golden.py``).
 """
 
-import pytest
-
 import golden
+import pytest
 
 
 @pytest.fixture(scope="module", params=sorted(golden.SCENARIOS))

@@ -5,15 +5,15 @@ import numpy as np
 import pytest
 from paired import SCENARIOS, SEEDS, paired, scenario_values
 
-from agents.policies import (
+from agents.policies.kostendelersnorm import (
     household_bijstand_share,
     kostendeler_share,
     kostendelersnorm_applies,
 )
 from experiments.runner import run_scenario
 from experiments.scenario import load_scenario, scenario_from_dict
+from sim.codes import AOW_AIO, BIJSTAND
 from sim.params import ParameterError, Parameters, RunSettings
-from sim.population import AOW_AIO, BIJSTAND
 
 NEW_INDICATORS = ("shared_households", "households_sharing_formed", "lodgers", "lodgers_housed",
                   "lodgers_returned", "hospita_rent_income_eur", "hospita_rent_above_exemption_eur")
@@ -42,11 +42,11 @@ def test_kostendeler_share_reproduces_nl_facts():
 def test_household_share_by_variant():
     # a couple keeps the gehuwdennorm, a single 70%; two housemates get 2 x 50% under the norm and
     # 2 x 70% without it; a lodger who counts makes a single's share 50%
-    assert household_bijstand_share(2, True, 0, True) == pytest.approx(1.0)
-    assert household_bijstand_share(1, False, 0, True) == pytest.approx(0.7)
-    assert household_bijstand_share(2, False, 0, True) == pytest.approx(1.0)
-    assert household_bijstand_share(2, False, 0, False) == pytest.approx(1.4)
-    assert household_bijstand_share(1, False, 1, True) == pytest.approx(0.5)
+    assert household_bijstand_share(2, True, 0, True, 0.7) == pytest.approx(1.0)
+    assert household_bijstand_share(1, False, 0, True, 0.7) == pytest.approx(0.7)
+    assert household_bijstand_share(2, False, 0, True, 0.7) == pytest.approx(1.0)
+    assert household_bijstand_share(2, False, 0, False, 0.7) == pytest.approx(1.4)
+    assert household_bijstand_share(1, False, 1, True, 0.7) == pytest.approx(0.5)
     benefit = np.array([BIJSTAND, AOW_AIO])
     assert kostendelersnorm_applies("current", benefit).tolist() == [True, True]
     assert kostendelersnorm_applies("abolished", benefit).tolist() == [False, False]

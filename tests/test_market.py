@@ -3,12 +3,13 @@
 import numpy as np
 import pytest
 
-from agents import market
-from sim.model import DoorstroomModel
+from agents.intention import care_mismatch
+from agents.model import DoorstroomModel
+from sim.codes import REGULAR, is_institution
 from sim.params import RunSettings
-from sim.population import NOT_SEARCHING
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("seed", [1, 2, 3])
 def test_invariants_hold_over_the_whole_horizon(seed):
     m = DoorstroomModel(settings=RunSettings(scale=0.002, seed=seed, end_year=2050), debug=True)
@@ -80,35 +81,33 @@ def test_links_follow_moves(run_2030):
         assert w >= housed, f"every starter and immigrant housed makes a link ({year})"
 
 
-def test_a_move_is_a_link_that_continues_the_chain():
-    m = DoorstroomModel(settings=RunSettings(scale=0.001, seed=2, end_year=2025))
+def test_a_move_is_a_link_that_continues_the_chain(tiny_model):
+    m = tiny_model
     hh, dw = m.households, m.dwellings
-    vacant = np.flatnonzero(dw.active & (dw.occupant < 0) & ~dw.is_institution())
-    mover = np.flatnonzero(hh.active & (hh.dwelling == 0))[0]
+    vacant = np.flatnonzero(dw.active & (dw.occupant < 0) & ~is_institution(dw.type))
+    mover = np.flatnonzero(hh.active & (hh.dwelling == REGULAR))[0]
     target = vacant[0]
     old = hh.dwelling_id[mover]
     chain = dw.chain[target]
     m.steps = 1  # inside the first step
-    market.move(m, np.array([mover]), np.array([target]))
+    m.occupancy.move(np.array([mover]), np.array([target]))
     assert hh.dwelling_id[mover] == target and dw.occupant[target] == mover, "mover moved in"
     assert dw.occupant[old] == -1, "the old dwelling is vacant"
     assert dw.chain[old] == chain and dw.chain[target] == -1, "the chain moved to the old dwelling"
     links = m.chains.links_table()
     assert links["chain_id"].tolist() == [chain], "one link, in the chain of the vacancy"
-    assert hh.search_since[mover] == NOT_SEARCHING, "the mover stops searching"
     m.check_invariants()
 
 
-def test_care_mismatch_rules():
-    m = DoorstroomModel(settings=RunSettings(scale=0.001, seed=2, end_year=2025))
-    hh, dw = m.households, m.dwellings
-    row = np.flatnonzero(hh.active & (hh.dwelling == 0) & ~hh.present[:, 1])[0]
+def test_care_mismatch_rules(tiny_model):
+    hh, dw = tiny_model.households, tiny_model.dwellings
+    row = np.flatnonzero(hh.active & (hh.dwelling == REGULAR) & ~hh.present[:, 1])[0]
     dw.step_free[hh.dwelling_id[row]] = False
     hh.care[row, 0] = 0
-    assert not market.care_mismatch(hh, dw, np.array([row]))[0], "no need, no mismatch"
+    assert not care_mismatch(hh, dw, np.array([row]))[0], "no need, no mismatch"
     hh.care[row, 0] = 1
-    assert market.care_mismatch(hh, dw, np.array([row]))[0], "limitation in a home with stairs"
+    assert care_mismatch(hh, dw, np.array([row]))[0], "limitation in a home with stairs"
     dw.step_free[hh.dwelling_id[row]] = True
-    assert not market.care_mismatch(hh, dw, np.array([row]))[0], "limitation in an adapted home"
+    assert not care_mismatch(hh, dw, np.array([row]))[0], "limitation in an adapted home"
     hh.care[row, 0] = 2
-    assert market.care_mismatch(hh, dw, np.array([row]))[0], "moderate care needs care nearby"
+    assert care_mismatch(hh, dw, np.array([row]))[0], "moderate care needs care nearby"

@@ -4,20 +4,13 @@ import copy
 
 import numpy as np
 import pytest
+from conftest import SMALL
 
-from sim.model import DoorstroomModel
-from sim.params import Parameters, RunSettings
+from agents.model import DoorstroomModel
+from sim.params import ParameterError, Parameters, RunSettings
 from sim.population import build_population
 from sim.rates import step_probability
 from sim.streams import RandomStreams
-
-SMALL = RunSettings(scale=0.002, seed=11, end_year=2029)
-
-
-def _run(params=None, settings=SMALL, debug=False):
-    m = DoorstroomModel(params, settings, debug=debug)
-    m.run()
-    return m
 
 
 def _same(a, b) -> bool:
@@ -27,20 +20,20 @@ def _same(a, b) -> bool:
             and np.array_equal(ca["value"], cb["value"], equal_nan=True))
 
 
-def test_same_seed_same_records():
-    a, b = _run(), _run()
+def test_same_seed_same_records(run_model):
+    a, b = run_model(), run_model()
     assert _same(a, b), "two runs with the same seed must give identical indicators"
     assert a.chains.links_table()["chain_id"].tolist() == b.chains.links_table()["chain_id"].tolist()
 
 
-def test_other_seed_other_records():
-    a = _run()
-    b = _run(settings=RunSettings(scale=0.002, seed=12, end_year=2029))
+def test_other_seed_other_records(run_model):
+    a = run_model()
+    b = run_model(settings=RunSettings(scale=0.002, seed=12, end_year=2029))
     assert not _same(a, b), "another seed must give other indicators"
 
 
-def test_invariants_hold_every_step():
-    m = _run(debug=True)
+def test_invariants_hold_every_step(run_model):
+    m = run_model(debug=True)
     assert m.steps == m.total_steps, f"run stopped at step {m.steps} of {m.total_steps}"
     hh = m.households
     assert (hh.pid[hh.present] >= 0).all(), "a present adult without a person id"
@@ -48,15 +41,12 @@ def test_invariants_hold_every_step():
     assert len(np.unique(pids)) == len(pids), "a person id appears twice"
 
 
-def test_mesa_clock_and_phase_order():
+def test_mesa_clock_and_process_order():
     m = DoorstroomModel(settings=SMALL)
     expected = ["ageing", "mortality", "care", "wlz_admission", "family", "union", "sharing",
-                "migration",
-                "building", "adaptation", "search", "allocation", "intention", "policy",
-                "accounting"]
-    assert [p.name for p in m.phases] == expected, (
-        f"phase order changed: {[p.name for p in m.phases]}"
-    )
+                "hospitaverhuur", "migration", "building", "adaptation", "search", "allocation",
+                "intention", "building_programme", "verzorgingshuis_places", "pension", "accounting"]
+    assert list(m.stepping) == expected, f"process order changed: {list(m.stepping)}"
     m.step()
     assert m.steps == 1 and m.time == 1.0, f"Mesa clock: steps {m.steps}, time {m.time}"
     assert m.year == 2025, f"first step is in 2025, got {m.year}"
@@ -64,24 +54,24 @@ def test_mesa_clock_and_phase_order():
     assert all(z in m.agents for z in m.zorgkantoren), "zorgkantoren are Mesa agents of the model"
 
 
-def test_stocks_recorded_once_per_year_and_flows_summed():
-    m = _run()
+def test_stocks_recorded_once_per_year_and_flows_summed(run_model):
+    m = run_model()
     years = sorted({y for y, n, _ in m.records if n == "deaths"})
     assert years == list(range(2025, 2030)), f"flow years {years}"
     stocks = [y for y, n, _ in m.records if n == "persons_65plus"]
     assert stocks == list(range(2025, 2030)), f"stock years {stocks}"
 
 
-def test_start_year_after_2025_records_only_later_years():
-    m = _run(settings=RunSettings(scale=0.002, seed=11, start_year=2027, end_year=2028))
+def test_start_year_after_2025_records_only_later_years(run_model):
+    m = run_model(settings=RunSettings(scale=0.002, seed=11, start_year=2027, end_year=2028))
     years = sorted({y for y, _, _ in m.records})
     assert years == [2027, 2028], f"recorded years {years}"
 
 
-def test_steps_per_year_changes_step_not_rates():
+def test_steps_per_year_changes_step_not_rates(run_model):
     # annual deaths with monthly and quarterly steps agree within sampling noise
-    monthly = _run(settings=RunSettings(scale=0.004, seed=3, end_year=2026))
-    quarterly = _run(settings=RunSettings(scale=0.004, seed=3, end_year=2026, steps_per_year=4))
+    monthly = run_model(settings=RunSettings(scale=0.004, seed=3, end_year=2026))
+    quarterly = run_model(settings=RunSettings(scale=0.004, seed=3, end_year=2026, steps_per_year=4))
     d_m = sum(v for y, n, v in monthly.records if n == "deaths")
     d_q = sum(v for y, n, v in quarterly.records if n == "deaths")
     n_deaths = d_m * 0.004  # sample count
@@ -96,7 +86,7 @@ def test_step_probability_converts_annual_hazard():
 
 
 def test_streams_are_independent_and_prefix_stable():
-    s = RandomStreams(4)
+    s = RandomStreams(4, names=("mortality", "care"))
     a = s.uniform("mortality", 3, 100)
     b = s.uniform("mortality", 3, 1000)
     assert np.array_equal(a, b[:100]), "draws of id p must not depend on how many ids exist"
@@ -163,8 +153,6 @@ def test_dated_parameter_change_takes_effect_on_1_january():
 
 def test_dated_change_is_validated_up_front():
     m = DoorstroomModel(settings=RunSettings(scale=0.002, seed=1, end_year=2028))
-    from sim.params import ParameterError
-
     with pytest.raises(ParameterError, match="below its minimum"):
         m.schedule_parameter_change(2027, {"wlz": {"verpleeghuis_places": -5}})
     with pytest.raises(ParameterError, match="change year 2030"):

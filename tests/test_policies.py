@@ -4,6 +4,7 @@
 import pytest
 from paired import SCENARIOS, SEEDS, paired, scenario_values
 
+from agents.model import DoorstroomModel
 from experiments.scenario import load_scenario, scenario_from_dict
 from sim.params import ParameterError, RunSettings
 
@@ -83,8 +84,6 @@ def test_building_programme_leaves_deaths_and_care_of_older_persons_identical():
     differ through who pairs with whom in the union phase, which depends on which singles are
     housed.
     """
-    from sim.model import DoorstroomModel
-
     settings = RunSettings(scale=0.003, seed=4, end_year=2029)
 
     def run(params):

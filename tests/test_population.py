@@ -4,17 +4,8 @@ import numpy as np
 import pytest
 
 from sim import outputs
-from sim.population import (
-    FEMALE,
-    INSTITUTION_TENURE,
-    MALE,
-    OWNER,
-    PRIVATE,
-    SOCIAL,
-    VERPLEEGHUIS,
-    build_population,
-    load_tables,
-)
+from sim.codes import FEMALE, INSTITUTION_TENURE, MALE, OWNER, PRIVATE, SOCIAL, VERPLEEGHUIS
+from sim.population import build_population, load_tables
 
 SCALE = 0.01
 CBS_TOTAL_2025 = 18_044_027  # persons, 1 Jan 2025 (CBS, verified)

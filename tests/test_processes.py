@@ -2,22 +2,30 @@
 
 import numpy as np
 
-from agents import care, demography
-from sim.dwellings import household_size
+from agents import care, mortality
+from sim.households import (
+    adult_count,
+    care_need,
+    household_size,
+    oldest_age_months,
+    present_persons,
+    row_of,
+    slot_of,
+)
 from sim.params import Parameters
-from sim.population import adult_count, build_population, care_need, oldest_age_months
+from sim.population import build_population
 from sim.rates import step_probability
 
 
 def test_tabulated_mortality_equals_aligned_hazard():
     hh = build_population(0.002, seed=4)
     params = Parameters()
-    flat = np.flatnonzero(hh.present.ravel())
-    rows, slots = flat >> 1, flat & 1
-    fast = demography.tabulated_hazard(hh, flat, params, 2031.5)
-    pure = demography.aligned_hazard(
+    flat = present_persons(hh)
+    rows, slots = row_of(flat), slot_of(flat)
+    fast = mortality.tabulated_hazard(hh, flat, params.demography, 2031.5)
+    pure = mortality.aligned_hazard(
         hh.age_months[rows, slots] / 12.0, hh.sex[rows, slots], hh.care[rows, slots],
-        hh.dementia[rows, slots], hh.weight[rows], 2031.5, params,
+        hh.dementia[rows, slots], hh.weight[rows], 2031.5, params.demography,
     )
     assert np.allclose(fast, pure, rtol=1e-12, atol=0), "tabulated and pure hazards differ"
 
@@ -31,8 +39,8 @@ def test_aligned_mortality_keeps_life_table_deaths():
     dem = rng.random(n) < 0.2
     w = np.ones(n)
     params = Parameters()
-    h = demography.aligned_hazard(age, sex, care_state, dem, w, 2025.0, params)
-    base = demography.base_hazard(age, sex, 2025.0, params)
+    h = mortality.aligned_hazard(age, sex, care_state, dem, w, 2025.0, params.demography)
+    base = mortality.base_hazard(age, sex, 2025.0, params.demography)
     assert abs(h.sum() / base.sum() - 1) < 0.02, "alignment must keep the expected deaths"
     assert h[care_state == 4].mean() > 3 * h[care_state == 0].mean(), "heavy care must die sooner"
 
@@ -87,9 +95,9 @@ def test_slot_summaries_equal_their_definitions():
 def test_mortality_phase_draws_the_tabulated_probabilities():
     hh = build_population(0.002, seed=4)
     params = Parameters()
-    flat = np.flatnonzero(hh.present.ravel())
-    hazard, cell, _ = demography._hazard_cells(hh, flat, params, 2031.5)
-    per_person = step_probability(demography.tabulated_hazard(hh, flat, params, 2031.5), 12)
+    flat = present_persons(hh)
+    hazard, cell, _ = mortality._hazard_cells(hh, flat, params.demography, 2031.5)
+    per_person = step_probability(mortality.tabulated_hazard(hh, flat, params.demography, 2031.5), 12)
     assert np.array_equal(step_probability(hazard, 12)[cell], per_person), (
         "probabilities by cell must equal those computed per person")
 
@@ -97,14 +105,14 @@ def test_mortality_phase_draws_the_tabulated_probabilities():
 def test_fixed_normalisation_paths_agree_and_align_2025():
     hh = build_population(0.002, seed=4)
     params = Parameters()
-    norm = demography.mortality_normalisation(hh, params)
-    flat = np.flatnonzero(hh.present.ravel())
-    rows, slots = flat >> 1, flat & 1
-    fast = demography.tabulated_hazard(hh, flat, params, 2031.5, norm)
-    pure = demography.aligned_hazard(
+    norm = mortality.mortality_normalisation(hh, params.demography)
+    flat = present_persons(hh)
+    rows, slots = row_of(flat), slot_of(flat)
+    fast = mortality.tabulated_hazard(hh, flat, params.demography, 2031.5, norm)
+    pure = mortality.aligned_hazard(
         hh.age_months[rows, slots] / 12.0, hh.sex[rows, slots], hh.care[rows, slots],
-        hh.dementia[rows, slots], hh.weight[rows], 2031.5, params, mean_rr=norm,
+        hh.dementia[rows, slots], hh.weight[rows], 2031.5, params.demography, mean_rr=norm,
     )
     assert np.allclose(fast, pure, rtol=1e-12, atol=0), "paths with a fixed normalisation differ"
-    aligned = demography.tabulated_hazard(hh, flat, params, 2031.5)
+    aligned = mortality.tabulated_hazard(hh, flat, params.demography, 2031.5)
     assert np.allclose(fast, aligned, rtol=1e-9), "on the 2025 population both normalisations agree"

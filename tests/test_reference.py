@@ -1,4 +1,4 @@
-"""The Mesa reference model (agents/reference.py) against the array engine (sim/model.py).
+"""The Mesa reference model (agents/reference.py) against the array engine (agents/model.py).
 
 Both engines start from the identical state: the array model is built first and the reference takes
 deep copies of its households, dwellings and intention intercepts before either steps. They then run
@@ -28,12 +28,13 @@ import math
 import numpy as np
 import pytest
 
-from agents import market
+from agents.intention import intention_logits
+from agents.model import DoorstroomModel
 from agents.reference import PHASES, ReferenceModel, situation_logits
 from sim import outputs
-from sim.model import DoorstroomModel
+from sim.codes import DWELLING_TYPES, VERPLEEGHUIS, is_institution
 from sim.params import Parameters, RunSettings
-from sim.population import DWELLING_TYPES, VERPLEEGHUIS, build_population
+from sim.population import build_population
 
 SCALE = 0.002  # about 16,500 households, 25,900 adults
 POP_SEED = 3
@@ -66,12 +67,9 @@ def restricted_array_model(hh, params: Parameters | None = None, seed: int = ARR
     """The array engine on a copy of ``hh``, restricted to the reference's phases (not yet run)."""
     model = DoorstroomModel(params=params, settings=_settings(seed, scale),
                             households=copy.deepcopy(hh))
-    names = [p.name for p in model.phases]
-    missing = [p for p in PHASES if p not in names]
-    assert not missing, f"array engine lacks phases {missing}; it has {names}"
-    model.phases = tuple(p for p in model.phases if p.name in PHASES)
-    assert [p.name for p in model.phases] == list(PHASES), (
-        f"array phases {[p.name for p in model.phases]} are not in the order of {PHASES}"
+    model.restrict_to(PHASES)
+    assert list(model.stepping) == list(PHASES), (
+        f"array processes {model.stepping} are not in the order of {PHASES}"
     )
     return model
 
@@ -324,8 +322,14 @@ def small_population():
     return build_population(SMALL, POP_SEED)
 
 
+def _reference(hh, seed: int) -> ReferenceModel:
+    """The reference model from the set-up of an array model on a copy of ``hh``."""
+    return ReferenceModel.from_array_model(restricted_array_model(hh, scale=SMALL),
+                                           settings=_settings(seed, scale=SMALL))
+
+
 def _small_run(hh, seed: int) -> ReferenceModel:
-    model = ReferenceModel.from_households(hh, settings=_settings(seed, scale=SMALL))
+    model = _reference(hh, seed)
     model.run(1)
     return model
 
@@ -342,7 +346,7 @@ def test_reference_same_seed_identical_results(small_population):
 
 def test_reference_starts_from_the_identical_population(small_population):
     hh = small_population
-    model = ReferenceModel.from_households(hh, settings=_settings(1, scale=SMALL))
+    model = _reference(hh, 1)
     assert len(model.households) == int(hh.active.sum()), (
         f"{len(model.households)} agents for {int(hh.active.sum())} active households"
     )
@@ -358,7 +362,7 @@ def test_reference_starts_from_the_array_models_state(small_population):
     array = restricted_array_model(small_population, scale=SMALL)
     model = ReferenceModel.from_array_model(array, settings=_settings(5, scale=SMALL))
     hh, dw = array.households, array.dwellings
-    expected = outputs.stocks(hh) | outputs.housing_stocks(array)
+    expected = outputs.stocks(hh) | outputs.housing_stocks(hh, dw, array.applicants, array.step_index)
     for name, value in model.stocks().items():
         assert value == pytest.approx(expected[name], nan_ok=True), (
             f"{name} at start: reference {value} vs array {expected[name]}"
@@ -370,16 +374,16 @@ def test_reference_starts_from_the_array_models_state(small_population):
         assert (d.type, d.tenure, d.rooms, d.step_free, d.region) == (
             dw.type[i], dw.tenure[i], dw.rooms[i], dw.step_free[i], dw.region[i]), f"dwelling {i}"
         assert (d.occupant.row if d.occupant else -1) == dw.occupant[i], f"occupant of dwelling {i}"
-    vacant = np.flatnonzero(dw.active & (dw.occupant < 0) & ~dw.is_institution())
+    vacant = np.flatnonzero(dw.active & (dw.occupant < 0) & ~is_institution(dw.type))
     assert sorted(model.vacancies) == vacant.tolist()
     assert all(model.vacancies[i].vacant_since == dw.vacant_since[i] for i in vacant)
-    # intentions and their logits: the agents' situation gives market.intention_logits
+    # intentions and their logits: the agents' situation gives intention_logits
     agents = sorted((a for a in model.households if a.is_private), key=lambda a: a.row)
     rows = np.array([a.row for a in agents])
     assert (hh.dwelling[rows] != VERPLEEGHUIS).all()
     # both before the first step (step index -1), when the array model drew the first intentions
     assert model.step_index == array.step_index == -1
-    x_def, x_may = market.intention_logits(hh, dw, rows, array.step_index, array.params.moving)
+    x_def, x_may = intention_logits(hh, dw, rows, array.step_index, array.params.moving)
     got = np.array([situation_logits(a.situation(), model.params.moving) for a in agents])
     np.testing.assert_allclose(got[:, 0], x_def)
     np.testing.assert_allclose(got[:, 1], x_may)

@@ -2,18 +2,16 @@
 residents move on to the verpleeghuis when they register, and the waiting list gets shorter (paired by
 seed against the baseline)."""
 
-from pathlib import Path
-
 import numpy as np
 import pytest
+from conftest import SCENARIO_DIR as SCENARIOS
 
-import agents.institutions as institutions
+from agents import admission
 from experiments.runner import run_scenario
 from experiments.scenario import load_scenario
+from sim.codes import REGIE, VERPLEEGHUIS, VERZORGINGSHUIS
 from sim.params import RunSettings
-from sim.population import REGIE, VERPLEEGHUIS, VERZORGINGSHUIS
 
-SCENARIOS = Path(__file__).parent.parent / "experiments" / "scenarios"
 SEEDS = (1, 2)
 YEARS = range(2026, 2031)
 INDICATORS = ("verzorgingshuis_places", "verzorgingshuis_residents", "verzorgingshuis_admissions",
@@ -71,20 +69,20 @@ def test_only_eligible_persons_admitted_and_invariants_hold(monkeypatch):
     """Debug run (invariants checked every step); every admission to a verzorgingshuis is of a person
     with loss of regie, without a partner, aged 65+, living outside an institution."""
     seen = []
-    original = institutions.admit_to_places
+    original = admission.admit_to_places
 
-    def spy(model, rows, slots, places, place_type=VERPLEEGHUIS):
-        hh = model.households
+    def spy(ctx, rows, slots, places, place_type):
+        hh = ctx.households
         if place_type == VERZORGINGSHUIS:
-            assert (model.dwellings.type[places] == VERZORGINGSHUIS).all()
+            assert (ctx.dwellings.type[places] == VERZORGINGSHUIS).all()
             assert (hh.care[rows, slots] == REGIE).all(), "admitted without loss of regie"
             assert not hh.present[rows, 1 - slots].any(), "admitted with a partner"
             assert (hh.age_months[rows, slots] >= 65 * 12).all(), "admitted under 65"
             assert not np.isin(hh.dwelling[rows], (VERPLEEGHUIS, VERZORGINGSHUIS)).any()
             seen.append(len(rows))
-        return original(model, rows, slots, places, place_type)
+        return original(ctx, rows, slots, places, place_type)
 
-    monkeypatch.setattr(institutions, "admit_to_places", spy)
+    monkeypatch.setattr(admission, "admit_to_places", spy)
     model = _run("verzorgingshuis", 3, end_year=2027, debug=True)
     assert sum(seen) > 0, "nobody was admitted to a verzorgingshuis"
     hh = model.households

@@ -1,6 +1,6 @@
-"""Demography: ageing, mortality by age, sex and care state, widowhood and dissolution of households.
+"""Mortality by age, sex and care state; widowhood and the dissolution of emptied households.
 
-Mortality. The base hazard is the Gompertz-Makeham curve fitted per sex to verified CBS figures
+The base hazard is the Gompertz-Makeham curve fitted per sex to verified CBS figures
 (``calibration/mortality.py``, table ``sim/data/mortality_gompertz_makeham.csv``), lowered by
 ``mortality_improvement_per_year`` for every year after the fit's base year 2023. Care state and
 dementia shift *who* dies through hazard ratios, divided by their weighted mean within each sex and
@@ -8,8 +8,8 @@ five-year age group in the 2025 population (:func:`mortality_normalisation`): in
 sex follow the life table; later they follow the population's care needs, and each person's death
 depends only on the person's own state (common random numbers across scenarios).
 
-The pure functions here take arrays and parameters and return arrays; the ``*_phase`` functions apply them
-to a model's household arrays.
+The pure functions here take arrays and parameters and return arrays; :data:`PROCESS` applies them to
+the households each step.
 """
 
 from __future__ import annotations
@@ -19,9 +19,17 @@ from importlib import resources
 
 import numpy as np
 
-from agents import housing
-from sim.params import Parameters
-from sim.population import FEMALE, MALE, NOT_WAITING, VERPLEEGHUIS, VERZORGINGSHUIS
+from sim.codes import FEMALE, MALE, is_institution
+from sim.households import (
+    clear_slots,
+    move_survivor_to_slot0,
+    present_persons,
+    row_of,
+    slot_of,
+)
+from sim.outputs import declare
+from sim.params import DemographyParams
+from sim.process import Context, Process
 from sim.rates import step_probability
 
 MORTALITY_BASE_YEAR = 2023
@@ -45,24 +53,39 @@ def gompertz_makeham() -> np.ndarray:
     return out
 
 
-def base_hazard(age_years, sex, year: float, params: Parameters) -> np.ndarray:
+def base_hazard(age_years, sex, year: float, dp: DemographyParams) -> np.ndarray:
     """Population-average death hazard per year for exact ages and sexes in a calendar year."""
     gm = gompertz_makeham()[np.asarray(sex, dtype=np.intp)]
     a, b, c, ref = gm[..., 0], gm[..., 1], gm[..., 2], gm[..., 3]
     mu = c + a * np.exp(b * (np.asarray(age_years, dtype=np.float64) - ref))
-    improvement = (1.0 - params.demography.mortality_improvement_per_year) ** max(
+    improvement = (1.0 - dp.mortality_improvement_per_year) ** max(
         0.0, year - MORTALITY_BASE_YEAR
     )
     return mu * improvement
 
 
-def relative_risk(care, dementia, params: Parameters) -> np.ndarray:
+def age_sex_group(age_years, sex) -> np.ndarray:
+    """Group of the mortality alignment: ``sex * N_AGE_GROUPS`` + five-year age group (capped)."""
+    return np.asarray(sex, dtype=np.intp) * N_AGE_GROUPS + np.minimum(
+        (np.asarray(age_years, dtype=np.float64) // AGE_GROUP_YEARS).astype(np.intp), N_AGE_GROUPS - 1
+    )
+
+
+def group_mean_rr(group: np.ndarray, weight: np.ndarray, rr: np.ndarray) -> np.ndarray:
+    """Weighted mean hazard ratio per alignment group (1 for a group without persons)."""
+    w = np.asarray(weight, dtype=np.float64)
+    sum_w = np.bincount(group, weights=w, minlength=2 * N_AGE_GROUPS)
+    sum_wrr = np.bincount(group, weights=w * rr, minlength=2 * N_AGE_GROUPS)
+    return np.divide(sum_wrr, sum_w, out=np.ones_like(sum_w), where=sum_w > 0)
+
+
+def relative_risk(care, dementia, dp: DemographyParams) -> np.ndarray:
     """Hazard ratio of each person from care state and dementia (before alignment)."""
-    rr = np.asarray(params.demography.mortality_rr_by_care)[np.asarray(care, dtype=np.intp)]
-    return rr * np.where(dementia, params.demography.mortality_rr_dementia, 1.0)
+    rr = np.asarray(dp.mortality_rr_by_care)[np.asarray(care, dtype=np.intp)]
+    return rr * np.where(dementia, dp.mortality_rr_dementia, 1.0)
 
 
-def aligned_hazard(age_years, sex, care, dementia, weight, year: float, params: Parameters,
+def aligned_hazard(age_years, sex, care, dementia, weight, year: float, dp: DemographyParams,
                    mean_rr: np.ndarray | None = None):
     """Death hazard per year of each person, aligned to the life table by sex and age group.
 
@@ -73,7 +96,7 @@ def aligned_hazard(age_years, sex, care, dementia, weight, year: float, params: 
         dementia: Dementia flags.
         weight: Weights of the persons (households represented).
         year: Calendar time in years (e.g. 2031.5).
-        params: Model parameters.
+        dp: Mortality parameters.
         mean_rr: The weighted mean hazard ratio per group (``sex * N_AGE_GROUPS + age group``)
             to divide by; computed from the given persons when ``None``. The model passes the
             means of its 2025 population (see :func:`mortality_normalisation`).
@@ -84,19 +107,14 @@ def aligned_hazard(age_years, sex, care, dementia, weight, year: float, params: 
         those of the base life table.
     """
     age_years = np.asarray(age_years, dtype=np.float64)
-    rr = relative_risk(care, dementia, params)
-    group = np.asarray(sex, dtype=np.intp) * N_AGE_GROUPS + np.minimum(
-        (age_years // AGE_GROUP_YEARS).astype(np.intp), N_AGE_GROUPS - 1
-    )
+    rr = relative_risk(care, dementia, dp)
+    group = age_sex_group(age_years, sex)
     if mean_rr is None:
-        w = np.asarray(weight, dtype=np.float64)
-        sum_w = np.bincount(group, weights=w, minlength=2 * N_AGE_GROUPS)
-        sum_wrr = np.bincount(group, weights=w * rr, minlength=2 * N_AGE_GROUPS)
-        mean_rr = np.divide(sum_wrr, sum_w, out=np.ones_like(sum_w), where=sum_w > 0)
-    return base_hazard(age_years, sex, year, params) * rr / np.asarray(mean_rr)[group]
+        mean_rr = group_mean_rr(group, weight, rr)
+    return base_hazard(age_years, sex, year, dp) * rr / np.asarray(mean_rr)[group]
 
 
-def mortality_normalisation(hh, params: Parameters) -> np.ndarray:
+def mortality_normalisation(hh, dp: DemographyParams) -> np.ndarray:
     """Weighted mean hazard ratio per (sex, age group) of the adults of ``hh`` (the 2025 population).
 
     The model divides every hazard ratio by these fixed means, so that in 2025 deaths by sex and age
@@ -104,48 +122,37 @@ def mortality_normalisation(hh, params: Parameters) -> np.ndarray:
     sex, care state and dementia: a policy run faces the same deaths as its baseline for every person
     whose care states are the same (common random numbers).
     """
-    flat = np.flatnonzero(hh.present.ravel())
-    rows = flat >> 1
-    age_years = hh.age_months.ravel()[flat] / 12.0
-    sex = hh.sex.ravel()[flat].astype(np.intp)
-    rr = relative_risk(hh.care.ravel()[flat], hh.dementia.ravel()[flat], params)
-    group = sex * N_AGE_GROUPS + np.minimum((age_years // AGE_GROUP_YEARS).astype(np.intp),
-                                            N_AGE_GROUPS - 1)
-    w = hh.weight[rows].astype(np.float64)
-    sum_w = np.bincount(group, weights=w, minlength=2 * N_AGE_GROUPS)
-    sum_wrr = np.bincount(group, weights=w * rr, minlength=2 * N_AGE_GROUPS)
-    return np.divide(sum_wrr, sum_w, out=np.ones_like(sum_w), where=sum_w > 0)
+    flat = present_persons(hh)
+    rr = relative_risk(hh.care.ravel()[flat], hh.dementia.ravel()[flat], dp)
+    group = age_sex_group(hh.age_months.ravel()[flat] / 12.0, hh.sex.ravel()[flat])
+    return group_mean_rr(group, hh.weight[row_of(flat)], rr)
 
 
-def ageing_phase(model) -> None:
-    """Adds one step to the age of every adult and to the time in the current dwelling."""
-    hh = model.households
-    months = np.int16(12 // model.settings.steps_per_year)
-    hh.age_months[:] += hh.present * months
-    hh.months_in_dwelling[:] = np.minimum(hh.months_in_dwelling + hh.active * months, 32000)
-
-
-def mortality_phase(model) -> None:
+def mortality(ctx: Context) -> None:
     """Draws deaths, then handles widowhood and the dissolution of emptied households.
 
     Computes the same hazards as :func:`aligned_hazard`, with the base hazard tabulated by sex and
     age in months for the current year (tests check that both agree), and the per-step death
     probabilities tabulated by sex, age in months, care state and dementia.
     """
-    hh = model.households
-    params = model.params
-    flat = np.flatnonzero(hh.present.ravel())
+    hh = ctx.households
+    flat = present_persons(hh)
     if len(flat) == 0:
         return
-    hazard, cell, age_m = _hazard_cells(hh, flat, params, model.year_fraction,
-                                        model.mortality_norm)
-    p = step_probability(hazard, model.settings.steps_per_year)[cell]
+    dp = ctx.params.demography
+    hazard, cell, age_m = _hazard_cells(hh, flat, dp, ctx.year_fraction, ctx.memory["norm"])
+    p = step_probability(hazard, ctx.steps_per_year)[cell]
     del cell
-    u = model.streams.for_ids("mortality", model.step_index, hh.pid.ravel()[flat])
-    dies = (u < p) | (age_m >= params.demography.max_age_years * 12)
+    u = ctx.streams.for_ids("mortality", hh.pid.ravel()[flat])
+    dies = (u < p) | (age_m >= dp.max_age_years * 12)
     del u, p, age_m
     dead = flat[dies]
-    apply_deaths(model, dead >> 1, dead & 1)
+    apply_deaths(ctx, row_of(dead), slot_of(dead))
+
+
+def normalise(ctx: Context) -> None:
+    """Set-up: the mean hazard ratios of the 2025 population (:func:`mortality_normalisation`)."""
+    ctx.memory["norm"] = mortality_normalisation(ctx.households, ctx.params.demography)
 
 
 AGE_MONTHS_MAX = 131 * 12
@@ -153,14 +160,14 @@ N_RISK_CLASSES = 10
 """Care state (5) times dementia (2): the classes of :func:`relative_risk`."""
 
 
-def tabulated_hazard(hh, flat: np.ndarray, params: Parameters, year: float,
+def tabulated_hazard(hh, flat: np.ndarray, dp: DemographyParams, year: float,
                      mean_rr: np.ndarray | None = None) -> np.ndarray:
     """:func:`aligned_hazard` of the adults at flat positions ``flat`` of the per-adult columns."""
-    hazard, cell, _ = _hazard_cells(hh, flat, params, year, mean_rr)
+    hazard, cell, _ = _hazard_cells(hh, flat, dp, year, mean_rr)
     return hazard[cell]
 
 
-def _hazard_cells(hh, flat: np.ndarray, params: Parameters, year: float,
+def _hazard_cells(hh, flat: np.ndarray, dp: DemographyParams, year: float,
                   mean_rr: np.ndarray | None = None):
     """Aligned hazards by cell (sex, age in months, risk class) and the cell of each adult.
 
@@ -171,7 +178,7 @@ def _hazard_cells(hh, flat: np.ndarray, params: Parameters, year: float,
         ``(hazard, cell, age_m)``: hazard per year of every cell (flat array), the cell index of each
         adult, and each adult's age in months capped to the table (``int16``).
     """
-    rows = flat >> 1
+    rows = row_of(flat)
     age_m = np.minimum(hh.age_months.ravel()[flat], AGE_MONTHS_MAX - 1)
     key = hh.sex.ravel()[flat].astype(np.int32)  # sex * AGE_MONTHS_MAX + age in months
     key *= AGE_MONTHS_MAX
@@ -179,19 +186,13 @@ def _hazard_cells(hh, flat: np.ndarray, params: Parameters, year: float,
     risk = hh.care.ravel()[flat]  # care * 2 + dementia
     risk *= 2
     risk += hh.dementia.ravel()[flat]
-    rr_table = relative_risk(np.repeat(np.arange(5), 2), np.tile([False, True], 5), params)
+    rr_table = relative_risk(np.repeat(np.arange(5), 2), np.tile([False, True], 5), dp)
     group_of_key = (np.arange(2)[:, None] * N_AGE_GROUPS + np.minimum(
         np.arange(AGE_MONTHS_MAX) // (12 * AGE_GROUP_YEARS), N_AGE_GROUPS - 1)).ravel()
     if mean_rr is None:
-        group = group_of_key[key]
-        w = hh.weight[rows].astype(np.float64)
-        sum_w = np.bincount(group, weights=w, minlength=2 * N_AGE_GROUPS)
-        w *= rr_table[risk]
-        sum_wrr = np.bincount(group, weights=w, minlength=2 * N_AGE_GROUPS)
-        del w, group
-        mean_rr = np.divide(sum_wrr, sum_w, out=np.ones_like(sum_w), where=sum_w > 0)
+        mean_rr = group_mean_rr(group_of_key[key], hh.weight[rows], rr_table[risk])
     del rows
-    hazard = _base_table(params, year).reshape(-1, 1) * (
+    hazard = _base_table(dp, year).reshape(-1, 1) * (
         rr_table[None, :] / mean_rr[group_of_key][:, None])
     cell = key  # key * N_RISK_CLASSES + risk, in place
     cell *= N_RISK_CLASSES
@@ -199,59 +200,42 @@ def _hazard_cells(hh, flat: np.ndarray, params: Parameters, year: float,
     return hazard.ravel(), cell, age_m
 
 
-def _base_table(params: Parameters, year: float) -> np.ndarray:
+def _base_table(dp: DemographyParams, year: float) -> np.ndarray:
     """Base hazard per year by sex (rows) and age in months (columns) in ``year``."""
     ages = np.arange(AGE_MONTHS_MAX) / 12.0
-    return np.stack([base_hazard(ages, np.full(AGE_MONTHS_MAX, s), year, params)
+    return np.stack([base_hazard(ages, np.full(AGE_MONTHS_MAX, s), year, dp)
                      for s in (MALE, FEMALE)])
 
 
-def apply_deaths(model, rows: np.ndarray, slots: np.ndarray) -> None:
+def apply_deaths(ctx: Context, rows: np.ndarray, slots: np.ndarray) -> None:
     """Removes the given adults; counts deaths, widowhoods and dissolved households."""
-    hh = model.households
+    hh = ctx.households
     if len(rows) == 0:
         return
     w = hh.weight[rows]
-    model.add_flow("deaths", w.sum())
-    in_inst = np.isin(hh.dwelling[rows], (VERPLEEGHUIS, VERZORGINGSHUIS))
-    model.add_flow("deaths_in_institution", w[in_inst].sum())
+    ctx.record.flow("deaths", w.sum())
+    ctx.record.flow("deaths_in_institution", w[is_institution(hh.dwelling[rows])].sum())
     clear_slots(hh, rows, slots)
     touched = np.unique(rows)
-    alive = hh.present[touched]
-    n_alive = alive.sum(axis=1)
+    n_alive = hh.present[touched].sum(axis=1)
     # a household touched by a death with one adult left was a couple: the survivor is widowed
     widowed = touched[n_alive == 1]
-    model.add_flow("widowhoods", hh.weight[widowed].sum())
-    hh.widowed_step[widowed] = model.step_index
+    ctx.record.flow("widowhoods", hh.weight[widowed].sum())
+    hh.widowed_step[widowed] = ctx.step
     move_survivor_to_slot0(hh, widowed)
     emptied = touched[n_alive == 0]
     if len(emptied):
-        model.add_flow("households_dissolved", hh.weight[emptied].sum())
-        vacated = housing.vacate(model, emptied, cause="death")
-        model.add_flow("dwellings_vacated_by_death", model.dwellings.weight[vacated].sum())
+        ctx.record.flow("households_dissolved", hh.weight[emptied].sum())
+        ctx.occupancy.end_households(emptied, "death")
 
 
-def move_survivor_to_slot0(hh, rows: np.ndarray) -> None:
-    """Keeps the invariant that a household's first slot holds an adult."""
-    move = rows[~hh.present[rows, 0]]
-    if len(move) == 0:
-        return
-    for name in PERSON_COLUMNS:
-        col = getattr(hh, name)
-        col[move, 0] = col[move, 1]
-    clear_slots(hh, move, np.ones(len(move), np.intp))
-
-
-PERSON_COLUMNS = ("present", "pid", "age_months", "sex", "care", "dementia", "wlz_step",
-                  "wlz_wait_since")
-"""Per-adult columns that move with a person."""
-
-
-def clear_slots(hh, rows: np.ndarray, slots: np.ndarray) -> None:
-    """Empties the given adult slots."""
-    hh.present[rows, slots] = False
-    hh.pid[rows, slots] = -1
-    hh.care[rows, slots] = 0
-    hh.dementia[rows, slots] = False
-    hh.wlz_step[rows, slots] = -1
-    hh.wlz_wait_since[rows, slots] = NOT_WAITING
+PROCESS = Process(
+    "mortality", mortality, reads=("demography",), streams=("mortality",), setup=normalise,
+    records=declare(
+        ("deaths", "persons per year", "Deaths", "flow"),
+        ("deaths_in_institution", "persons per year", "Deaths in an institution", "flow"),
+        ("widowhoods", "persons per year", "Persons widowed", "flow"),
+        ("households_dissolved", "households per year", "Households dissolved at the last death",
+         "flow"),
+    ),
+)

@@ -1,0 +1,96 @@
+"""Costs (every step, summed over the year, EUR of 2025) and the switch to AOW at AOW age.
+
+Costs use the unit costs of ``CostParams``: Wlz (verpleeghuis residents and Wlz care at home), Wmo
+(persons at home with moderate care or loss of regie) and benefits (AOW, AIO, bijstand; under the
+kostendelersnorm for housemates and hosts, :func:`agents.policies.kostendelersnorm.benefits`).
+Verzorgingshuis residents count as at home for Wlz and Wmo (care is the same as at home, CPB 2020) and
+keep their benefits (they pay their own rent); their extra cost (``verzorgingshuis_eur_per_client_year``,
+mainly housing, net of Wmo and Zvw savings) is ``cost_verzorgingshuis_eur``.
+
+Pension (process ``pension``, on 1 January): households whose oldest adult reaches the AOW age move
+from earnings or bijstand to AOW (with a pension with ``pension_share_aow``, or with AIO for former
+bijstand households).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from agents.policies import kostendelersnorm
+from sim.codes import (
+    AOW,
+    AOW_AIO,
+    AOW_PENSION,
+    BIJSTAND,
+    HEAVY,
+    MODERATE,
+    REGIE,
+    VERPLEEGHUIS,
+    VERZORGINGSHUIS,
+    WORK,
+)
+from sim.households import adult_count, oldest_age_months
+from sim.outputs import declare
+from sim.process import Context, Process
+
+
+def to_aow(ctx: Context) -> None:
+    """On 1 January: households whose oldest adult has reached the AOW age receive AOW from now on."""
+    if not ctx.first_step_of_year:
+        return
+    hh = ctx.households
+    pp = ctx.params.population
+    rows = np.flatnonzero(hh.active & np.isin(hh.benefit, (WORK, BIJSTAND)))
+    old = rows[oldest_age_months(hh, rows) >= pp.aow_age_years * 12]
+    if len(old) == 0:
+        return
+    u = ctx.streams.for_ids("policy", old)
+    was_bijstand = hh.benefit[old] == BIJSTAND
+    hh.benefit[old] = np.where(was_bijstand, AOW_AIO,
+                               np.where(u < pp.pension_share_aow, AOW_PENSION, AOW))
+
+
+def accounting(ctx: Context) -> None:
+    """Adds this step's costs to the yearly cost indicators."""
+    hh = ctx.households
+    cp = ctx.params.costs
+    spy = ctx.steps_per_year
+    rows = np.flatnonzero(hh.active)
+    w = hh.weight[rows].astype(np.float64)
+    inst = hh.dwelling[rows] == VERPLEEGHUIS
+    care0, care1 = hh.care[rows, 0], np.where(hh.present[rows, 1], hh.care[rows, 1], 0)
+    heavy_home = ((care0 == HEAVY).astype(int) + (care1 == HEAVY)) * ~inst
+    wmo = (np.isin(care0, (MODERATE, REGIE)).astype(int) + np.isin(care1, (MODERATE, REGIE))) * ~inst
+    wlz = (w[inst].sum() * cp.verpleeghuis_eur_per_resident_year
+           + (w * heavy_home).sum() * cp.wlz_at_home_eur_per_person_year)
+    ctx.record.flow("cost_wlz_eur", wlz / spy)
+    ctx.record.flow("cost_wmo_eur", (w * wmo).sum() * cp.wmo_eur_per_user_year / spy)
+    vzh = hh.dwelling[rows] == VERZORGINGSHUIS
+    if vzh.any():
+        ctx.record.flow("cost_verzorgingshuis_eur",
+                        w[vzh].sum() * cp.verzorgingshuis_eur_per_client_year / spy)
+    benefit = hh.benefit[rows]
+    couple = adult_count(hh, rows) == 2
+    aow = np.where(couple, cp.aow_couple_eur_year, cp.aow_single_eur_year)
+    bijstand = np.where(couple, 1.0, cp.bijstand_single_share) * cp.bijstand_couple_eur_year
+    per_year = np.select(
+        [np.isin(benefit, (AOW, AOW_PENSION)), benefit == AOW_AIO, benefit == BIJSTAND],
+        [aow, aow + cp.aio_supplement_eur_year, bijstand], 0.0)
+    per_year = kostendelersnorm.benefits(ctx, rows, benefit, per_year)
+    per_year = np.where(inst, 0.0, per_year)  # institution residents' benefits not counted here
+    ctx.record.flow("cost_benefits_eur", (w * per_year).sum() / spy)
+
+
+PENSION = Process("pension", to_aow, reads=("population",), streams=("policy",))
+
+PROCESS = Process(
+    "accounting", accounting, reads=("costs", "policy"),
+    records=declare(
+        ("cost_wlz_eur", "EUR per year", "Wlz costs (verpleeghuis and Wlz care at home)", "flow"),
+        ("cost_wmo_eur", "EUR per year", "Wmo costs (moderate care and loss of regie at home)",
+         "flow"),
+        ("cost_benefits_eur", "EUR per year", "Benefits: AOW, AIO and bijstand", "flow"),
+        ("cost_verzorgingshuis_eur", "EUR per year",
+         "Extra cost of verzorgingshuis residents on top of care at home", "flow"),
+    ),
+)

@@ -1,0 +1,149 @@
+"""Wlz admission: registration for a verpleeghuis place and admission by the zorgkantoor.
+
+Registration. A person who reaches heavy care (a Wlz indication) registers for a verpleeghuis place
+with probability ``wlz.wants_admission_share``; the others receive Wlz care at home and register
+later at the hazard ``wlz.later_admission_wish_per_year`` (stream ``wlz_wish``, by person id).
+Registered persons form the waiting list (``verpleeghuis_waiting``). On 1 January 2025 a share
+``wlz.initial_waiting_share`` of the indications at home is on the list, for up to
+``wlz.initial_waiting_months_max`` months (set-up, stream ``admission``).
+
+Admission. Each step the zorgkantoor of a province offers its vacant places (longest vacant first) to
+the persons on its waiting list in order of urgency: first those with dementia without a network (no
+partner, no child nearby), then the longest waiting, ties broken by a draw of the ``admission``
+stream. An admitted person leaves the household for a new one-person household in the place
+(:meth:`sim.occupancy.Occupancy.admit`): a partner stays behind in the dwelling; a person living alone
+vacates it, which starts a vacancy chain with cause ``institution``.
+
+Policies acting here (each in its module): :mod:`agents.policies.scheiden_wonen_zorg` (places closed
+above a target, Wlz care at home in zorggeschikte woningen), :mod:`agents.policies.logeerzorg` (later
+registration) and :mod:`agents.policies.verzorgingshuis` (admission to verzorgingshuis places, the
+registration of its residents). Order within the step: closing of places, registration, verpleeghuis
+admission, verzorgingshuis admission.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from agents.policies import logeerzorg, scheiden_wonen_zorg, verzorgingshuis
+from sim.codes import HEAVY, NOT_WAITING, VERPLEEGHUIS, VERZORGINGSHUIS
+from sim.households import partner_of, row_of, slot_of
+from sim.outputs import declare
+from sim.process import Context, Process
+from sim.rates import step_probability
+
+URGENT_BONUS_STEPS = 10**6
+"""Added to the sort key of non-urgent persons so that urgent ones always come first."""
+
+
+def initial_waiting_list(ctx: Context) -> None:
+    """Set-up: puts a share of the 2025 Wlz indications at home on the waiting list."""
+    hh = ctx.households
+    wp = ctx.params.wlz
+    at_home = hh.active & (hh.dwelling != VERPLEEGHUIS)
+    rows, slots = np.nonzero((hh.care == HEAVY) & hh.present & at_home[:, None])
+    rng = ctx.streams.generator("admission")
+    join = rng.random(len(rows)) < wp.initial_waiting_share
+    months = rng.integers(0, wp.initial_waiting_months_max, len(rows))
+    hh.wlz_wait_since[rows[join], slots[join]] = -months[join] * ctx.steps_per_year // 12
+
+
+def registration(ctx: Context) -> None:
+    """Persons with a Wlz indication at home register for a place (see the module docstring)."""
+    hh = ctx.households
+    wp = ctx.params.wlz
+    flat = np.flatnonzero(hh.care.ravel() == HEAVY)
+    rows = row_of(flat)
+    cand = (hh.present.ravel()[flat] & hh.active[rows] & (hh.dwelling[rows] != VERPLEEGHUIS)
+            & (hh.wlz_wait_since.ravel()[flat] == NOT_WAITING))
+    cand &= scheiden_wonen_zorg.may_register(ctx, rows)
+    flat = flat[cand]
+    if len(flat) == 0:
+        return
+    rows, slots = row_of(flat), slot_of(flat)
+    new = hh.wlz_step.ravel()[flat] == ctx.step
+    p = np.where(new, wp.wants_admission_share,
+                 step_probability(wp.later_admission_wish_per_year, ctx.steps_per_year))
+    factor = verzorgingshuis.registration_factor(ctx, rows)
+    if factor is not None:
+        p = p * factor
+    u = ctx.streams.for_ids("wlz_wish", hh.pid.ravel()[flat])
+    join = u < p
+    start = logeerzorg.registration_start(ctx, flat, new, join)
+    hh.wlz_wait_since[rows[join], slots[join]] = start[join]
+
+
+def admit_by_province(ctx: Context, rows: np.ndarray, slots: np.ndarray, priority: np.ndarray,
+                      place_type: int) -> None:
+    """Every zorgkantoor admits the persons of its province to its free places of ``place_type``."""
+    hh, dw = ctx.households, ctx.dwellings
+    free = np.flatnonzero((dw.type == place_type) & dw.active & (dw.occupant < 0))
+    if len(free) == 0 or len(rows) == 0:
+        return
+    free = free[np.argsort(dw.vacant_since[free], kind="stable")]
+    region = hh.region[rows]
+    free_region = dw.region[free]
+    weight = hh.weight[rows]
+    for kantoor in ctx.institutions.zorgkantoren:
+        sel = region == kantoor.region
+        r, s, places = kantoor.choose(rows[sel], slots[sel], priority[sel],
+                                      free[free_region == kantoor.region], place_type, weight[sel])
+        admit_to_places(ctx, r, s, places, place_type)
+
+
+def admit_to_places(ctx: Context, rows: np.ndarray, slots: np.ndarray, places: np.ndarray,
+                    place_type: int) -> None:
+    """Records the admissions (and waiting times) and moves the persons into the places."""
+    if len(rows) == 0:
+        return
+    hh = ctx.households
+    if place_type == VERPLEEGHUIS:
+        waited = (ctx.step - hh.wlz_wait_since[rows, slots]) * (12 / ctx.steps_per_year)
+        ctx.record.mean("verpleeghuis_waiting_months_mean", waited, hh.weight[rows])
+        ctx.record.flow("wlz_admissions", hh.weight[rows].sum())
+    else:
+        ctx.record.flow("verzorgingshuis_admissions", hh.weight[rows].sum())
+    ctx.occupancy.admit(rows, slots, places)
+
+
+def verpleeghuis_admission(ctx: Context) -> None:
+    """Admits registered persons to free verpleeghuis places, most urgent first."""
+    hh = ctx.households
+    waiting = hh.wlz_wait_since.ravel()
+    flat = np.flatnonzero((waiting != NOT_WAITING) & (waiting <= ctx.step))
+    flat = flat[hh.present.ravel()[flat]]
+    if len(flat) == 0:
+        return
+    dw = ctx.dwellings
+    if not ((dw.type == VERPLEEGHUIS) & dw.active & (dw.occupant < 0)).any():
+        return
+    rows = row_of(flat)
+    urgent = (hh.dementia.ravel()[flat] & ~hh.present.ravel()[partner_of(flat)]
+              & ~hh.children_nearby[rows])
+    u = ctx.streams.for_ids("admission", hh.pid.ravel()[flat])
+    priority = hh.wlz_wait_since.ravel()[flat] + np.where(urgent, 0, URGENT_BONUS_STEPS) + u
+    admit_by_province(ctx, rows, slot_of(flat), priority, VERPLEEGHUIS)
+
+
+def wlz_admission(ctx: Context) -> None:
+    """Closes places above a target, registers, admits to verpleeghuis and verzorgingshuis places."""
+    scheiden_wonen_zorg.close_places_above_target(ctx)
+    registration(ctx)
+    verpleeghuis_admission(ctx)
+    if verzorgingshuis.open_for_admission(ctx):
+        dw = ctx.dwellings
+        if ((dw.type == VERZORGINGSHUIS) & dw.active & (dw.occupant < 0)).any():
+            rows, slots, priority = verzorgingshuis.eligible(ctx)
+            admit_by_province(ctx, rows, slots, priority, VERZORGINGSHUIS)
+
+
+PROCESS = Process(
+    "wlz_admission", wlz_admission, reads=("wlz", "policy"),
+    streams=("admission", "wlz_wish", "logeerzorg", "verzorgingshuis"),
+    setup=initial_waiting_list,
+    records=declare(
+        ("wlz_admissions", "persons per year", "Admissions to a verpleeghuis", "flow"),
+        ("verpleeghuis_waiting_months_mean", "months",
+         "Mean waiting time of the persons admitted in the year", "mean"),
+    ) + scheiden_wonen_zorg.INDICATORS + logeerzorg.INDICATORS + verzorgingshuis.INDICATORS,
+)

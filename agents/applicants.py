@@ -1,0 +1,57 @@
+"""Starters and immigrants joining the pool of applicants, and what they seek as a first dwelling.
+
+An applicant seeks a first dwelling in its province: a regular dwelling with probability
+``turnover.applicant_regular_share``, else an apartment (nultreden); tenure by
+``turnover.applicant_tenure_shares`` (private, social, owner). Both are drawn from one uniform number
+of the ``turnover`` stream per person id (the tenure from ``(7 u) mod 1``). When an applicant is
+housed it becomes a one-adult household (:func:`household_columns`).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from sim.applicants import STARTER
+from sim.codes import NULTREDEN, OWNER, PRIVATE, REGULAR, SOCIAL, WORK
+from sim.params import PopulationParams, TurnoverParams
+from sim.process import Context
+
+
+def first_dwelling_target(u: np.ndarray, tp: TurnoverParams) -> tuple[np.ndarray, np.ndarray]:
+    """Dwelling type and tenure sought by applicants with uniform draws ``u``."""
+    dtype = np.where(u < tp.applicant_regular_share, REGULAR, NULTREDEN).astype(np.int8)
+    v = (u * 7.0) % 1.0
+    cum = np.cumsum(tp.applicant_tenure_shares)
+    tenure = np.where(v < cum[0], PRIVATE, np.where(v < cum[1], SOCIAL, OWNER)).astype(np.int8)
+    return dtype, tenure
+
+
+def join(ctx: Context, kind: int, pids, region, age_months, sex, weight) -> None:
+    """Adds persons ``pids`` to the applicants, searching from now for a first dwelling.
+
+    The calling process declares the ``turnover`` stream and reads the ``turnover`` group.
+    """
+    k = len(pids)
+    if k == 0:
+        return
+    u = ctx.streams.for_ids("turnover", pids)
+    dtype, tenure = first_dwelling_target(u, ctx.params.turnover)
+    ctx.applicants.append({
+        "weight": np.asarray(weight, np.float32), "kind": np.full(k, kind, np.int8),
+        "pid": np.asarray(pids, np.int32), "age_months": age_months, "sex": sex, "region": region,
+        "since": np.full(k, ctx.step, np.int32), "search_type": dtype, "search_tenure": tenure,
+    })
+
+
+def household_columns(ctx: Context, idx: np.ndarray) -> dict[str, np.ndarray]:
+    """Columns of the households that applicants ``idx`` form when housed (besides their person).
+
+    Starters keep their parents nearby (``children_nearby``); income: ``starter_income_eur_year``.
+    """
+    pp: PopulationParams = ctx.params.population
+    k = len(idx)
+    return {
+        "benefit": np.full(k, WORK, np.int8),
+        "income_eur_year": np.full(k, pp.starter_income_eur_year, np.float32),
+        "children_nearby": ctx.applicants.kind[idx] == STARTER,
+    }

@@ -1,0 +1,130 @@
+"""Move intention (WoON's none / maybe / definite), drawn once a year for 1 January.
+
+Each private household that is not searching gets an intention from a multinomial logit on its
+situation: the age group of the oldest adult sets the intercepts, and a care need the dwelling does not
+meet, recent widowhood, under-occupation, ownership and long residence shift the odds
+(``MovingParams``). The intercepts are solved when the model starts (set-up) so that the 2025
+population reproduces the target shares by age group (:func:`calibrate_intercepts`); afterwards
+intentions follow the changing population. A searching household keeps its intention. Draws: the
+``intention`` stream, by household row.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from sim.codes import CARE_DWELLING_TYPES, LIMITATION, MODERATE, NOT_SEARCHING, OWNER, is_institution
+from sim.households import care_need, household_size, oldest_age_months
+from sim.params import MovingParams
+from sim.process import Context, Process
+
+AGE_GROUP_STARTS = (0, 55, 65, 75)
+"""Age groups of the oldest adult for intentions (WoON's tables): <55, 55-64, 65-74, 75+."""
+
+
+def age_group(oldest_years: np.ndarray) -> np.ndarray:
+    """Index of the intention age group of each household."""
+    return np.searchsorted(np.asarray(AGE_GROUP_STARTS), oldest_years, side="right") - 1
+
+
+def care_mismatch(hh, dw, rows) -> np.ndarray:
+    """True where a care need is not met by the dwelling.
+
+    A limitation or more needs a step-free (or adapted) home; moderate care or more needs a
+    geclusterd or zorggeschikt dwelling.
+    """
+    need = care_need(hh, rows)
+    ids = hh.dwelling_id[rows]
+    not_step_free = ~dw.step_free[ids]
+    no_care = ~np.isin(dw.type[ids], CARE_DWELLING_TYPES)
+    return ((need >= LIMITATION) & not_step_free) | ((need >= MODERATE) & no_care)
+
+
+def intention_logits(hh, dw, rows, step: int, mp: MovingParams) -> tuple[np.ndarray, np.ndarray]:
+    """Situation part of the logits (definite, maybe) of the given households, intercepts excluded."""
+    mismatch = care_mismatch(hh, dw, rows)
+    widowed = (step - hh.widowed_step[rows].astype(np.int64)) < mp.widowed_recent_months
+    under = (dw.rooms[hh.dwelling_id[rows]] - household_size(hh, rows)) >= mp.underoccupation_rooms
+    owner = hh.tenure[rows] == OWNER
+    attach = hh.months_in_dwelling[rows] >= mp.attachment_months
+    out = []
+    for k in (0, 1):
+        out.append(mismatch * mp.effect_mismatch[k] + widowed * mp.effect_widowed[k]
+                   + under * mp.effect_underoccupation[k] + owner * mp.effect_owner[k]
+                   + attach * mp.effect_attachment[k])
+    return out[0], out[1]
+
+
+def intention_probabilities(x_def, x_may, a_def, a_may) -> tuple[np.ndarray, np.ndarray]:
+    """Multinomial logit: probabilities of definite and maybe (none is the reference)."""
+    e_def = np.exp(a_def + x_def)
+    e_may = np.exp(a_may + x_may)
+    denom = 1.0 + e_def + e_may
+    return e_def / denom, e_may / denom
+
+
+def calibrate_intercepts(group, weight, x_def, x_may, mp: MovingParams, iterations: int = 200):
+    """Solves the intercepts per age group so the weighted mean probabilities equal the targets.
+
+    Returns:
+        Arrays ``(a_def, a_may)`` indexed by age group.
+    """
+    n_groups = len(AGE_GROUP_STARTS)
+    t_def = np.asarray(mp.intention_definite_share)
+    t_may = np.asarray(mp.intention_maybe_share)
+    if np.any(t_def + t_may >= 1):
+        raise ValueError("moving: definite + maybe shares must stay below 1 in every age group")
+    a_def = np.log(t_def / (1 - t_def - t_may))
+    a_may = np.log(t_may / (1 - t_def - t_may))
+    # households share few distinct (group, x_def, x_may) combinations: iterate on those, weighted
+    combos, inverse = np.unique(np.stack([np.asarray(group, float), x_def, x_may], axis=1),
+                                axis=0, return_inverse=True)
+    cw = np.bincount(inverse.ravel(), weights=weight, minlength=len(combos))
+    group, x_def, x_may, weight = combos[:, 0].astype(np.intp), combos[:, 1], combos[:, 2], cw
+    wsum = np.bincount(group, weights=weight, minlength=n_groups)
+    for _ in range(iterations):
+        p_def, p_may = intention_probabilities(x_def, x_may, a_def[group], a_may[group])
+        m_def = np.bincount(group, weights=weight * p_def, minlength=n_groups) / np.maximum(wsum, 1e-12)
+        m_may = np.bincount(group, weights=weight * p_may, minlength=n_groups) / np.maximum(wsum, 1e-12)
+        ok = wsum > 0
+        a_def[ok] += np.log(t_def[ok] / m_def[ok])
+        a_may[ok] += np.log(t_may[ok] / m_may[ok])
+    return a_def, a_may
+
+
+def private_households(hh) -> np.ndarray:
+    """Rows of active households living in the housing stock (not in an institution)."""
+    return np.flatnonzero(hh.active & ~is_institution(hh.dwelling))
+
+
+def draw_intentions(ctx: Context) -> None:
+    """Draws every private household's intention for the coming year (the first time: set-up).
+
+    The first call (set-up, on the 2025 population) also solves the intercepts.
+    """
+    hh, dw = ctx.households, ctx.dwellings
+    mp = ctx.params.moving
+    rows = private_households(hh)
+    intercepts = ctx.memory.get("intercepts")
+    if intercepts is not None:
+        # a household already searching keeps its intention until it moves or gives up
+        rows = rows[hh.search_since[rows] == NOT_SEARCHING]
+    x_def, x_may = intention_logits(hh, dw, rows, ctx.step, mp)
+    group = age_group(oldest_age_months(hh, rows) // 12)
+    if intercepts is None:
+        intercepts = ctx.memory["intercepts"] = calibrate_intercepts(
+            group, hh.weight[rows], x_def, x_may, mp)
+    a_def, a_may = intercepts
+    p_def, p_may = intention_probabilities(x_def, x_may, a_def[group], a_may[group])
+    u = ctx.streams.for_ids("intention", rows)
+    hh.intention[rows] = np.where(u < p_def, 2, np.where(u < p_def + p_may, 1, 0)).astype(np.int8)
+
+
+def intention(ctx: Context) -> None:
+    """Draws intentions in the last step of each year (they hold from 1 January)."""
+    if ctx.last_step_of_year:
+        draw_intentions(ctx)
+
+
+PROCESS = Process("intention", intention, reads=("moving",), streams=("intention",),
+                  setup=draw_intentions)

@@ -1,0 +1,63 @@
+"""The schedule: the model's processes in the order they run each month.
+
+Each line is one process, declared in its own module with the parameter groups it reads, the random
+streams it draws and the indicators it records (``sim.process.Process``). To add a process, write its
+module and add one line here. Order, and why:
+
+1. ``ageing`` first, so that everything in the step sees this month's ages;
+2. ``mortality``, then ``care``: only survivors develop care needs; then ``wlz_admission`` (new
+   indications register, free places are filled);
+3. the rest of the household events: ``family`` (births, starters), ``union``, ``sharing``,
+   ``hospitaverhuur``, ``migration``; then ``building`` (demolition, completions) so that the market
+   sees this month's vacancies;
+4. the market: ``adaptation`` (homes made step-free before the search looks at them), ``search``,
+   ``allocation``; ``intention`` in the last month of the year (for 1 January);
+5. policies that change the stock for the next month (``building_programme``,
+   ``verzorgingshuis_places``), then ``pension`` (AOW on 1 January) and ``accounting`` (costs of the
+   state the month ends in).
+"""
+
+from __future__ import annotations
+
+from agents import (
+    accounting,
+    adaptation,
+    admission,
+    ageing,
+    building,
+    care,
+    family,
+    intention,
+    market,
+    migration,
+    mortality,
+    search,
+    union,
+)
+from agents.policies import building_programme, hospitaverhuur, kostendelersnorm, verzorgingshuis
+from sim.engine import schedule_registry
+
+SCHEDULE = (
+    ageing.PROCESS,
+    mortality.PROCESS,
+    care.PROCESS,
+    admission.PROCESS,
+    family.PROCESS,
+    union.PROCESS,
+    kostendelersnorm.PROCESS,
+    hospitaverhuur.PROCESS,
+    migration.PROCESS,
+    building.PROCESS,
+    adaptation.PROCESS,
+    search.PROCESS,
+    market.PROCESS,
+    intention.PROCESS,
+    building_programme.PROCESS,
+    verzorgingshuis.PROCESS,
+    accounting.PENSION,
+    accounting.PROCESS,
+)
+"""The processes of a step, in order."""
+
+REGISTRY = schedule_registry(SCHEDULE)
+"""Every indicator of the model with the default schedule, by name (census, occupancy, processes)."""

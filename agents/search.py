@@ -1,0 +1,109 @@
+"""Search: households with a move intention start searching; searchers give up.
+
+A household with an intention starts searching at a yearly hazard (``moving.search_start_*``; help
+with moving raises it for older households, :mod:`agents.policies.doorstroom`) and gives up at
+``search_give_up_per_year``. It searches in one submarket: its province, a dwelling type and a tenure
+chosen from its needs (:func:`search_target`).
+
+Draws: the ``search`` stream, by household row, decides giving up and starting; the dwelling type and
+tenure sought come from the independent ``search_type`` and ``search_tenure`` streams, by row.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from agents.policies import doorstroom
+from sim.codes import (
+    GECLUSTERD,
+    HEAVY,
+    LIMITATION,
+    MODERATE,
+    NOT_SEARCHING,
+    NULTREDEN,
+    OWNER,
+    PRIVATE,
+    REGIE,
+    REGULAR,
+    SOCIAL,
+    ZORGGESCHIKT,
+    is_institution,
+)
+from sim.households import care_need, oldest_age_months
+from sim.params import MovingParams
+from sim.process import Context, Process
+from sim.rates import step_probability
+
+OLDER_AGE_YEARS = 55
+"""Households whose oldest adult is at least this old are the project's older households."""
+OLDEST_GROUP_YEARS = 75
+"""Start of the older age group of ``search_nultreden_share`` and ``search_owner_stays_share``."""
+
+
+def search_target(hh, rows, u_type, u_tenure, mp: MovingParams) -> tuple[np.ndarray, np.ndarray]:
+    """Dwelling type and tenure sought (shares of ``MovingParams``, assumptions of the project).
+
+    Type: heavy care at home seeks zorggeschikt; moderate care or loss of regie seeks geclusterd
+    (``search_care_geclusterd_share``) or zorggeschikt; a limitation seeks nultreden
+    (``search_limitation_nultreden_share``) or geclusterd; without a care need, older households seek
+    nultreden (``search_nultreden_share``, 55-74 and 75+), younger households regular dwellings.
+    Tenure: owners stay owners (``search_owner_stays_share``, under 75 and 75+; else social rent);
+    social renters stay (``search_social_stays_share``; else private); private renters by
+    ``search_private_tenure_shares``.
+    """
+    need = care_need(hh, rows)
+    age = oldest_age_months(hh, rows) // 12
+    dtype = np.full(len(rows), REGULAR, np.int8)
+    older = age >= OLDER_AGE_YEARS
+    oldest = age >= OLDEST_GROUP_YEARS
+    p_nultreden = np.where(oldest, mp.search_nultreden_share[1], mp.search_nultreden_share[0])
+    dtype[older & (u_type < p_nultreden)] = NULTREDEN
+    lim = need == LIMITATION
+    dtype[lim] = np.where(u_type[lim] < mp.search_limitation_nultreden_share, NULTREDEN, GECLUSTERD)
+    mod = (need == MODERATE) | (need == REGIE)
+    dtype[mod] = np.where(u_type[mod] < mp.search_care_geclusterd_share, GECLUSTERD, ZORGGESCHIKT)
+    dtype[need == HEAVY] = ZORGGESCHIKT
+    tenure = hh.tenure[rows].copy()
+    own = tenure == OWNER
+    stay_own = np.where(oldest, mp.search_owner_stays_share[1], mp.search_owner_stays_share[0])
+    tenure[own & (u_tenure >= stay_own)] = SOCIAL
+    soc = hh.tenure[rows] == SOCIAL
+    tenure[soc & (u_tenure >= mp.search_social_stays_share)] = PRIVATE
+    prv = hh.tenure[rows] == PRIVATE
+    cum = np.cumsum(mp.search_private_tenure_shares)
+    tenure[prv] = np.where(u_tenure[prv] < cum[0], PRIVATE,
+                           np.where(u_tenure[prv] < cum[1], SOCIAL, OWNER)).astype(np.int8)
+    return dtype, tenure.astype(np.int8)
+
+
+def search(ctx: Context) -> None:
+    """Households with an intention start searching; searchers give up at a hazard."""
+    hh = ctx.households
+    mp = ctx.params.moving
+    spy = ctx.steps_per_year
+    searching_all = hh.search_since != NOT_SEARCHING
+    # only searchers (who may give up) and households with an intention (who may start) draw
+    rows = np.flatnonzero(hh.active & ~is_institution(hh.dwelling)
+                          & (searching_all | (hh.intention == 1) | (hh.intention == 2)))
+    if len(rows) == 0:
+        return
+    searching = searching_all[rows]
+    u = ctx.streams.prefix("search", int(rows[-1]) + 1)[rows]
+    quit_ = searching & (u < step_probability(mp.search_give_up_per_year, spy))
+    hh.search_since[rows[quit_]] = NOT_SEARCHING
+    rate = np.array([0.0, mp.search_start_maybe_per_year, mp.search_start_definite_per_year])
+    level = np.minimum(hh.intention[rows], 2)
+    p = step_probability(rate, spy)[level]
+    older = oldest_age_months(hh, rows) >= mp.older_mover_age_years * 12
+    p = doorstroom.search_start_probability(ctx, p, rate[level], older)
+    start = ~searching & (u < p)
+    new = rows[start]
+    if len(new):
+        u_type = ctx.streams.for_ids("search_type", new)
+        u_tenure = ctx.streams.for_ids("search_tenure", new)
+        hh.search_type[new], hh.search_tenure[new] = search_target(hh, new, u_type, u_tenure, mp)
+        hh.search_since[new] = ctx.step
+
+
+PROCESS = Process("search", search, reads=("moving", "policy"),
+                  streams=("search", "search_type", "search_tenure"))

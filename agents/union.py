@@ -1,0 +1,48 @@
+"""Unions: single adults moving in together; the merger frees one dwelling (chain cause ``merger``).
+
+Each step, single men and women within ``turnover.union_age_years`` who live in private households
+become ready to move in together at ``union_per_year`` (stream ``union``, by person id); within each
+province, ready men and women are paired in random order (a second draw of the ``union`` stream,
+:func:`agents.allocation.pair_within_groups`). The woman's household joins the man's (children and
+co-residents come along) and her dwelling becomes vacant (:meth:`sim.occupancy.Occupancy.merge`).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from agents.allocation import pair_within_groups
+from sim.codes import FEMALE, MALE, is_institution
+from sim.outputs import declare
+from sim.process import Context, Process
+from sim.rates import step_probability
+
+
+def union(ctx: Context) -> None:
+    """Single adults of the union ages form couples; the woman's dwelling is freed."""
+    hh = ctx.households
+    tp = ctx.params.turnover
+    age = hh.age_months[:, 0]
+    lo, hi = tp.union_age_years
+    rows = np.flatnonzero(hh.active & ~is_institution(hh.dwelling) & ~hh.present[:, 1]
+                          & (age >= lo * 12) & (age < hi * 12))
+    u = ctx.streams.for_ids("union", hh.pid[:, 0][rows])
+    ready = rows[u < step_probability(tp.union_per_year, ctx.steps_per_year)]
+    if len(ready) < 2:
+        return
+    lot = ctx.streams.generator("union").random(len(ready))
+    is_man = hh.sex[ready, 0] == MALE
+    is_woman = hh.sex[ready, 0] == FEMALE
+    men, women = ready[is_man], ready[is_woman]
+    im, iw = pair_within_groups(hh.region[men], lot[is_man], hh.region[women], lot[is_woman])
+    if len(im) == 0:
+        return
+    m, w = men[im], women[iw]
+    ctx.record.flow("unions", float(hh.weight[m].sum()))
+    ctx.occupancy.merge(m, w, with_dependants=True)
+
+
+PROCESS = Process(
+    "union", union, reads=("turnover",), streams=("union",),
+    records=declare(("unions", "households per year", "Singles moving in together", "flow")),
+)

@@ -1,0 +1,47 @@
+"""The integer codes stored in the column arrays, with their names (the index of a name is its code).
+
+One place for every code of the model: sexes, tenures, dwelling types (and which of them are
+institution places), care states, benefits, move intentions and the markers of "not waiting" and
+"not searching". Tables written to Parquet use the names.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+SEXES = ("male", "female")
+MALE, FEMALE = range(2)
+
+TENURES = ("owner", "social", "private", "institution")
+OWNER, SOCIAL, PRIVATE, INSTITUTION_TENURE = range(4)
+
+DWELLING_TYPES = ("regular", "nultreden", "geclusterd", "zorggeschikt", "verzorgingshuis", "verpleeghuis")
+REGULAR, NULTREDEN, GECLUSTERD, ZORGGESCHIKT, VERZORGINGSHUIS, VERPLEEGHUIS = range(6)
+INSTITUTION_TYPES = (VERZORGINGSHUIS, VERPLEEGHUIS)
+"""Institution places: not part of the housing stock, never carry a vacancy chain."""
+CARE_DWELLING_TYPES = (GECLUSTERD, ZORGGESCHIKT)
+"""Dwellings that meet a moderate care need."""
+
+CARE_STATES = ("none", "limitation", "moderate", "regie", "heavy")
+"""Care states per adult, in order of need: none; a limitation (needs a step-free home); a moderate
+care need; loss of regie without network; heavy care (a Wlz indication)."""
+NONE, LIMITATION, MODERATE, REGIE, HEAVY = range(5)
+
+BENEFITS = ("work_or_other", "aow", "aow_pension", "aow_aio", "bijstand")
+WORK, AOW, AOW_PENSION, AOW_AIO, BIJSTAND = range(5)
+
+INTENTIONS = ("none", "maybe", "definite")
+"""WoON's move intention levels (codes 0, 1, 2)."""
+
+HOUSEHOLD_TYPES = ("single", "couple", "with_others")
+"""Household types recorded with chain links: one adult, two adults, or with children/co-residents."""
+
+NOT_WAITING = np.iinfo(np.int32).min
+"""``wlz_wait_since`` of a person not on the verpleeghuis waiting list."""
+NOT_SEARCHING = np.iinfo(np.int32).min
+"""``search_since`` of a household that is not searching; also ``widowed_step`` when never widowed."""
+
+
+def is_institution(dwelling_type) -> np.ndarray:
+    """True for verpleeghuis and verzorgingshuis places (codes of dwellings or of households' homes)."""
+    return np.isin(dwelling_type, INSTITUTION_TYPES)

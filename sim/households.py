@@ -1,0 +1,201 @@
+"""Households as column arrays, and the helpers that read and change their adult slots.
+
+:class:`Households` is a struct of arrays with spare capacity: row ``i`` is one household for the whole
+run (rows are never reordered, which keeps random draws aligned across scenarios). A household has up to
+two adults in slots 0 and 1; per-adult columns have shape ``(rows, 2)``. A household whose last adult
+leaves becomes inactive. Every adult has a person id (``pid``) that follows them when they move to
+another row; random draws are indexed by it. Every row carries a ``weight``: the number of real
+households it stands for.
+
+**Person slots.** A per-adult column flattened with ``ravel()`` lists the adults row by row: the
+*person index* of slot ``s`` of row ``r`` is ``2 r + s``. :func:`person_index`, :func:`row_of`,
+:func:`slot_of` and :func:`partner_of` convert between the two; nothing else does arithmetic on
+person indices.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from sim.codes import NONE, NOT_SEARCHING, NOT_WAITING
+from sim.columns import ColumnTable
+
+# column name -> (dtype, per-adult?, fill value of an unused row/slot)
+COLUMNS: dict[str, tuple[type, bool, object]] = {
+    "active": (np.bool_, False, False),
+    "weight": (np.float32, False, 0.0),
+    "present": (np.bool_, True, False),
+    "pid": (np.int32, True, -1),
+    "age_months": (np.int16, True, 0),
+    "sex": (np.int8, True, 0),
+    "care": (np.int8, True, 0),
+    "dementia": (np.bool_, True, False),
+    "wlz_step": (np.int32, True, -1),
+    "tenure": (np.int8, False, 0),
+    "dwelling": (np.int8, False, 0),
+    "region": (np.int8, False, 0),
+    "benefit": (np.int8, False, 0),
+    "income_eur_year": (np.float32, False, 0.0),
+    "children_nearby": (np.bool_, False, False),
+    "n_children": (np.int16, False, 0),
+    "n_coresidents": (np.int16, False, 0),
+    "months_in_dwelling": (np.int16, False, 0),
+    "dwelling_id": (np.int32, False, -1),
+    "wlz_wait_since": (np.int32, True, NOT_WAITING),
+    "widowed_step": (np.int32, False, NOT_SEARCHING),
+    "intention": (np.int8, False, 0),
+    "search_since": (np.int32, False, NOT_SEARCHING),
+    "search_type": (np.int8, False, -1),
+    "search_tenure": (np.int8, False, -1),
+    # house sharing: person id of the adult in slot 1 who joined as a housemate (not a partner)
+    "shared_pid": (np.int32, False, -1),
+    # a single ready to share a dwelling, waiting for a housemate
+    "sharing_ready": (np.bool_, False, False),
+    # hospitaverhuur: one lodger per host, not followed individually (-1: no lodger)
+    "lodger_pid": (np.int32, False, -1),
+    "lodger_age_months": (np.int16, False, 0),
+    "lodger_sex": (np.int8, False, 0),
+    "lodger_until": (np.int32, False, 0),
+}
+
+PERSON_COLUMNS = ("present", "pid", "age_months", "sex", "care", "dementia", "wlz_step",
+                  "wlz_wait_since")
+"""Per-adult columns that move with a person."""
+
+
+class Households(ColumnTable):
+    """Households as a struct of arrays (see :class:`sim.columns.ColumnTable`).
+
+    Columns are :data:`COLUMNS`; per-adult columns have shape ``(rows, 2)``.
+    """
+
+    COLUMNS = COLUMNS
+
+
+# --- person slots -----------------------------------------------------------------------------------
+def person_index(rows, slots) -> np.ndarray:
+    """Person index (position in a flattened per-adult column) of slot ``slots`` of rows ``rows``."""
+    return np.asarray(rows) * 2 + np.asarray(slots)
+
+
+def row_of(person) -> np.ndarray:
+    """Household row of each person index."""
+    return np.asarray(person) >> 1
+
+
+def slot_of(person) -> np.ndarray:
+    """Adult slot (0 or 1) of each person index."""
+    return np.asarray(person) & 1
+
+
+def partner_of(person) -> np.ndarray:
+    """Person index of the other slot of the same household (the partner or housemate, if present)."""
+    return np.asarray(person) ^ 1
+
+
+def present_persons(hh: Households) -> np.ndarray:
+    """Person indices of all adults present, in row-major order."""
+    return np.flatnonzero(hh.present.ravel())
+
+
+def clear_slots(hh: Households, rows: np.ndarray, slots: np.ndarray) -> None:
+    """Empties the given adult slots."""
+    hh.present[rows, slots] = False
+    hh.pid[rows, slots] = -1
+    hh.care[rows, slots] = 0
+    hh.dementia[rows, slots] = False
+    hh.wlz_step[rows, slots] = -1
+    hh.wlz_wait_since[rows, slots] = NOT_WAITING
+
+
+def clear_households(hh: Households, rows: np.ndarray) -> None:
+    """Empties both adult slots of the given rows."""
+    clear_slots(hh, np.repeat(rows, 2), np.tile([0, 1], len(rows)))
+
+
+def copy_person(hh: Households, to_rows, to_slot: int, from_rows, from_slot: int) -> None:
+    """Copies the person columns of the adults in ``from_rows, from_slot`` into ``to_rows, to_slot``."""
+    for name in PERSON_COLUMNS:
+        col = getattr(hh, name)
+        col[to_rows, to_slot] = col[from_rows, from_slot]
+
+
+def move_survivor_to_slot0(hh: Households, rows: np.ndarray) -> None:
+    """Keeps the invariant that a household's first slot holds an adult."""
+    move = rows[~hh.present[rows, 0]]
+    if len(move) == 0:
+        return
+    copy_person(hh, move, 0, move, 1)
+    clear_slots(hh, move, np.ones(len(move), np.intp))
+
+
+# --- per-household summaries of the adult slots -----------------------------------------------------
+# These read the two slot columns separately: ``max(axis=1)`` or a fancy index of whole ``(rows, 2)``
+# rows is many times slower in numpy than elementwise work on the two columns.
+
+
+def slot_columns(col: np.ndarray, rows=None) -> tuple[np.ndarray, np.ndarray]:
+    """The two slots of a per-adult column, for the given household rows.
+
+    Args:
+        col: A per-adult column of shape ``(n, 2)``.
+        rows: Household rows (index array or boolean mask); all rows if ``None``.
+
+    Returns:
+        ``(slot 0, slot 1)``: views of the column if ``rows`` is ``None``, else copies.
+    """
+    if rows is None:
+        return col[:, 0], col[:, 1]
+    return col[:, 0][rows], col[:, 1][rows]
+
+
+def oldest_age_months(hh: Households, rows=None) -> np.ndarray:
+    """Age in months of the oldest adult of each household.
+
+    Args:
+        hh: The households.
+        rows: Household rows (index array or boolean mask); all rows if ``None``.
+
+    Returns:
+        ``int16`` array with one value per row, ``-1`` where no adult is present; ``// 12`` gives the
+        age in whole years (and keeps ``-1``).
+    """
+    p0, p1 = slot_columns(hh.present, rows)
+    a0, a1 = slot_columns(hh.age_months, rows)
+    none = np.int16(-1)
+    return np.maximum(np.where(p0, a0, none), np.where(p1, a1, none))
+
+
+def adult_count(hh: Households, rows=None) -> np.ndarray:
+    """Adults present in each household (``int64``; all rows if ``rows`` is ``None``)."""
+    p0, p1 = slot_columns(hh.present, rows)
+    return p0.astype(np.int64) + p1
+
+
+def care_need(hh: Households, rows=None) -> np.ndarray:
+    """Highest care state among the adults present in each household (``int8``, 0 if none)."""
+    p0, p1 = slot_columns(hh.present, rows)
+    c0, c1 = slot_columns(hh.care, rows)
+    none = np.int8(NONE)
+    return np.maximum(np.where(p0, c0, none), np.where(p1, c1, none))
+
+
+def household_size(hh: Households, rows=None) -> np.ndarray:
+    """Persons per household: adults present, children and adult co-residents.
+
+    Args:
+        hh: The households.
+        rows: Household rows (index array or boolean mask); all rows if ``None``.
+
+    Returns:
+        ``int64`` array, one value per row.
+    """
+    if rows is None:
+        return adult_count(hh) + hh.n_children + hh.n_coresidents
+    return adult_count(hh, rows) + hh.n_children[rows] + hh.n_coresidents[rows]
+
+
+def household_type(hh: Households, rows) -> np.ndarray:
+    """Household type code (:data:`sim.codes.HOUSEHOLD_TYPES`) of the given rows."""
+    others = (hh.n_children[rows] + hh.n_coresidents[rows]) > 0
+    return np.where(others, 2, adult_count(hh, rows) - 1).astype(np.int8)
