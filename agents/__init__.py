@@ -1,1 +1,1 @@
-"""Household processes (demography, care) and the institutions (zorgkantoor) as Mesa agents."""
+"""Behaviour: one module per process, the schedule, the assembled model, institutions and policies."""

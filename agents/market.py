@@ -87,7 +87,7 @@ def allocation(ctx: Context) -> None:
         if sel.any():
             seek_order[sel] = corp.rank(months[sel], urgent[sel], older[sel], seek_order[sel])
 
-    keep_rent = doorstroom.keep_rent_acceptance(ctx)
+    keep_rent = doorstroom.keep_rent_bonus(ctx)
 
     def accept_prob(vi, si):
         fits = dw.rooms[vac[vi]] >= size[si]

@@ -1,1 +1,1 @@
-"""Running the model: scenario files, single runs, the command line and the benchmark."""
+"""Running the model: scenario files, runs, comparisons, writers, the command line and the benchmark."""

@@ -2,8 +2,9 @@
 
 ``doorstroom run`` runs one scenario and writes its Parquet tables and ``manifest.json``;
 ``doorstroom compare`` runs scenarios paired by seed and writes their differences and figures;
-``doorstroom params`` lists the parameters with units and sources; ``doorstroom bench`` measures speed
-and memory. Every option is checked before any work starts.
+``doorstroom params`` lists the parameters with units and sources; ``doorstroom policies`` lists the
+policy levers with their modules; ``doorstroom bench`` measures speed and memory. Every option is
+checked before any work starts.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ import sys
 import time
 from dataclasses import asdict
 
+from agents.policies import catalogue
 from experiments import bench, compare
 from experiments.runner import check_output_dir, run_scenario
 from experiments.scenario import load_scenario
@@ -64,6 +66,7 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--quiet", action="store_true", help="no progress lines")
 
     sub.add_parser("params", help="list all parameters with unit, provenance and source")
+    sub.add_parser("policies", help="list every policy lever: its scenario key, module and processes")
 
     bench = sub.add_parser("bench", help="measure seconds per simulated year and peak memory")
     bench.add_argument("--scales", default="0.01,1.0",
@@ -155,6 +158,16 @@ def cmd_params(_args) -> int:
     return 0
 
 
+def cmd_policies(_args) -> int:
+    """Prints the policy catalogue (``doorstroom policies``) as Markdown."""
+    print("| policy module | lever (scenario key `[policy] ...`) | acts in processes | default | unit |")
+    print("|---|---|---|---|---|")
+    for row in catalogue.table():
+        print(f"| `agents/policies/{row['policy']}.py` | `{row['lever']}` | {row['processes']} | "
+              f"{row['default']} | {row['unit']} |")
+    return 0
+
+
 def cmd_bench(args) -> int:
     """Runs the benchmark (``doorstroom bench``)."""
     return bench.main(args)
@@ -169,7 +182,7 @@ def main(argv: list[str] | None = None) -> int:
     """Entry point of the ``doorstroom`` command."""
     args = build_parser().parse_args(argv)
     try:
-        return {"run": cmd_run, "params": cmd_params, "bench": cmd_bench,
+        return {"run": cmd_run, "params": cmd_params, "policies": cmd_policies, "bench": cmd_bench,
                 "compare": cmd_compare}[args.command](args)
     except ParameterError as exc:
         print(f"doorstroom: error: {exc}", file=sys.stderr)

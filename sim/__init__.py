@@ -1,1 +1,1 @@
-"""The simulation core: the Mesa model, its household and dwelling arrays, parameters and outputs."""
+"""The ground floor: the engine (a Mesa model), state arrays, occupancy, parameters, streams and outputs."""

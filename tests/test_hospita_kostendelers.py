@@ -63,6 +63,7 @@ def test_bad_kostendelersnorm_value_is_rejected():
         .kostendelersnorm == "exempt_older"
 
 
+@pytest.mark.slow
 def test_baseline_has_no_sharing_or_lodgers(runs):
     for s in SEEDS:
         for y in range(2025, 2031):
@@ -86,6 +87,7 @@ def test_inactive_levers_leave_the_baseline_unchanged():
     assert not diff, f"inactive levers changed the baseline: {diff[:5]}"
 
 
+@pytest.mark.slow
 def test_abolishing_kostendelersnorm_gives_more_shared_households(runs):
     shared = paired(runs, "kostendelersnorm_afschaffen", "shared_households")
     formed = paired(runs, "kostendelersnorm_afschaffen", "households_sharing_formed")
@@ -93,6 +95,7 @@ def test_abolishing_kostendelersnorm_gives_more_shared_households(runs):
     assert formed > 0, f"abolishing the norm must form shared households: {formed:,.0f}"
 
 
+@pytest.mark.slow
 def test_hospitaverhuur_houses_more_starters(runs):
     lodged = paired(runs, "hospitaverhuur", "lodgers_housed")
     assert lodged > 0, f"hospitaverhuur must house lodgers: {lodged:,.0f}"

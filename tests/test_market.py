@@ -29,6 +29,7 @@ def run_2030():
     return m, {(y, n): v for y, n, v in m.records}
 
 
+@pytest.mark.slow
 def test_intentions_2025_reproduce_woon(run_2030):
     _, v = run_2030
     targets = {"intention_definite_65_74": 0.04, "intention_maybe_65_74": 0.18,
@@ -40,6 +41,7 @@ def test_intentions_2025_reproduce_woon(run_2030):
         assert abs(later - want) < 0.02, f"{name} 2026-2030: {later:.3f} vs WoON2015 {want}"
 
 
+@pytest.mark.slow
 def test_move_rates_of_cbs_order(run_2030):
     _, v = run_2030
     rate = np.mean([v[(y, "move_rate_65_74")] for y in range(2026, 2031)])
@@ -48,6 +50,7 @@ def test_move_rates_of_cbs_order(run_2030):
     assert 0.01 <= rate75 <= rate, f"move_rate_75plus {rate75:.4f} should be below the 65-74 rate"
 
 
+@pytest.mark.slow
 def test_stock_and_waiting_lists_plausible(run_2030):
     _, v = run_2030
     for year in range(2025, 2031):
@@ -60,6 +63,7 @@ def test_stock_and_waiting_lists_plausible(run_2030):
     assert 12_000 <= v[(2025, "verpleeghuis_waiting")] <= 30_000
 
 
+@pytest.mark.slow
 def test_flows_table_matches_moves(run_2030):
     m, v = run_2030
     cols = m.flow_columns()
@@ -69,6 +73,7 @@ def test_flows_table_matches_moves(run_2030):
         assert abs(persons - expected) < 1e-6 * expected, f"flows {year}: {persons} vs {expected}"
 
 
+@pytest.mark.slow
 def test_links_follow_moves(run_2030):
     m, v = run_2030
     links = m.chains.links_table()

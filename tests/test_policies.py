@@ -24,6 +24,7 @@ def test_every_shipped_scenario_loads():
         assert load_scenario(SCENARIOS / f"{name}.toml").name == name, f"{name}: name mismatch"
 
 
+@pytest.mark.slow
 def test_building_programme_fewer_unsuitably_housed(runs):
     built = paired(runs, "bouwprogramma_2030", "programme_dwellings_built")
     assert built > 40_000, f"the programme must build about 48,000 dwellings a year, got {built:,.0f}"
@@ -31,12 +32,14 @@ def test_building_programme_fewer_unsuitably_housed(runs):
     assert diff < -2_000, f"more step-free supply must lower limitation_not_stepfree: {diff:,.0f}"
 
 
+@pytest.mark.slow
 def test_logeerzorg_shortens_the_waiting_list(runs):
     assert paired(runs, "logeerzorg", "logeerzorg_users") > 0, "logeerzorg must be used"
     diff = paired(runs, "logeerzorg", "verpleeghuis_waiting")
     assert diff < 0, f"logeerzorg must shorten the verpleeghuis waiting list: {diff:,.0f}"
 
 
+@pytest.mark.slow
 def test_doorstroom_incentives_raise_older_moves(runs):
     diff = paired(runs, "doorstroom", "move_rate_65_74")
     assert diff > 0.003, f"doorstroom incentives must raise move_rate_65_74: {diff:.4f}"
@@ -44,6 +47,7 @@ def test_doorstroom_incentives_raise_older_moves(runs):
     assert freed > 0, f"more older movers must free more family homes: {freed:,.0f}"
 
 
+@pytest.mark.slow
 def test_doorstroom_acts_only_from_2027(runs):
     for s in SEEDS:
         base = runs[("baseline", s)][(2025, "move_rate_65_74")]
@@ -51,6 +55,7 @@ def test_doorstroom_acts_only_from_2027(runs):
         assert base == policy, f"seed {s}: the 2027 change must not act in 2025"
 
 
+@pytest.mark.slow
 def test_scheiden_wonen_zorg_caps_places_and_lowers_wlz_cost(runs):
     for s in SEEDS:
         places = runs[("scheiden_wonen_zorg", s)][(2030, "verpleeghuis_places")]
@@ -59,6 +64,7 @@ def test_scheiden_wonen_zorg_caps_places_and_lowers_wlz_cost(runs):
     assert diff < 0, f"fewer places and care at home must lower Wlz costs: {diff:,.0f}"
 
 
+@pytest.mark.slow
 def test_costs_are_of_published_order(runs):
     v = runs[("baseline", 1)]
     # Wlz ouderenzorg EUR 15.6 bn (2022) and 17.3 bn (2026), verified; Wmo EUR 6.0 bn (2024)
@@ -77,6 +83,7 @@ def test_dated_change_errors_name_the_value():
         scenario_from_dict({"policy": {"programme_first_year": 2030, "programme_last_year": 2028}})
 
 
+@pytest.mark.slow
 def test_building_programme_leaves_deaths_and_care_of_older_persons_identical():
     """Common random numbers: the programme changes who moves where, not who dies or needs care.
 

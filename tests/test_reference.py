@@ -245,6 +245,7 @@ def run_array(hh, params: Parameters) -> dict[str, float]:
     return summarise_array(model, float(hh.weight[0]))
 
 
+@pytest.mark.slow
 def test_reference_agrees_with_array_engine(reference_summary, array_summary):
     bad = compare(array_summary, reference_summary)
     assert not bad, "array engine vs reference model differ beyond 4 SE: " + "; ".join(bad)
@@ -258,6 +259,7 @@ def test_reference_agrees_with_array_engine(reference_summary, array_summary):
         assert abs(e_a / e_r - 1.0) < 0.01, f"{stock} person-years: array {e_a} vs reference {e_r}"
 
 
+@pytest.mark.slow
 def test_move_rates_agree(reference_summary, array_summary, factors):
     zs = rate_z(array_summary, reference_summary, MOVES, factors)
     bad = beyond(zs)
@@ -270,6 +272,7 @@ def test_move_rates_agree(reference_summary, array_summary, factors):
     assert 1.0 <= factors["movers_65_74"] < 2.0 and factors["moves_total"] > 1.0, factors
 
 
+@pytest.mark.slow
 def test_destination_shares_agree(reference_summary, array_summary):
     bad = []
     for group in ("all", "55plus"):
@@ -278,6 +281,7 @@ def test_destination_shares_agree(reference_summary, array_summary):
                      "4 SE: " + "; ".join(bad))
 
 
+@pytest.mark.slow
 def test_comparison_detects_doubled_dementia_incidence(population, reference_summary):
     params = Parameters.from_dict({"care": {"dementia_onset_at80_per_year": 0.021}})
     bad = compare(run_array(population, params), reference_summary)
@@ -286,6 +290,7 @@ def test_comparison_detects_doubled_dementia_incidence(population, reference_sum
     )
 
 
+@pytest.mark.slow
 def test_comparison_detects_tripled_search_start(population, reference_summary, factors):
     base = Parameters().moving.search_start_definite_per_year
     params = Parameters.from_dict({"moving": {"search_start_definite_per_year": 3 * base}})
@@ -334,6 +339,7 @@ def _small_run(hh, seed: int) -> ReferenceModel:
     return model
 
 
+@pytest.mark.slow
 def test_reference_same_seed_identical_results(small_population):
     first, second = (_small_run(small_population, 7) for _ in range(2))
     assert first.records == second.records, "same seed, different records"

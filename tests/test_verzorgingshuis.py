@@ -37,6 +37,7 @@ def _paired(runs, indicator):
                           - runs[("baseline", s)][(y, indicator)] for s in SEEDS for y in YEARS]))
 
 
+@pytest.mark.slow
 def test_baseline_has_no_verzorgingshuis(runs):
     for s in SEEDS:
         for y in range(2025, 2031):
@@ -44,6 +45,7 @@ def test_baseline_has_no_verzorgingshuis(runs):
                 assert runs[("baseline", s)][(y, name)] == 0, f"seed {s} {y}: baseline {name}"
 
 
+@pytest.mark.slow
 def test_places_are_built_towards_the_total_and_filled(runs):
     for s in SEEDS:
         v = runs[("verzorgingshuis", s)]
@@ -60,6 +62,7 @@ def test_places_are_built_towards_the_total_and_filled(runs):
     assert 0.5 * resid * 7_400 < cost < 2.0 * resid * 7_400, f"cost {cost:,.0f}, residents {resid:,.0f}"
 
 
+@pytest.mark.slow
 def test_residents_are_not_independent(runs):
     diff = _paired(runs, "share_75plus_independent")
     assert diff < 0, f"verzorgingshuis residents must not count as independent: {diff:.4f}"
@@ -92,6 +95,7 @@ def test_only_eligible_persons_admitted_and_invariants_hold(monkeypatch):
     assert (hh.search_since[rows] == np.iinfo(np.int32).min).all(), "a resident searches a dwelling"
 
 
+@pytest.mark.slow
 def test_waiting_list_shorter(runs):
     """Residents reaching heavy care register less often (Wlz care in the verzorgingshuis,
     ``verzorgingshuis_wlz_stay_share`` 0.1 in the scenario), so fewer wait for a verpleeghuis."""

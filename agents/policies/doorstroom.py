@@ -42,6 +42,6 @@ def older_priority_types(ctx: Context, search_type: np.ndarray) -> np.ndarray:
     return np.isin(search_type, CARE_DWELLING_TYPES)
 
 
-def keep_rent_acceptance(ctx: Context) -> float:
+def keep_rent_bonus(ctx: Context) -> float:
     """Added acceptance probability of a social-rent offer for an older social tenant."""
     return ctx.params.policy.keep_rent_acceptance
