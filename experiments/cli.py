@@ -10,24 +10,21 @@ checked before any work starts.
 from __future__ import annotations
 
 import argparse
+import importlib
 import sys
-import time
-from dataclasses import asdict
 
 from agents.policies import catalogue
-from experiments import bench, compare
-from experiments.runner import check_output_dir, run_scenario
-from experiments.scenario import load_scenario
-from experiments.writers import write_results
-from sim.params import ParameterError, RunSettings, parameter_table
+from sim.params import ParameterError, parameter_table
 
-SUMMARY = (
-    "persons_65plus", "persons_75plus", "persons_90plus", "households_total",
-    "share_75plus_independent", "dementia_persons", "persons_wlz", "verpleeghuis_residents",
-    "verpleeghuis_waiting", "deaths", "widowhoods", "move_rate_65_74", "move_rate_75plus",
-    "limitation_not_stepfree", "vacancy_rate", "chains_started", "chain_links_mean",
-    "starters_housed",
-)
+COMMANDS = {
+    "run": ("experiments.runner", "cmd_run"),
+    "params": ("experiments.cli", "cmd_params"),
+    "policies": ("experiments.cli", "cmd_policies"),
+    "bench": ("experiments.bench", "main"),
+    "compare": ("experiments.compare", "cmd_compare"),
+}
+"""Subcommand -> (module, function): a command loads only the modules it needs (``doorstroom params``
+does not import Mesa, matplotlib or scipy)."""
 
 
 def _positive_float(text: str) -> float:
@@ -98,56 +95,6 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _settings(args, scenario) -> RunSettings:
-    values = {**asdict(RunSettings()), **scenario.run}
-    for key in ("scale", "seed", "start_year", "end_year", "steps_per_year"):
-        if getattr(args, key) is not None:
-            values[key] = getattr(args, key)
-    return RunSettings(**values)
-
-
-def cmd_run(args) -> int:
-    """Runs one scenario (``doorstroom run``)."""
-    scenario = load_scenario(args.scenario)
-    settings = _settings(args, scenario)
-    out = check_output_dir(args.out)
-    t0 = time.perf_counter()
-    print(f"doorstroom: scenario {scenario.name!r}, scale {settings.scale}, seed {settings.seed}, "
-          f"{settings.start_year}-{settings.end_year}, {settings.steps_per_year} steps/year",
-          file=sys.stderr)
-
-    def progress(done: int, total: int) -> None:
-        if not args.quiet:
-            year = 2025 + done - 1
-            print(f"  year {year} done ({done}/{total}), {time.perf_counter() - t0:6.1f} s",
-                  file=sys.stderr, flush=True)
-
-    model, manifest = run_scenario(scenario, settings, progress, debug=args.debug)
-    write_results(model, manifest, out)
-    print(summary_table(model.records, settings))
-    print(f"results written to {out}/ (indicators, chains, links and flows as Parquet; "
-          f"manifest.json) in {time.perf_counter() - t0:.1f} s")
-    return 0
-
-
-def summary_table(records, settings: RunSettings) -> str:
-    """A short text table of the main indicators at the first, middle and last year."""
-    values = {(y, n): v for y, n, v in records}
-    years = sorted({y for y, _, _ in records})
-    if not years:
-        return "(no years recorded)"
-    pick = sorted({years[0], years[len(years) // 2], years[-1]})
-    lines = [f"{'indicator':30s}" + "".join(f"{y:>14d}" for y in pick)]
-    for name in SUMMARY:
-        cells = []
-        for y in pick:
-            v = values.get((y, name))
-            cells.append(f"{'':>14s}" if v is None else
-                         (f"{v:14.3f}" if abs(v) < 10 else f"{v:14,.0f}"))
-        lines.append(f"{name:30s}" + "".join(cells))
-    return "\n".join(lines)
-
-
 def cmd_params(_args) -> int:
     """Prints the parameter table (``doorstroom params``) as Markdown."""
     print("| parameter | default | unit | kind | source |")
@@ -168,22 +115,12 @@ def cmd_policies(_args) -> int:
     return 0
 
 
-def cmd_bench(args) -> int:
-    """Runs the benchmark (``doorstroom bench``)."""
-    return bench.main(args)
-
-
-def cmd_compare(args) -> int:
-    """Runs a paired multi-seed comparison (``doorstroom compare``)."""
-    return compare.cmd_compare(args)
-
-
 def main(argv: list[str] | None = None) -> int:
     """Entry point of the ``doorstroom`` command."""
     args = build_parser().parse_args(argv)
     try:
-        return {"run": cmd_run, "params": cmd_params, "policies": cmd_policies, "bench": cmd_bench,
-                "compare": cmd_compare}[args.command](args)
+        module, function = COMMANDS[args.command]
+        return getattr(importlib.import_module(module), function)(args)
     except ParameterError as exc:
         print(f"doorstroom: error: {exc}", file=sys.stderr)
         return 2

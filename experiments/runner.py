@@ -21,9 +21,17 @@ from pathlib import Path
 import numpy as np
 
 from agents.model import DoorstroomModel
-from experiments.scenario import Scenario
-from experiments.writers import OUTPUT_MARKER
+from experiments.scenario import Scenario, load_scenario
+from experiments.writers import OUTPUT_MARKER, write_results
 from sim.params import ParameterError, RunSettings
+
+SUMMARY = (
+    "persons_65plus", "persons_75plus", "persons_90plus", "households_total",
+    "share_75plus_independent", "dementia_persons", "persons_wlz", "verpleeghuis_residents",
+    "verpleeghuis_waiting", "deaths", "widowhoods", "move_rate_65_74", "move_rate_75plus",
+    "limitation_not_stepfree", "vacancy_rate", "chains_started", "chain_links_mean",
+    "starters_housed",
+)
 
 
 def check_output_dir(out: str | Path) -> Path:
@@ -131,3 +139,53 @@ def run_scenario(
         "command": sys.argv,
     }
     return model, manifest
+
+
+def _settings(args, scenario) -> RunSettings:
+    values = {**asdict(RunSettings()), **scenario.run}
+    for key in ("scale", "seed", "start_year", "end_year", "steps_per_year"):
+        if getattr(args, key) is not None:
+            values[key] = getattr(args, key)
+    return RunSettings(**values)
+
+
+def cmd_run(args) -> int:
+    """Runs one scenario (``doorstroom run``)."""
+    scenario = load_scenario(args.scenario)
+    settings = _settings(args, scenario)
+    out = check_output_dir(args.out)
+    t0 = time.perf_counter()
+    print(f"doorstroom: scenario {scenario.name!r}, scale {settings.scale}, seed {settings.seed}, "
+          f"{settings.start_year}-{settings.end_year}, {settings.steps_per_year} steps/year",
+          file=sys.stderr)
+
+    def progress(done: int, total: int) -> None:
+        if not args.quiet:
+            year = 2025 + done - 1
+            print(f"  year {year} done ({done}/{total}), {time.perf_counter() - t0:6.1f} s",
+                  file=sys.stderr, flush=True)
+
+    model, manifest = run_scenario(scenario, settings, progress, debug=args.debug)
+    write_results(model, manifest, out)
+    print(summary_table(model.records, settings))
+    print(f"results written to {out}/ (indicators, chains, links and flows as Parquet; "
+          f"manifest.json) in {time.perf_counter() - t0:.1f} s")
+    return 0
+
+
+def summary_table(records, settings: RunSettings) -> str:
+    """A short text table of the main indicators at the first, middle and last year."""
+    values = {(y, n): v for y, n, v in records}
+    years = sorted({y for y, _, _ in records})
+    if not years:
+        return "(no years recorded)"
+    pick = sorted({years[0], years[len(years) // 2], years[-1]})
+    lines = [f"{'indicator':30s}" + "".join(f"{y:>14d}" for y in pick)]
+    for name in SUMMARY:
+        cells = []
+        for y in pick:
+            v = values.get((y, name))
+            cells.append(f"{'':>14s}" if v is None else
+                         (f"{v:14.3f}" if abs(v) < 10 else f"{v:14,.0f}"))
+        lines.append(f"{name:30s}" + "".join(cells))
+    return "\n".join(lines)
