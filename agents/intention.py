@@ -66,30 +66,38 @@ def intention_probabilities(x_def, x_may, a_def, a_may) -> tuple[np.ndarray, np.
 def calibrate_intercepts(group, weight, x_def, x_may, mp: MovingParams, iterations: int = 200):
     """Solves the intercepts per age group so the weighted mean probabilities equal the targets.
 
+    A target share of 0 gives an intercept of minus infinity (nobody has that intention).
+
     Returns:
         Arrays ``(a_def, a_may)`` indexed by age group.
     """
     n_groups = len(AGE_GROUP_STARTS)
-    t_def = np.asarray(mp.intention_definite_share)
-    t_may = np.asarray(mp.intention_maybe_share)
-    if np.any(t_def + t_may >= 1):
-        raise ValueError("moving: definite + maybe shares must stay below 1 in every age group")
-    a_def = np.log(t_def / (1 - t_def - t_may))
-    a_may = np.log(t_may / (1 - t_def - t_may))
+    t_def = np.asarray(mp.intention_definite_share, float)
+    t_may = np.asarray(mp.intention_maybe_share, float)
+    rest = 1 - t_def - t_may  # above 0: checked by MovingParams
+    a_def, a_may = _log_odds(t_def, rest), _log_odds(t_may, rest)
     # households share few distinct (group, x_def, x_may) combinations: iterate on those, weighted
     combos, inverse = np.unique(np.stack([np.asarray(group, float), x_def, x_may], axis=1),
                                 axis=0, return_inverse=True)
     cw = np.bincount(inverse.ravel(), weights=weight, minlength=len(combos))
     group, x_def, x_may, weight = combos[:, 0].astype(np.intp), combos[:, 1], combos[:, 2], cw
     wsum = np.bincount(group, weights=weight, minlength=n_groups)
+    ok_def, ok_may = (wsum > 0) & (t_def > 0), (wsum > 0) & (t_may > 0)
     for _ in range(iterations):
         p_def, p_may = intention_probabilities(x_def, x_may, a_def[group], a_may[group])
         m_def = np.bincount(group, weights=weight * p_def, minlength=n_groups) / np.maximum(wsum, 1e-12)
         m_may = np.bincount(group, weights=weight * p_may, minlength=n_groups) / np.maximum(wsum, 1e-12)
-        ok = wsum > 0
-        a_def[ok] += np.log(t_def[ok] / m_def[ok])
-        a_may[ok] += np.log(t_may[ok] / m_may[ok])
+        a_def[ok_def] += np.log(t_def[ok_def] / m_def[ok_def])
+        a_may[ok_may] += np.log(t_may[ok_may] / m_may[ok_may])
     return a_def, a_may
+
+
+def _log_odds(share: np.ndarray, rest: np.ndarray) -> np.ndarray:
+    """``log(share / rest)``, minus infinity where the share is 0."""
+    out = np.full(len(share), -np.inf)
+    pos = share > 0
+    out[pos] = np.log(share[pos] / rest[pos])
+    return out
 
 
 def private_households(hh) -> np.ndarray:

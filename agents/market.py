@@ -34,6 +34,9 @@ from sim.codes import MODERATE, NOT_SEARCHING, OWNER, SOCIAL
 from sim.households import care_need, household_size, oldest_age_months
 from sim.process import Context, Process
 
+MIN_ACCEPTANCE = 1e-12
+"""Smallest ``accept_probability`` the open-market ratio divides by (avoids an overflow for tiny values)."""
+
 
 def submarket_key(region, dtype, tenure) -> np.ndarray:
     """Integer key of a submarket (province, dwelling type, tenure)."""
@@ -113,7 +116,13 @@ def allocation(ctx: Context) -> None:
     if len(lv) and len(ls):
 
         def accept_open(v2, s2):
-            return mp.accept_probability_open * accept_prob(lv[v2], ls[s2]) / mp.accept_probability
+            # the open-market acceptance, lowered like the submarket one for a dwelling too small
+            # (relative to accept_probability; nobody accepts when that is 0)
+            p = accept_prob(lv[v2], ls[s2])
+            if mp.accept_probability <= 0:
+                return np.zeros_like(p)
+            ratio = p / max(mp.accept_probability, MIN_ACCEPTANCE)
+            return np.minimum(mp.accept_probability_open * ratio, 1.0)
 
         v2, s2 = allocate(dw.region[vac[lv]].astype(np.int64), vac_order[lv],
                           region[ls].astype(np.int64), lots[ls], accept_open,

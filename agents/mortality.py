@@ -74,8 +74,8 @@ def age_sex_group(age_years, sex) -> np.ndarray:
 def group_mean_rr(group: np.ndarray, weight: np.ndarray, rr: np.ndarray) -> np.ndarray:
     """Weighted mean hazard ratio per alignment group (1 for a group without persons)."""
     w = np.asarray(weight, dtype=np.float64)
-    sum_w = np.bincount(group, weights=w, minlength=2 * N_AGE_GROUPS)
-    sum_wrr = np.bincount(group, weights=w * rr, minlength=2 * N_AGE_GROUPS)
+    sum_w = np.bincount(group, weights=w, minlength=2 * N_AGE_GROUPS).astype(np.float64)
+    sum_wrr = np.bincount(group, weights=w * rr, minlength=2 * N_AGE_GROUPS).astype(np.float64)
     return np.divide(sum_wrr, sum_w, out=np.ones_like(sum_w), where=sum_w > 0)
 
 

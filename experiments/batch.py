@@ -10,28 +10,29 @@ from __future__ import annotations
 
 import hashlib
 import json
-import multiprocessing
 import os
 import sys
 import time
 from collections.abc import Callable, Sequence
-from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
-from dataclasses import asdict, dataclass, replace
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 
 import numpy as np
 import pyarrow.parquet as pq
 
-from experiments.runner import ensure_parent, run_scenario
+from experiments.folders import check_results_folder
+from experiments.pool import Stopped, run_parallel
+from experiments.runner import git_revision, run_scenario, version
 from experiments.scenario import Scenario, load_scenario
 from experiments.writers import META_KEY, write_run_file
+from sim.outputs import RESULTS_VERSION
 from sim.params import ParameterError, RunSettings
 
 MARKER = "compare.json"
-"""File that identifies a folder as ``doorstroom compare`` output."""
+"""The description of the comparison in its folder (settings, scenarios, status)."""
 
-FORMAT_VERSION = 1
-"""Version of the run-file metadata; a file with another version is not reused."""
+FORMAT_VERSION = 2
+"""Version of the run-file metadata; a file with another version is recomputed."""
 
 SETTING_KEYS = ("scale", "start_year", "end_year", "steps_per_year")
 """Run settings shared by all runs of a comparison (the seed varies)."""
@@ -67,6 +68,7 @@ class Plan:
         tasks: All runs, in scenario then seed order.
         present: Indices into ``tasks`` of the runs whose file is present and matches.
         info: Content of ``compare.json``.
+        stale: Index into ``tasks`` -> why a file present there is recomputed.
     """
 
     scenarios: tuple[Scenario, ...]
@@ -77,50 +79,31 @@ class Plan:
     tasks: tuple[RunTask, ...]
     present: frozenset[int]
     info: dict
+    stale: dict[int, str] = field(default_factory=dict)
 
 
 def _sha256_file(path: str | Path) -> str:
     return hashlib.sha256(Path(path).read_bytes()).hexdigest()
 
 
-def parameters_hash(scenario: Scenario) -> str:
-    """SHA-256 of the scenario's resolved parameters (defaults plus its changes), as canonical JSON."""
-    text = json.dumps(scenario.parameters().to_dict(), sort_keys=True, separators=(",", ":"))
+def _sha256_json(value) -> str:
+    text = json.dumps(value, sort_keys=True, separators=(",", ":"))
     return hashlib.sha256(text.encode()).hexdigest()
 
 
-def check_compare_dir(out: str | Path) -> Path:
-    """Checks that ``out`` can hold comparison results, before any work is done.
+def parameters_hash(scenario: Scenario) -> str:
+    """SHA-256 of the scenario's resolved parameters (defaults plus its changes), as canonical JSON."""
+    return _sha256_json(scenario.parameters().to_dict())
 
-    Accepted: a folder that does not exist yet (its parent is created), an empty folder, or a folder
-    holding an earlier comparison (``compare.json``), whose finished runs may then be reused.
 
-    Raises:
-        ParameterError: If ``out`` is a file, a non-empty folder of something else, or not writable.
-    """
-    out = Path(out)
-    if out.exists() and not out.is_dir():
-        raise ParameterError(f"--out {str(out)!r} is a file; expected a folder for the comparison")
-    if out.is_dir() and any(out.iterdir()):
-        marker = out / MARKER
-        if not marker.is_file():
-            raise ParameterError(
-                f"--out {str(out)!r} is a non-empty folder without doorstroom compare results "
-                f"({MARKER}); refusing to write into it: choose a new or empty folder"
-            )
-        try:
-            info = json.loads(marker.read_text(encoding="utf-8"))
-        except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
-            raise ParameterError(f"--out {str(out)!r}: {MARKER} cannot be read ({exc}); "
-                                 "choose a new folder") from None
-        if not isinstance(info, dict) or info.get("command") != "doorstroom compare":
-            raise ParameterError(f"--out {str(out)!r}: {MARKER} was not written by doorstroom "
-                                 "compare; choose a new or empty folder")
-    parent = ensure_parent(out)
-    target = out if out.is_dir() else parent
-    if not os.access(target, os.W_OK):
-        raise ParameterError(f"--out {str(out)!r}: folder {str(target)!r} is not writable")
-    return out
+def dated_changes(scenario: Scenario) -> list[dict]:
+    """The scenario's dated changes as ``{"year": ..., group: {name: value}}``, in order."""
+    return [{"year": year, **changes} for year, changes in scenario.dated]
+
+
+def dated_changes_hash(scenario: Scenario) -> str:
+    """SHA-256 of the scenario's dated changes, as canonical JSON."""
+    return _sha256_json(dated_changes(scenario))
 
 
 def _check_name(scenario: Scenario) -> None:
@@ -162,34 +145,58 @@ def resolve_settings(scenarios: Sequence[Scenario], options: dict) -> RunSetting
     return RunSettings(**values)
 
 
-def run_meta(scenario: Scenario, settings: RunSettings, params_sha: str, file_sha: str) -> dict:
-    """The description of one run stored in its file and compared on a rerun."""
+def run_meta(scenario: Scenario, settings: RunSettings) -> dict:
+    """The identity of one run, stored in its file and compared on a rerun.
+
+    It covers everything that determines the run's result: the resolved parameters, every dated
+    change, the run settings and seed, and the model's results version
+    (:data:`sim.outputs.RESULTS_VERSION`, raised whenever results change on purpose). The hash of
+    the scenario file is kept for the record (comments may change without changing a result).
+    """
     return {
         "format": FORMAT_VERSION,
+        "results_version": RESULTS_VERSION,
         "scenario": scenario.name,
-        "parameters_sha256": params_sha,
-        "scenario_file_sha256": file_sha,
+        "parameters_sha256": parameters_hash(scenario),
+        "dated_changes_sha256": dated_changes_hash(scenario),
+        "scenario_file_sha256": _sha256_file(scenario.path) if scenario.path else None,
         "seed": settings.seed,
         **{k: getattr(settings, k) for k in SETTING_KEYS},
     }
 
 
-CHECKED_META = ("format", "scenario", "parameters_sha256", "seed", *SETTING_KEYS)
-"""Metadata that must match for a run file to be reused (the file hash is kept for the record)."""
+CHECKED_META = {
+    "format": "written by another version of compare",
+    "results_version": "made with another results version of the model",
+    "scenario": "another scenario",
+    "parameters_sha256": "the scenario's parameters changed",
+    "dated_changes_sha256": "the scenario's dated changes changed",
+    "seed": "another seed",
+    **{k: f"another {k.replace('_', ' ')}" for k in SETTING_KEYS},
+}
+"""Metadata that must match for a run file to be reused, with the reason given when it does not."""
 
 
 def read_run_meta(path: str | Path) -> dict | None:
-    """The run description stored in a run file, or ``None`` if the file cannot be read."""
+    """The run description stored in a run file, or ``None`` if the file cannot be read whole."""
     try:
-        meta = pq.read_schema(path).metadata or {}
-        return json.loads(meta[META_KEY])
+        table = pq.read_table(path)
+        meta = json.loads((table.schema.metadata or {})[META_KEY])
     except (OSError, KeyError, ValueError, TypeError):
         return None
+    if set(table.column_names) != {"year", "indicator", "value"} or not isinstance(meta, dict):
+        return None
+    return meta
 
 
-def _mismatch(found: dict, wanted: dict) -> list[str]:
-    return [f"{k} = {found.get(k)!r} (this command: {wanted[k]!r})"
-            for k in CHECKED_META if found.get(k) != wanted[k]]
+def mismatch(found: dict, wanted: dict) -> list[str]:
+    """Why a stored run cannot be reused: one phrase per part of its identity that differs."""
+    out = []
+    for key, why in CHECKED_META.items():
+        if found.get(key) != wanted[key]:
+            was = "" if key.endswith("sha256") else f" ({found.get(key)!r}, now {wanted[key]!r})"
+            out.append(why + was)
+    return out
 
 
 def plan_comparison(
@@ -209,12 +216,13 @@ def plan_comparison(
         workers: Worker processes; default ``min(2, os.cpu_count())``.
 
     Returns:
-        The plan, with the runs already present in ``out``.
+        The plan, with the runs already present in ``out`` that may be reused, and the reasons why
+        the others present are recomputed.
 
     Raises:
         ParameterError: Naming the bad value: a missing or invalid scenario file, fewer than two
-            scenarios, two scenarios with the same name, ``seeds`` or ``workers`` below 1, a bad
-            ``out``, or a run file in ``out`` made with other settings.
+            scenarios, two scenarios with the same name, ``seeds`` or ``workers`` below 1, or a bad
+            ``out``.
     """
     files = list(scenario_files)
     if len(files) < 2:
@@ -237,47 +245,47 @@ def plan_comparison(
             )
         seen[sc.name] = sc.path
     settings = resolve_settings(scenarios, options or {})
-    out = check_compare_dir(out)
-
-    tasks, present, mismatches = [], set(), []
+    out = check_results_folder(out, "compare")
+    tasks, present, stale = [], set(), {}
     for sc in scenarios:
-        params_sha, file_sha = parameters_hash(sc), _sha256_file(sc.path)
         for seed in range(1, seeds + 1):
             s = replace(settings, seed=seed)
             path = out / "runs" / sc.name / f"seed_{seed}.parquet"
-            meta = run_meta(sc, s, params_sha, file_sha)
+            meta = run_meta(sc, s)
             if path.exists():
                 found = read_run_meta(path)
-                if found is not None:
-                    bad = _mismatch(found, meta)
-                    if bad:
-                        mismatches.append(f"{path}: {', '.join(bad)}")
-                    else:
-                        present.add(len(tasks))
+                why = ["the file cannot be read"] if found is None else mismatch(found, meta)
+                if why:
+                    stale[len(tasks)] = "; ".join(why)
+                else:
+                    present.add(len(tasks))
             tasks.append(RunTask(sc, s, str(path), meta))
-    if mismatches:
-        more = f" (and {len(mismatches) - 3} more)" if len(mismatches) > 3 else ""
-        raise ParameterError(
-            f"--out {str(out)!r} holds runs made with other settings or parameters, which would be "
-            f"mixed into this comparison: {'; '.join(mismatches[:3])}{more}. Use a new --out folder "
-            "or delete those files to recompute them"
-        )
-    info = {
+    return Plan(scenarios, settings, seeds, workers, out, tuple(tasks), frozenset(present),
+                compare_info(scenarios, settings, seeds, workers), stale)
+
+
+def compare_info(scenarios: Sequence[Scenario], settings: RunSettings, seeds: int,
+                 workers: int) -> dict:
+    """The content of ``compare.json`` when the command starts."""
+    return {
         "command": "doorstroom compare",
         "status": "running",
         "baseline": scenarios[0].name,
         "policies": [sc.name for sc in scenarios[1:]],
         "scenarios": [{"name": sc.name, "file": str(Path(sc.path).resolve()),
                        "file_sha256": _sha256_file(sc.path), "parameters_sha256": parameters_hash(sc),
-                       "description": sc.description, "changes": sc.changes} for sc in scenarios],
+                       "description": sc.description, "changes": sc.changes,
+                       "dated_changes": dated_changes(sc)} for sc in scenarios],
         "seeds": list(range(1, seeds + 1)),
         "settings": {k: getattr(settings, k) for k in SETTING_KEYS},
+        "results_version": RESULTS_VERSION,
+        "doorstroom_version": version(),
+        "git_revision": git_revision(),
         "workers": workers,
         "interval": "95% Student t interval of the paired per-seed differences (n - 1 df)",
         "argv": sys.argv,
         "started": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
     }
-    return Plan(scenarios, settings, seeds, workers, out, tuple(tasks), frozenset(present), info)
 
 
 def run_one(scenario: Scenario, settings: RunSettings) -> dict[str, np.ndarray]:
@@ -311,11 +319,6 @@ def compute_task(task: RunTask) -> float:
     return time.perf_counter() - t0
 
 
-def _pool_context():
-    methods = multiprocessing.get_all_start_methods()
-    return multiprocessing.get_context("forkserver" if "forkserver" in methods else "spawn")
-
-
 def _fmt_seconds(s: float) -> str:
     s = max(0.0, s)
     if s < 90:
@@ -325,8 +328,17 @@ def _fmt_seconds(s: float) -> str:
     return f"{s / 3600:.1f} h"
 
 
+def describe(task: RunTask) -> str:
+    """A run as the log names it."""
+    return f"{task.scenario.name} seed {task.settings.seed}"
+
+
 def execute(plan: Plan, log: Callable[[str], None]) -> int:
     """Computes the runs of ``plan`` not yet present; logs one line per run.
+
+    With one worker the runs go one by one in this process; with more, each run is a worker process
+    (:func:`experiments.pool.run_parallel`), stopped at once on a signal or an error. Either way a
+    run's file appears only when it is complete, so a stopped batch keeps its finished runs.
 
     Args:
         plan: The checked plan.
@@ -340,14 +352,12 @@ def execute(plan: Plan, log: Callable[[str], None]) -> int:
     for i, task in enumerate(plan.tasks):
         if i in plan.present:
             done += 1
-            log(f"  [{done}/{total}] {task.scenario.name} seed {task.settings.seed}: skipped "
-                f"(already in {task.path})")
+            log(f"  [{done}/{total}] {describe(task)}: skipped (already in {task.path})")
+        elif i in plan.stale:
+            log(f"  {describe(task)}: recomputing {task.path}: {plan.stale[i]}")
     todo = [t for i, t in enumerate(plan.tasks) if i not in plan.present]
     if not todo:
         return 0
-    for t in todo:  # remove temporary files left by an interrupted earlier write
-        for stale in Path(t.path).parent.glob(f".{Path(t.path).name}.tmp-*"):
-            stale.unlink(missing_ok=True)
     t0 = time.perf_counter()
     computed = 0
 
@@ -357,35 +367,21 @@ def execute(plan: Plan, log: Callable[[str], None]) -> int:
         computed += 1
         elapsed = time.perf_counter() - t0
         eta = elapsed / computed * (len(todo) - computed)
-        log(f"  [{done}/{total}] {task.scenario.name} seed {task.settings.seed}: done in "
-            f"{_fmt_seconds(seconds)} (elapsed {_fmt_seconds(elapsed)}, "
-            f"ETA {_fmt_seconds(eta) if computed < len(todo) else '0 s'})")
+        log(f"  [{done}/{total}] {describe(task)}: done in {_fmt_seconds(seconds)} (elapsed "
+            f"{_fmt_seconds(elapsed)}, ETA {_fmt_seconds(eta) if computed < len(todo) else '0 s'})")
 
     workers = min(plan.workers, len(todo))
     log(f"  computing {len(todo)} run(s) with {workers} worker(s)")
-    if workers == 1:
-        try:
+    try:
+        if workers == 1:
             for task in todo:
                 finished(task, compute_task(task))
-        except BaseException as exc:
-            log(f"  {'interrupted' if isinstance(exc, KeyboardInterrupt) else 'stopped by an error'}: "
-                f"{done} of {total} runs are in {plan.out / 'runs'}; rerun the same command to resume")
-            raise
-        return computed
-    executor = ProcessPoolExecutor(max_workers=workers, mp_context=_pool_context())
-    try:
-        pending = {executor.submit(compute_task, t): t for t in todo}
-        while pending:
-            finished_now, _ = wait(pending, return_when=FIRST_COMPLETED)
-            for fut in sorted(finished_now, key=lambda f: todo.index(pending[f])):
-                task = pending.pop(fut)
-                finished(task, fut.result())
+        else:
+            run_parallel(todo, compute_task, workers, finished, describe=describe,
+                         preload=["experiments.batch"])
     except BaseException as exc:
-        # Runs already under way finish and keep their files; queued ones are dropped.
-        interrupted = isinstance(exc, KeyboardInterrupt)
-        executor.shutdown(wait=not interrupted, cancel_futures=True)
-        log(f"  {'interrupted' if interrupted else 'stopped by an error'}: {done} of {total} runs "
-            f"are in {plan.out / 'runs'}; rerun the same command to resume")
+        why = f"stopped by {exc}" if isinstance(exc, Stopped) else "stopped by an error"
+        log(f"  {why}: {done} of {total} runs are in {plan.out / 'runs'} (runs under way were "
+            "discarded); rerun the same command to resume")
         raise
-    executor.shutdown(wait=True)
     return computed

@@ -11,9 +11,11 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import os
 import sys
 
 from agents.policies import catalogue
+from experiments.pool import Stopped, WorkerError, stop_on_signals
 from sim.params import ParameterError, parameter_table
 
 COMMANDS = {
@@ -116,17 +118,31 @@ def cmd_policies(_args) -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Entry point of the ``doorstroom`` command."""
+    """Entry point of the ``doorstroom`` command.
+
+    Exit codes: 0 done; 2 bad input (nothing was done); 1 a run failed; 130 or 143 stopped by SIGINT
+    or SIGTERM (finished work kept); 141 the reader of the output went away (``| head``).
+    """
     args = build_parser().parse_args(argv)
     try:
-        module, function = COMMANDS[args.command]
-        return getattr(importlib.import_module(module), function)(args)
+        with stop_on_signals():
+            module, function = COMMANDS[args.command]
+            return getattr(importlib.import_module(module), function)(args)
     except ParameterError as exc:
         print(f"doorstroom: error: {exc}", file=sys.stderr)
         return 2
-    except KeyboardInterrupt:
-        print("doorstroom: interrupted; earlier results were left as they were", file=sys.stderr)
-        return 130
+    except WorkerError as exc:
+        print(f"doorstroom: error: {exc}", file=sys.stderr)
+        return 1
+    except Stopped as exc:
+        print(f"doorstroom: stopped by {exc}: finished work was kept, work under way was discarded, "
+              "earlier results were left as they were", file=sys.stderr)
+        return exc.exit_code
+    except BrokenPipeError:
+        # the reader went away (e.g. `doorstroom params | head`): stop quietly
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return 141
 
 
 if __name__ == "__main__":

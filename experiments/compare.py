@@ -16,36 +16,37 @@ not given on the command line is refused (paired runs need the same settings). T
 ``[run]`` table is ignored: the seeds are ``1..N``.
 
 **Work.** Each (scenario, seed) run is a pure function of the scenario and the settings
-(:func:`run_one`, which uses :func:`experiments.runner.run_scenario`) returning the tidy indicator
-columns ``year``, ``indicator``, ``value``; no model is kept after its run. With more than one worker
-the runs go to a process pool (forkserver start method where available, else spawn); results do not
-depend on the number of workers because every run writes its own file and the tables are built from
-the files in scenario and seed order. One line per finished run (with elapsed time and an estimate of
-the time left) goes to stderr.
+(:func:`experiments.batch.run_one`) returning the tidy indicator columns ``year``, ``indicator``,
+``value``; no model is kept after its run. With more than one worker each run is a worker process
+(:mod:`experiments.pool`); results do not depend on the number of workers because every run writes its
+own file and the tables are built from the files in scenario and seed order. One line per finished
+run (with elapsed time and an estimate of the time left) goes to stderr.
 
 **Layout of DIR**::
 
+    .doorstroom                    marker: a doorstroom compare folder (kind, format version)
     compare.json                   settings of the command ("status": "running", then "complete")
     runs/<scenario>/seed_<n>.parquet   tidy indicators of one run (year, indicator, value)
     differences.csv                paired differences, policy minus baseline, per indicator and year
     summary.csv                    mean and 2.5/97.5 percentiles across seeds, per scenario
-    figures/<indicator>_levels.png       baseline and policies over time (mean and 95% band)
+    figures/<indicator>_levels.png       baseline and policies over time (mean and band)
     figures/<indicator>_difference.png   paired mean difference and its 95% interval over time
 
 **Resuming.** Every run file is written atomically (temporary file in the same folder, then
-``os.replace``) and carries, in its Parquet metadata, the scenario name, the SHA-256 of the resolved
-parameters (defaults plus the scenario's changes, so an edited default is caught too), the SHA-256 of
-the scenario file (for the record), the seed, the scale, the years and the steps per year. A rerun
-of the same command skips the runs whose file is present and matches; an interrupted batch therefore
-resumes where it stopped. A present run file that does *not* match (another scale, other years,
-changed parameters) stops the command with an error naming the file and the mismatch, before any run
-starts: nothing is silently reused or silently overwritten; choose a new ``--out`` or delete the
-stale files. Adding seeds or policies to an earlier command reuses the runs it already has. A run
-file that cannot be read at all (not written by this command) is recomputed. Model code changes
-that leave the parameters alone are not detected: use a fresh ``--out`` after changing the code.
+``os.replace``) and carries its identity in its Parquet metadata (:func:`experiments.batch.run_meta`):
+the scenario name, the SHA-256 of the resolved parameters (defaults plus the scenario's changes, so an
+edited default is caught too), the SHA-256 of the dated changes, the seed, the scale, the years, the
+steps per year and the model's results version (the SHA-256 of the scenario file is kept for the
+record). A rerun of the same command reuses the runs whose file is present and matches; an interrupted
+batch therefore resumes where it stopped, and adding seeds or policies reuses the runs already there. A
+present run file that does *not* match (an edited scenario, other settings, another results version)
+or cannot be read is recomputed, with one line saying why.
 
-The CSV files and the figures folder are rewritten (atomically) by every invocation. Two commands
-must not work on the same ``--out`` at the same time.
+**Safety.** The folder must be new, empty or an earlier comparison (its ``.doorstroom`` marker); a
+second command on the same folder stops at once (a lock beside it); SIGINT and SIGTERM stop the command
+promptly, keeping the finished runs; what a killed command left behind is cleaned or rolled back by the
+next one (:mod:`experiments.folders`). The CSV files and the figures folder are rewritten (atomically)
+by every invocation.
 
 The work is split by job: :mod:`experiments.batch` (planning, resuming, the process pool),
 :mod:`experiments.stats` (paired statistics and the headline), :mod:`experiments.figures` and
@@ -61,7 +62,9 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from experiments.batch import MARKER, SETTING_KEYS, Plan, execute, plan_comparison
-from experiments.figures import write_figures
+from experiments.figures import unchanged_indicators, write_figures
+from experiments.folders import MARKER as FOLDER_MARKER
+from experiments.folders import check_results_folder, folder_lock, marker_bytes, recover
 from experiments.stats import (
     DIFFERENCE_COLUMNS,
     SUMMARY_COLUMNS,
@@ -70,8 +73,12 @@ from experiments.stats import (
     load_runs,
     main_indicators,
     summary_rows,
+    t_factor,
 )
 from experiments.writers import atomic_write_bytes, write_csv
+
+WIDE_BELOW_SEEDS = 5
+"""With fewer seeds a warning says that the 95% intervals are wide."""
 
 
 def _write_info(plan: Plan, **extra) -> None:
@@ -109,7 +116,15 @@ def compare(
             print(line, file=sys.stderr, flush=True)
 
     t0 = time.perf_counter()
-    plan = plan_comparison(scenario_files, seeds, out, options, workers)
+    check_results_folder(out, "compare")
+    with folder_lock(out):
+        for line in recover(out):
+            log(f"doorstroom compare: {line}")
+        plan = plan_comparison(scenario_files, seeds, out, options, workers)
+        return _compare(plan, log, t0)
+
+
+def _compare(plan: Plan, log: Callable[[str], None], t0: float) -> tuple[Plan, str]:
     s = plan.settings
     log(f"doorstroom compare: baseline {plan.scenarios[0].name!r} vs "
         f"{', '.join(repr(sc.name) for sc in plan.scenarios[1:])}; seeds 1-{plan.seeds}, scale "
@@ -118,7 +133,12 @@ def compare(
     if plan.seeds == 1:
         log("warning: with one seed there is no spread across seeds: the 95% intervals are NaN "
             "(use --seeds 2 or more)")
+    elif plan.seeds < WIDE_BELOW_SEEDS:
+        log(f"warning: with {plan.seeds} seeds the 95% intervals are wide (each is "
+            f"{t_factor(plan.seeds):.1f} standard errors on either side, against "
+            f"{t_factor(10):.2f} with 10 seeds); use --seeds 10 or more before drawing conclusions")
     plan.out.mkdir(parents=True, exist_ok=True)
+    atomic_write_bytes(plan.out / FOLDER_MARKER, marker_bytes("compare"))
     _write_info(plan)
     computed = execute(plan, log)
     data = load_runs(plan)
@@ -126,9 +146,13 @@ def compare(
     write_csv(plan.out / "summary.csv", SUMMARY_COLUMNS, summary_rows(plan, data))
     indicators = main_indicators(data)
     figures = write_figures(plan, data, indicators)
+    unchanged = unchanged_indicators(plan, data, indicators)
+    if unchanged:
+        log(f"no policy changes these indicators in any year or seed (no difference figure): "
+            f"{', '.join(unchanged)}")
     table = headline(plan, data, indicators)
     _write_info(plan, status="complete", runs_computed=computed,
-                runs_reused=len(plan.present), figures=figures,
+                runs_reused=len(plan.present), figures=figures, unchanged_indicators=unchanged,
                 finished=time.strftime("%Y-%m-%dT%H:%M:%S%z"),
                 wall_seconds=round(time.perf_counter() - t0, 2))
     return plan, table

@@ -8,7 +8,6 @@ The tables (``indicators``, ``chains``, ``links``, ``flows``) and ``manifest.jso
 
 from __future__ import annotations
 
-import os
 import platform
 import subprocess
 import sys
@@ -21,9 +20,11 @@ from pathlib import Path
 import numpy as np
 
 from agents.model import DoorstroomModel
+from experiments.folders import check_results_folder, folder_lock, recover
 from experiments.scenario import Scenario, load_scenario
-from experiments.writers import OUTPUT_MARKER, write_results
-from sim.params import ParameterError, RunSettings
+from experiments.writers import write_results
+from sim.outputs import RESULTS_VERSION
+from sim.params import RunSettings
 
 SUMMARY = (
     "persons_65plus", "persons_75plus", "persons_90plus", "households_total",
@@ -32,44 +33,6 @@ SUMMARY = (
     "limitation_not_stepfree", "vacancy_rate", "chains_started", "chain_links_mean",
     "starters_housed",
 )
-
-
-def check_output_dir(out: str | Path) -> Path:
-    """Checks that ``out`` can receive results, before any work is done.
-
-    An existing folder is replaced only if it holds earlier doorstroom results (a manifest.json) or is
-    empty; anything else is refused so that no unrelated files are lost.
-
-    Raises:
-        ParameterError: Naming the folder and the problem.
-    """
-    out = Path(out)
-    if out.exists() and not out.is_dir():
-        raise ParameterError(f"--out {str(out)!r} is a file; expected a folder for the results")
-    if out.is_dir() and any(out.iterdir()) and not (out / OUTPUT_MARKER).exists():
-        raise ParameterError(
-            f"--out {str(out)!r} is a non-empty folder without doorstroom results ({OUTPUT_MARKER}); "
-            "refusing to replace it: choose a new or empty folder"
-        )
-    parent = ensure_parent(out)
-    if not os.access(parent, os.W_OK):
-        raise ParameterError(f"--out {str(out)!r}: its parent folder {str(parent)!r} is not writable")
-    return out
-
-
-def ensure_parent(out: Path) -> Path:
-    """Creates the parent folder of ``out`` if needed and returns it.
-
-    Raises:
-        ParameterError: When it cannot be created, naming the folder.
-    """
-    parent = Path(out).resolve().parent
-    if not parent.exists():
-        try:
-            parent.mkdir(parents=True)
-        except OSError as exc:
-            raise ParameterError(f"--out {str(out)!r}: cannot create its parent folder: {exc}") from None
-    return parent
 
 
 def git_revision() -> str:
@@ -115,6 +78,7 @@ def run_scenario(
     t_run = time.perf_counter() - t0 - t_build
     manifest = {
         "doorstroom_version": version(),
+        "results_version": RESULTS_VERSION,
         "git_revision": git_revision(),
         "scenario": {"name": scenario.name, "description": scenario.description,
                      "file": scenario.path, "changes": scenario.changes,
@@ -127,8 +91,9 @@ def run_scenario(
             "run": round(t_run, 4),
             "per_simulated_year": round(t_run / max(1, model.total_steps
                                                     // settings.steps_per_year), 4),
-            "phases": {k: round(v, 4) for k, v in model.timings.items()},
+            "processes": {k: round(v, 4) for k, v in model.timings.items()},
         },
+        "numeric_warnings": dict(model.numeric_warnings),
         "environment": {
             "python": sys.version.split()[0],
             "platform": platform.platform(),
@@ -153,7 +118,15 @@ def cmd_run(args) -> int:
     """Runs one scenario (``doorstroom run``)."""
     scenario = load_scenario(args.scenario)
     settings = _settings(args, scenario)
-    out = check_output_dir(args.out)
+    out = check_results_folder(args.out, "run")
+    with folder_lock(out):
+        for line in recover(out):
+            print(f"doorstroom: {line}", file=sys.stderr)
+        check_results_folder(out, "run")
+        return _run_into(args, scenario, settings, out)
+
+
+def _run_into(args, scenario: Scenario, settings: RunSettings, out: Path) -> int:
     t0 = time.perf_counter()
     print(f"doorstroom: scenario {scenario.name!r}, scale {settings.scale}, seed {settings.seed}, "
           f"{settings.start_year}-{settings.end_year}, {settings.steps_per_year} steps/year",

@@ -32,7 +32,7 @@ from dataclasses import dataclass, fields
 from pathlib import Path
 from typing import Any
 
-from sim.params import GROUPS, ParameterError, Parameters, RunSettings
+from sim.params import GROUPS, ParameterError, Parameters, RunSettings, check_changeable
 
 RUN_KEYS = tuple(f.name for f in fields(RunSettings))
 SCENARIO_KEYS = ("name", "description")
@@ -118,25 +118,30 @@ def _dated_changes(entries, changes, groups, source):
     """
     if not isinstance(entries, list):
         raise ParameterError(f"{source}: [[change]] must be an array of tables, got {entries!r}")
-    merged = {g: dict(v) for g, v in changes.items()}
-    out = []
-    for i, entry in enumerate(sorted(entries, key=lambda e: e.get("year", 0)
-                                     if isinstance(e, dict) else 0)):
+    for i, entry in enumerate(entries):
         if not isinstance(entry, dict):
             raise ParameterError(f"{source}: change {i + 1} must be a table, got {entry!r}")
         year = entry.get("year")
         if isinstance(year, bool) or not isinstance(year, int) or not 2025 < year <= 2100:
-            raise ParameterError(f"{source}: change year = {year!r}: expected an integer year "
-                                 "from 2026 to 2100")
+            raise ParameterError(f"{source}: change {i + 1}: year = {year!r}: expected an integer "
+                                 "year from 2026 to 2100")
+        for key, value in entry.items():
+            if key not in ("year", *groups):
+                raise ParameterError(f"{source}: unknown table {key!r} in the change of {year}; "
+                                     f"valid: {groups}")
+            if key != "year" and not isinstance(value, dict):
+                raise ParameterError(f"{source}: change of {year}: [change.{key}] must be a table "
+                                     f"of parameters (name = value), got {value!r}")
+    merged = {g: dict(v) for g, v in changes.items()}
+    out = []
+    for entry in sorted(entries, key=lambda e: e["year"]):
+        year = entry["year"]
         tables = {k: v for k, v in entry.items() if k != "year"}
-        bad = sorted(set(tables) - set(groups))
-        if bad:
-            raise ParameterError(f"{source}: unknown table(s) {bad} in the change of {year}; "
-                                 f"valid: {groups}")
         for group, values in tables.items():
             merged.setdefault(group, {}).update(values)
         try:
             Parameters.from_dict(merged)
+            check_changeable(tables)
         except ParameterError as exc:
             raise ParameterError(f"{source}: change of {year}: {exc}") from None
         out.append((year, tables))

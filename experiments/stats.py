@@ -61,6 +61,11 @@ def unit_and_label(name: str) -> tuple[str, str]:
     return (ind.unit, ind.label) if ind else ("", name)
 
 
+def t_factor(seeds: int) -> float:
+    """Half-width of the 95% interval in standard errors with ``seeds`` paired seeds (Student t)."""
+    return _t_quantile(seeds - 1)
+
+
 @functools.cache
 def _t_quantile(df: int) -> float:
     """The 97.5% quantile of Student's t with ``df`` degrees of freedom."""

@@ -20,6 +20,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from experiments.folders import MARKER, marker_bytes
 from sim.chains import MOVER_KINDS
 from sim.codes import DWELLING_TYPES, HOUSEHOLD_TYPES, TENURES
 
@@ -96,13 +97,14 @@ def write_results(model, manifest: dict, out: str | Path) -> Path:
     out = Path(out)
     parent = out.resolve().parent
     parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.tmp-", dir=parent))
+    tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.tmp-{os.getpid()}-", dir=parent))
     tmp.chmod(0o755)
     try:
         for name, columns in table_columns(model).items():
             write_table(tmp / f"{name}.parquet", name, columns)
         with open(tmp / OUTPUT_MARKER, "w", encoding="utf-8") as fh:
             json.dump(manifest, fh, indent=2, default=str)
+        (tmp / MARKER).write_bytes(marker_bytes("run"))
         replace_dir(tmp, out)
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
@@ -130,7 +132,7 @@ def replace_dir(new: Path, target: Path) -> None:
 def atomic_write_bytes(path: Path, data: bytes) -> None:
     """Writes ``data`` to ``path`` through a temporary file in the same folder and one rename."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.tmp-", dir=path.parent)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.tmp-{os.getpid()}-", dir=path.parent)
     try:
         with os.fdopen(fd, "wb") as fh:
             fh.write(data)

@@ -49,6 +49,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from sim.invariants import require
+
 START_CAUSES = ("new_build", "transformation", "death", "emigration", "institution", "merger", "initial")
 """Start causes of a chain (CBS Dashboard Verhuisketens), plus ``initial`` (vacant on 1 January 2025)."""
 
@@ -441,21 +443,21 @@ class ChainBook:
         end years are set exactly for ended chains and not before the start; weights are finite and >= 0.
 
         Raises:
-            AssertionError: With a message naming the broken invariant and offending chain ids.
+            sim.invariants.InvariantError: Naming the broken invariant and offending chain ids.
         """
         n = self._n
         links = self._links()
-        assert len(links["chain_id"]) == self._n_link_rows, "link row count out of step with the chunks"
+        require(len(links["chain_id"]) == self._n_link_rows, "link row count out of step with the chunks")
         ch = links["chain_id"]
         bad = (ch < 0) | (ch >= n)
-        assert not bad.any(), f"links refer to chains that do not exist: {_ids_text(ch[bad])}"
+        require(not bad.any(), f"links refer to chains that do not exist: {_ids_text(ch[bad])}")
 
         n_links = self._col("n_links")
         counted = np.bincount(ch, minlength=n)[:n] if len(ch) else np.zeros(n, np.int64)
         off = counted != n_links
-        assert not off.any(), (
+        require(not off.any(), (
             f"n_links differs from the number of links for chains {_ids_text(np.flatnonzero(off))}"
-        )
+        ))
 
         end_cause = self._col("end_cause")
         end_year = self._col("end_year")
@@ -471,50 +473,50 @@ class ChainBook:
             pos = np.arange(len(sc))
             expected = pos - np.maximum.accumulate(np.where(first, pos, 0)) + 1
             wrong = sn != expected
-            assert not wrong.any(), f"link numbers are not 1..n_links for chains {_ids_text(sc[wrong])}"
+            require(not wrong.any(), f"link numbers are not 1..n_links for chains {_ids_text(sc[wrong])}")
 
             st = links["step"][order].astype(np.int64)
             back = ~first[1:] & (st[1:] < st[:-1])
-            assert not back.any(), f"links out of time order in chains {_ids_text(sc[1:][back])}"
+            require(not back.any(), f"links out of time order in chains {_ids_text(sc[1:][back])}")
             early = st < start_step[sc]
-            assert not early.any(), f"links before the start of chains {_ids_text(sc[early])}"
+            require(not early.any(), f"links before the start of chains {_ids_text(sc[early])}")
 
             kind = links["mover_kind"][order]
             last = np.empty(len(sc), bool)
             last[-1] = True
             last[:-1] = first[1:]
             inner_end = ~last & (kind != CONTINUES)
-            assert not inner_end.any(), f"links after an ending link in chains {_ids_text(sc[inner_end])}"
+            require(not inner_end.any(), f"links after an ending link in chains {_ids_text(sc[inner_end])}")
             ending = last & (kind != CONTINUES)
             mism = end_cause[sc[ending]] != _KIND_END[kind[ending]]
-            assert not mism.any(), (
+            require(not mism.any(), (
                 "end cause does not match the ending link's mover kind for chains "
                 f"{_ids_text(sc[ending][mism])}"
-            )
+            ))
             has_end_link = np.zeros(n, bool)
             has_end_link[sc[ending]] = True
         else:
             has_end_link = np.zeros(n, bool)
         by_link = np.isin(end_cause, [_KIND_END[k] for k in (STARTER, IMMIGRANT, LEAVES_BEHIND)])
         orphan = by_link & ~has_end_link
-        assert not orphan.any(), (
+        require(not orphan.any(), (
             f"link end cause without an ending link for chains {_ids_text(np.flatnonzero(orphan))}"
-        )
+        ))
 
         valid = (end_cause >= _RUNNING) & (end_cause < len(END_CAUSES))
-        assert valid.all(), f"invalid end cause codes for chains {_ids_text(np.flatnonzero(~valid))}"
+        require(valid.all(), f"invalid end cause codes for chains {_ids_text(np.flatnonzero(~valid))}")
         running = end_cause == _RUNNING
         yr_off = running != (end_year == -1)
-        assert not yr_off.any(), (
+        require(not yr_off.any(), (
             f"end_year inconsistent with end status for chains {_ids_text(np.flatnonzero(yr_off))}"
-        )
+        ))
         before = ~running & (end_year < start_year)
-        assert not before.any(), f"chains end before they start: {_ids_text(np.flatnonzero(before))}"
+        require(not before.any(), f"chains end before they start: {_ids_text(np.flatnonzero(before))}")
         sc_ok = (self._col("start_cause") >= 0) & (self._col("start_cause") < len(START_CAUSES))
-        assert sc_ok.all(), f"invalid start cause codes for chains {_ids_text(np.flatnonzero(~sc_ok))}"
+        require(sc_ok.all(), f"invalid start cause codes for chains {_ids_text(np.flatnonzero(~sc_ok))}")
         w = self._col("weight")
         w_bad = ~np.isfinite(w) | (w < 0)
-        assert not w_bad.any(), f"invalid weights for chains {_ids_text(np.flatnonzero(w_bad))}"
+        require(not w_bad.any(), f"invalid weights for chains {_ids_text(np.flatnonzero(w_bad))}")
 
     def year_summary(self, year: int) -> dict[str, float]:
         """Weighted chain statistics of one calendar year.

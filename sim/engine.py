@@ -14,9 +14,11 @@ last step its flows, means, rates and the mean chain length are recorded.
 
 from __future__ import annotations
 
+import contextlib
 import time
-from collections import defaultdict
-from collections.abc import Callable, Sequence
+import warnings
+from collections import Counter, defaultdict
+from collections.abc import Callable, Iterator, Sequence
 
 import mesa
 import numpy as np
@@ -26,11 +28,16 @@ from sim.applicants import Applicants
 from sim.clock import POPULATION_YEAR, CalendarClock
 from sim.dwellings import Dwellings
 from sim.households import Households
+from sim.invariants import require
 from sim.occupancy import INDICATORS as OCCUPANCY_INDICATORS
-from sim.occupancy import Occupancy, require
-from sim.params import ParameterError, Parameters, RunSettings
+from sim.occupancy import Occupancy
+from sim.params import ParameterError, Parameters, RunSettings, check_changeable
 from sim.process import Context, Process, Recorder
 from sim.streams import SETUP_STREAMS, RandomStreams
+
+
+class NumericalError(ArithmeticError):
+    """A process met a floating-point error or numpy warning (raised with ``--debug``)."""
 
 
 def check_schedule(processes: Sequence[Process]) -> tuple[Process, ...]:
@@ -85,6 +92,9 @@ class Engine(CalendarClock, mesa.Model):
         self.streams = RandomStreams(settings.seed, names=names)
         self.recorder = Recorder(self.registry)
         self.timings: dict[str, float] = defaultdict(float)
+        self.numeric_warnings: Counter[str] = Counter()
+        """Floating-point errors and numpy warnings met without ``--debug``, by process and kind."""
+        self._process_now = ""
         self._pending_changes: dict[float, list[dict]] = {}
         self._census: dict[str, float] = {}
         self.total_steps = (settings.end_year - POPULATION_YEAR + 1) * settings.steps_per_year
@@ -159,7 +169,11 @@ class Engine(CalendarClock, mesa.Model):
         merged = self.params.to_dict()
         for group, values in changes.items():
             merged.setdefault(group, {}).update(values)
-        Parameters.from_dict(merged)  # validate now, before any work
+        try:
+            Parameters.from_dict(merged)  # validate now, before any work
+            check_changeable(changes)
+        except ParameterError as exc:
+            raise ParameterError(f"change of {year}: {exc}") from None
         at = self.time_of_year_start(year)
         first = at not in self._pending_changes
         self._pending_changes.setdefault(at, []).append(changes)
@@ -182,10 +196,16 @@ class Engine(CalendarClock, mesa.Model):
         spy = self.settings.steps_per_year
         if self.step_index % spy == 0 and self._recording():
             self._take_census()
-        for process, ctx in self._stepping:
-            t0 = time.perf_counter()
-            process.run(ctx)
-            self.timings[process.name] += time.perf_counter() - t0
+        with self._numerics():
+            for process, ctx in self._stepping:
+                t0 = time.perf_counter()
+                self._process_now = process.name
+                try:
+                    process.run(ctx)
+                except (FloatingPointError, RuntimeWarning) as exc:
+                    raise NumericalError(f"process {process.name!r}, step {self.step_index} "
+                                         f"({self.year}): {exc}") from exc
+                self.timings[process.name] += time.perf_counter() - t0
         if self.debug:
             self.check_invariants()
         if (self.step_index + 1) % spy == 0:
@@ -196,6 +216,26 @@ class Engine(CalendarClock, mesa.Model):
         if self.steps >= self.total_steps:
             self.running = False
             self.occupancy.chains.close(year=self.year)
+
+    @contextlib.contextmanager
+    def _numerics(self) -> Iterator[None]:
+        """Floating-point errors (not underflow) and numpy warnings: errors with ``--debug``, else counted."""
+        with warnings.catch_warnings():
+            if self.debug:
+                warnings.simplefilter("error", RuntimeWarning)
+                with np.errstate(all="raise", under="ignore"):
+                    yield
+            else:
+                warnings.simplefilter("always", RuntimeWarning)
+                warnings.showwarning = self._count_warning
+                with np.errstate(all="call", under="ignore", call=self._count_fp_error):
+                    yield
+
+    def _count_fp_error(self, kind: str, _flag: int) -> None:
+        self.numeric_warnings[f"{self._process_now}: floating-point {kind}"] += 1
+
+    def _count_warning(self, message, category, *_args, **_kwargs) -> None:
+        self.numeric_warnings[f"{self._process_now}: {category.__name__}: {message}"] += 1
 
     def _take_census(self) -> None:
         census = outputs.stocks(self.households, self.applicants.waiting_weight())
@@ -262,7 +302,7 @@ class Engine(CalendarClock, mesa.Model):
 
     # --- invariants --------------------------------------------------------------------------
     def check_invariants(self) -> None:
-        """Raises :class:`sim.occupancy.InvariantError` when the state is inconsistent.
+        """Raises :class:`sim.invariants.InvariantError` when the state is inconsistent.
 
         Checked: adults and their slots, care states, and everything :meth:`Occupancy.check`
         checks (links, chains, the ledger). Independent of ``python -O``.

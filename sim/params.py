@@ -29,7 +29,7 @@ class ParameterError(ValueError):
 
 
 def param(default: Any, *, unit: str, kind: str, source: str, bounds=(None, None),
-          choices: tuple[str, ...] | None = None) -> Any:
+          choices: tuple[str, ...] | None = None, changeable: bool = True) -> Any:
     """Declares one parameter with its metadata.
 
     Args:
@@ -39,13 +39,16 @@ def param(default: Any, *, unit: str, kind: str, source: str, bounds=(None, None
         source: Where the value comes from.
         bounds: ``(low, high)``; ``None`` for an open side. Applied to each element of a tuple.
         choices: The allowed values of a string parameter (``None`` for numbers and bools).
+        changeable: False for a parameter read only when the model is built (the population, the
+            stock of 2025, the intercepts of the intentions): a dated change of it is refused.
 
     Returns:
         A dataclass field carrying the metadata.
     """
     if kind not in KINDS:
         raise ValueError(f"kind {kind!r} is not one of {KINDS}")
-    meta = {"unit": unit, "kind": kind, "source": source, "bounds": bounds, "choices": choices}
+    meta = {"unit": unit, "kind": kind, "source": source, "bounds": bounds, "choices": choices,
+            "changeable": changeable}
     return field(default=default, metadata=meta)
 
 
@@ -61,6 +64,9 @@ def _check_value(group: str, name: str, value: Any, meta: dict) -> None:
     values = value if isinstance(value, tuple) else (value,)
     for v in values:
         if isinstance(v, bool):
+            if isinstance(value, tuple):
+                raise ParameterError(f"{group}.{name} = {list(value)!r}: {v!r} is not a number "
+                                     f"({meta['unit']})")
             continue
         if not isinstance(v, int | float) or math.isnan(v):
             raise ParameterError(f"{group}.{name} = {v!r} is not a number ({meta['unit']})")
@@ -74,12 +80,33 @@ def _check_value(group: str, name: str, value: Any, meta: dict) -> None:
             )
 
 
+def _require_sum(group: str, name: str, shares: tuple, *, one: bool) -> None:
+    """Checks that shares sum to 1 (``one``) or at least to more than 0, naming the parameter."""
+    total = float(sum(shares))
+    if one and abs(total - 1.0) > 1e-6:
+        raise ParameterError(f"{group}.{name} = {list(shares)!r} sums to {total:g}; expected shares "
+                             "that sum to 1")
+    if not one and total <= 0:
+        raise ParameterError(f"{group}.{name} = {list(shares)!r}: expected at least one share above 0")
+
+
+def _require_range(group: str, name: str, pair: tuple) -> None:
+    """Checks that a (low, high) pair is in order, naming the parameter."""
+    if pair[0] > pair[1]:
+        raise ParameterError(f"{group}.{name} = {list(pair)!r}: expected (lowest, highest) with the "
+                             "lowest first")
+
+
 class _Group:
-    """Mixin for parameter groups: validation after construction."""
+    """Mixin for parameter groups: validation after construction (values, then cross-field rules)."""
 
     def __post_init__(self):
         for f in fields(self):
             _check_value(self.group_name(), f.name, getattr(self, f.name), f.metadata)
+        self._check_together()
+
+    def _check_together(self) -> None:
+        """Cross-field rules of the group (none by default)."""
 
     @classmethod
     def group_name(cls) -> str:
@@ -183,7 +210,8 @@ class CareParams(_Group):
     dementia_share_institution: float = param(
         0.56, unit="share of institution residents", kind="input",
         source="70,000 residents with dementia (2019, verified) of 125,000 (persons in "
-        "verzorgings/verpleeghuis 2020: 119,911, 2024: 128,686, verified)", bounds=(0.0, 1.0))
+        "verzorgings/verpleeghuis 2020: 119,911, 2024: 128,686, verified)", bounds=(0.0, 1.0),
+        changeable=False)
 
 
 @dataclass(frozen=True)
@@ -192,17 +220,21 @@ class PopulationParams(_Group):
 
     _group = "population"
 
+    def _check_together(self) -> None:
+        for name in ("children_age_of_oldest_years", "coresidents_age_of_oldest_years"):
+            _require_range("population", name, getattr(self, name))
+
     couple_age_gap_years: float = param(
         2.0, unit="years (man older)", kind="assumption",
         source="mean age gap in Dutch couples about 2-3 years (CBS); used only to pair partners",
-        bounds=(-10.0, 10.0))
+        bounds=(-10.0, 10.0), changeable=False)
     couple_age_noise_years: float = param(
         2.5, unit="years (sd)", kind="assumption", source="spread of the age gap in pairing",
-        bounds=(0.0, 20.0))
+        bounds=(0.0, 20.0), changeable=False)
     children_nearby_share: float = param(
         0.55, unit="share of households", kind="assumption",
         source="share with a child living nearby (informal care network); assumption pending "
-        "a CBS figure", bounds=(0.0, 1.0))
+        "a CBS figure", bounds=(0.0, 1.0), changeable=False)
     aow_age_years: float = param(
         67.0, unit="years", kind="input", source="AOW age 67 from 2024 (SVB)", bounds=(60.0, 75.0))
     pension_share_aow: float = param(
@@ -211,41 +243,43 @@ class PopulationParams(_Group):
     aio_share_aow: float = param(
         0.03, unit="share of AOW households", kind="assumption",
         source="AIO supplement (about 45,000 households, SVB, recalled); assumption",
-        bounds=(0.0, 1.0))
+        bounds=(0.0, 1.0), changeable=False)
     bijstand_share_working_age: float = param(
         0.05, unit="share of households below AOW age", kind="input",
         source="about 429,200 bijstand recipients (2022, nl_facts share_bijstand_under_"
-        "kostendelersnorm note, secondary) over about 6.2 million such households", bounds=(0.0, 1.0))
+        "kostendelersnorm note, secondary) over about 6.2 million such households", bounds=(0.0, 1.0),
+        changeable=False)
     children_age_of_oldest_years: tuple[int, ...] = param(
         (25, 54), unit="years (lowest, highest) of the oldest adult", kind="assumption",
-        source="households that have the 2025 children (0-17) living with them", bounds=(0, 120))
+        source="households that have the 2025 children (0-17) living with them", bounds=(0, 120),
+        changeable=False)
     coresidents_age_of_oldest_years: tuple[int, ...] = param(
         (40, 69), unit="years (lowest, highest) of the oldest adult", kind="assumption",
         source="households that have the 2025 adult co-residents (mostly adult children) living "
-        "with them", bounds=(0, 120))
+        "with them", bounds=(0, 120), changeable=False)
     children_couple_weight: float = param(
         4.0, unit="relative weight of a couple against a single adult", kind="assumption",
         source="a couple is four times as likely as a single adult to have the children and "
         "co-residents (about 1.5 million couples and 0.55 million single parents have children "
-        "at home, CBS, recalled)", bounds=(0.0, 100.0))
+        "at home, CBS, recalled)", bounds=(0.0, 100.0), changeable=False)
     months_in_dwelling_mean_years: float = param(
         12.0, unit="years (mean of an exponential)", kind="assumption",
-        source="time already spent in the dwelling on 1 January 2025", bounds=(0.1, 100.0))
+        source="time already spent in the dwelling on 1 January 2025", bounds=(0.1, 100.0), changeable=False)
     survival_decline_95plus_per_year: float = param(
         0.3, unit="relative decline of the number alive per year of age above 95", kind="assumption",
         source="spreads the ages within the open age group 95+ of the population table",
-        bounds=(0.01, 5.0))
+        bounds=(0.01, 5.0), changeable=False)
     pension_median_eur_year: float = param(
         12_000.0, unit="EUR per household per year", kind="assumption",
         source="median occupational pension of AOW households with a pension (income is not yet "
-        "read by any decision)", bounds=(0.0, 1e6))
+        "read by any decision)", bounds=(0.0, 1e6), changeable=False)
     earnings_median_eur_year: float = param(
         45_000.0, unit="EUR per household per year", kind="assumption",
         source="median gross income of working-age households (not yet read by any decision)",
-        bounds=(0.0, 1e7))
+        bounds=(0.0, 1e7), changeable=False)
     income_spread_sigma: float = param(
         0.5, unit="sd of log income", kind="assumption",
-        source="lognormal spread of pensions and earnings", bounds=(0.0, 5.0))
+        source="lognormal spread of pensions and earnings", bounds=(0.0, 5.0), changeable=False)
     starter_income_eur_year: float = param(
         30_000.0, unit="EUR per household per year", kind="assumption",
         source="income of a starter or immigrant household in its first dwelling (not yet read "
@@ -263,7 +297,7 @@ class WlzParams(_Group):
         source="at most about 135,000 institutional places, capacity frozen from 2022 (nl_facts "
         "institutional_places_cap, 2023, secondary; verpleeghuis_places 135,000 in 2026, verified); "
         "split over provinces like the 2025 residents; sets the places built on 1 January 2025",
-        bounds=(0.0, 1e6))
+        bounds=(0.0, 1e6), changeable=False)
     wants_admission_share: float = param(
         0.5, unit="share of new indications", kind="assumption",
         source="share of persons with a new Wlz indication who register for a verpleeghuis place; "
@@ -278,11 +312,11 @@ class WlzParams(_Group):
         0.3, unit="share of Wlz indications at home, 2025", kind="assumption",
         source="about 18,000-22,000 waiting for a verpleeghuis place (nl_facts nursing_home_waiting "
         "2025 secondary, nursing_home_waiting_total_vv 21,209 Q3 2023 verified) of about 65,000 "
-        "with an indication at home", bounds=(0.0, 1.0))
+        "with an indication at home", bounds=(0.0, 1.0), changeable=False)
     initial_waiting_months_max: int = param(
         12, unit="months", kind="assumption",
         source="the 2025 waiting list has waited up to this long (drawn uniformly)",
-        bounds=(1, 120))
+        bounds=(1, 120), changeable=False)
 
 
 @dataclass(frozen=True)
@@ -294,11 +328,11 @@ class HousingParams(_Group):
     initial_vacancy_rate: float = param(
         0.02, unit="share of the private stock", kind="assumption",
         source="frictional vacancy of the Dutch stock of roughly 2% (assumption pending a CBS "
-        "leegstand figure)", bounds=(0.0, 0.2))
+        "leegstand figure)", bounds=(0.0, 0.2), changeable=False)
     initial_vacant_months_max: int = param(
         6, unit="steps before 1 January 2025 (months with monthly steps)", kind="assumption",
         source="the 2025 vacant dwellings have been vacant up to this long (drawn uniformly)",
-        bounds=(1, 120))
+        bounds=(1, 120), changeable=False)
     rooms_by_type: tuple[int, ...] = param(
         (4, 3, 2, 2, 1, 1), unit="rooms, by dwelling type regular .. verpleeghuis",
         kind="assumption",
@@ -332,19 +366,29 @@ class MovingParams(_Group):
 
     _group = "moving"
 
+    def _check_together(self) -> None:
+        for k, (d, m) in enumerate(zip(self.intention_definite_share, self.intention_maybe_share,
+                                       strict=True)):
+            if d + m >= 1:
+                raise ParameterError(
+                    f"moving.intention_definite_share + moving.intention_maybe_share = {d} + {m} in "
+                    f"age group {k + 1} of 4: expected a sum below 1 (the rest have no intention)")
+        _require_sum("moving", "search_private_tenure_shares", self.search_private_tenure_shares,
+                     one=True)
+
     intention_definite_share: tuple[float, ...] = param(
         (0.09, 0.05, 0.04, 0.02), unit="share of households, by age group <55, 55-64, 65-74, 75+",
         kind="input",
         source="WoON2015: 65-74 4%, 75+ 2% definite (nl_facts share_hh65_74_move_definitely, "
         "share_hh75plus_move_definitely, secondary); 25-64 9% (nl_facts note on "
         "share_hh65plus_move_definitely_2y, verified) for <55; 55-64 5% is an assumption",
-        bounds=(0.0, 1.0))
+        bounds=(0.0, 1.0), changeable=False)
     intention_maybe_share: tuple[float, ...] = param(
         (0.15, 0.19, 0.18, 0.12), unit="share of households, by age group <55, 55-64, 65-74, 75+",
         kind="input",
         source="WoON2015: 65-74 18%, 75+ 12% maybe (nl_facts share_hh65_74_move_maybe, "
         "share_hh75plus_move_maybe, secondary); <55 15% and 55-64 19% are assumptions",
-        bounds=(0.0, 1.0))
+        bounds=(0.0, 1.0), changeable=False)
     effect_mismatch: tuple[float, ...] = param(
         (1.2, 0.8), unit="log-odds (definite, maybe)", kind="assumption",
         source="a care need the dwelling does not meet (limitation in a home that is not "
@@ -441,7 +485,7 @@ class MovingParams(_Group):
         source="share of 2025 households with a limitation in a regular home whose home is adapted "
         "(stairlift, ground-floor bedroom; Wmo woningaanpassing), so that about 61,000 older "
         "people with a physical limitation are not suitably housed (ABF 2021, verified)",
-        bounds=(0.0, 1.0))
+        bounds=(0.0, 1.0), changeable=False)
     adaptation_per_year: float = param(
         0.5, unit="per year", kind="assumption",
         source="hazard that a regular home of a household with a new limitation is adapted "
@@ -453,6 +497,15 @@ class TurnoverParams(_Group):
     """The rest of the market: births, starters, migration, demolition and new building."""
 
     _group = "turnover"
+
+    def _check_together(self) -> None:
+        _require_sum("turnover", "new_dwelling_type_shares", self.new_dwelling_type_shares, one=False)
+        _require_sum("turnover", "new_dwelling_tenure_shares", self.new_dwelling_tenure_shares,
+                     one=False)
+        _require_sum("turnover", "applicant_tenure_shares", self.applicant_tenure_shares, one=True)
+        for name in ("birth_age_of_oldest_years", "union_age_years", "starter_age_years",
+                     "immigrant_age_years"):
+            _require_range("turnover", name, getattr(self, name))
 
     birth_rate_per_year: float = param(
         0.13, unit="births per couple household with the oldest adult aged 25-44, per year",
@@ -541,8 +594,7 @@ class PolicyParams(_Group):
 
     _group = "policy"
 
-    def __post_init__(self):
-        super().__post_init__()
+    def _check_together(self) -> None:
         if self.programme_last_year < self.programme_first_year:
             raise ParameterError(
                 f"policy.programme_last_year = {self.programme_last_year} is before "
@@ -816,6 +868,25 @@ class Parameters:
         return out
 
 
+def check_changeable(changes: dict[str, dict[str, Any]]) -> None:
+    """Refuses a dated change of a parameter that is read only when the model is built.
+
+    Args:
+        changes: ``{group: {name: value}}`` of a dated change (names already known to be valid).
+
+    Raises:
+        ParameterError: Naming the parameter.
+    """
+    by_name = {g.group_name(): {f.name: f for f in fields(g)} for g in GROUPS}
+    for group, values in changes.items():
+        for name in values:
+            f = by_name.get(group, {}).get(name)
+            if f is not None and not f.metadata.get("changeable", True):
+                raise ParameterError(
+                    f"{group}.{name} is read only when the model is built (1 January 2025), so a "
+                    f"dated change would have no effect; set it in [{group}] of the scenario instead")
+
+
 def parameter_table() -> list[dict[str, str]]:
     """Lists every parameter with its default, unit, kind and source (for the documentation)."""
     rows = []
@@ -826,9 +897,14 @@ def parameter_table() -> list[dict[str, str]]:
                 "default": repr(f.default),
                 "unit": f.metadata["unit"],
                 "kind": f.metadata["kind"],
+                "changeable": "yes" if f.metadata.get("changeable", True) else "at start only",
                 "source": f.metadata["source"],
             })
     return rows
+
+
+MIN_SCALE = 1e-5
+"""Smallest sample fraction a run accepts (about 80 of the 8.3 million households)."""
 
 
 @dataclass(frozen=True)
@@ -854,21 +930,28 @@ class RunSettings:
             0 < self.scale <= 1
         ):
             raise ParameterError(f"scale = {self.scale!r}: expected a number in (0, 1]")
+        if self.scale < MIN_SCALE:
+            raise ParameterError(
+                f"scale = {self.scale!r}: expected at least {MIN_SCALE:g} (about 80 households); a "
+                "smaller sample has too few households to represent the population and may have none")
         if isinstance(self.seed, bool) or not isinstance(self.seed, int) or self.seed < 0:
             raise ParameterError(f"seed = {self.seed!r}: expected a non-negative integer")
-        if not isinstance(self.start_year, int) or not 2025 <= self.start_year <= 2100:
+        if (isinstance(self.start_year, bool) or not isinstance(self.start_year, int)
+                or not 2025 <= self.start_year <= 2100):
             raise ParameterError(
                 f"start_year = {self.start_year!r}: expected an integer year from 2025 to 2100 "
                 "(the synthetic population is that of 1 January 2025)"
             )
-        if not isinstance(self.end_year, int) or self.end_year < self.start_year:
+        if (isinstance(self.end_year, bool) or not isinstance(self.end_year, int)
+                or self.end_year < self.start_year):
             raise ParameterError(
                 f"end_year = {self.end_year!r}: expected an integer year not before "
                 f"start_year = {self.start_year}"
             )
         if self.end_year > 2100:
             raise ParameterError(f"end_year = {self.end_year!r}: expected a year up to 2100")
-        if not isinstance(self.steps_per_year, int) or self.steps_per_year not in (1, 2, 4, 12):
+        if (isinstance(self.steps_per_year, bool) or not isinstance(self.steps_per_year, int)
+                or self.steps_per_year not in (1, 2, 4, 12)):
             raise ParameterError(
                 f"steps_per_year = {self.steps_per_year!r}: expected one of 1, 2, 4, 12"
             )

@@ -5,12 +5,15 @@ Two runs guard every change of the model: the baseline, and one scenario with ev
 over 2025-2028; its indicators, vacancy chains, chain links and type-to-type flows are written as
 gzipped CSV (floats in ``repr``, exact on reading back).
 
-Results may change only on purpose, in a commit of their own that gives the reason; then regenerate
-the files with::
+Results may change only on purpose, in a commit of their own that gives the reason: raise
+``sim.outputs.RESULTS_VERSION`` (so that stored runs of comparisons are recomputed) and regenerate the
+files with::
 
     make golden            # or: .venv/bin/python tests/golden.py --write
 
-``tests/test_golden.py`` compares a fresh run with the stored files, value by value.
+Writing refuses tables that differ from the stored ones under the same results version.
+``tests/test_golden.py`` compares a fresh run with the stored files, value by value, and checks that
+the stored results version is the model's.
 """
 
 from __future__ import annotations
@@ -31,6 +34,7 @@ if str(ROOT) not in sys.path:  # run as a script from any folder
 from experiments.runner import run_scenario  # noqa: E402
 from experiments.scenario import scenario_from_dict  # noqa: E402
 from experiments.writers import table_columns  # noqa: E402
+from sim.outputs import RESULTS_VERSION  # noqa: E402
 from sim.params import RunSettings  # noqa: E402
 
 GOLDEN_DIR = Path(__file__).parent / "data" / "golden"
@@ -103,6 +107,14 @@ def as_text(columns: dict[str, list]) -> dict[str, list[str]]:
     return {k: [_cell(v) for v in vals] for k, vals in columns.items()}
 
 
+VERSION_FILE = GOLDEN_DIR / "RESULTS_VERSION"
+
+
+def stored_version() -> int | None:
+    """The results version the golden files were made with (``None`` if there are none)."""
+    return int(VERSION_FILE.read_text()) if VERSION_FILE.exists() else None
+
+
 def path_of(name: str, table: str) -> Path:
     """Where the golden table ``table`` of scenario ``name`` is stored."""
     return GOLDEN_DIR / name / f"{table}.csv.gz"
@@ -113,18 +125,25 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--write", action="store_true", help="write the golden files anew")
     args = parser.parse_args(argv)
-    status = 0
+    fresh = {name: golden_tables(name) for name in SCENARIOS}
+    differ = [path_of(name, table).relative_to(ROOT) for name in SCENARIOS for table in TABLES
+              if not path_of(name, table).exists()
+              or read_table(path_of(name, table)) != as_text(fresh[name][table])]
+    for path in differ:
+        print(f"differs: {path}")
+    if not args.write:
+        return 1 if differ else 0
+    if differ and stored_version() == RESULTS_VERSION:
+        print(f"refusing to write: results changed but sim.outputs.RESULTS_VERSION is still "
+              f"{RESULTS_VERSION}; raise it in the same commit")
+        return 1
     for name in SCENARIOS:
-        tables = golden_tables(name)
         for table in TABLES:
             path = path_of(name, table)
-            if args.write:
-                write_table(path, tables[table])
-                print(f"wrote {path.relative_to(ROOT)} ({len(next(iter(tables[table].values())))} rows)")
-            elif not path.exists() or read_table(path) != as_text(tables[table]):
-                print(f"differs: {path.relative_to(ROOT)}")
-                status = 1
-    return status
+            write_table(path, fresh[name][table])
+            print(f"wrote {path.relative_to(ROOT)} ({len(next(iter(fresh[name][table].values())))} rows)")
+    VERSION_FILE.write_text(f"{RESULTS_VERSION}\n")
+    return 0
 
 
 if __name__ == "__main__":

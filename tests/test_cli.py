@@ -6,8 +6,9 @@ import numpy as np
 import pyarrow.parquet as pq
 import pytest
 
-from experiments import runner
+from experiments import folders
 from experiments.cli import main
+from sim.params import ParameterError
 
 FAST = ["--scale", "0.001", "--end", "2026", "--quiet"]
 
@@ -99,7 +100,7 @@ def test_refuses_to_replace_a_foreign_folder(tmp_path, capsys):
     foreign.mkdir()
     (foreign / "notes.txt").write_text("precious")
     assert main(["run", "--out", str(foreign), *FAST]) == 2
-    assert "refusing to replace" in capsys.readouterr().err
+    assert "refusing to write into it" in capsys.readouterr().err
     assert (foreign / "notes.txt").read_text() == "precious", "foreign files must stay"
 
 
@@ -135,5 +136,5 @@ def test_params_lists_every_parameter(capsys):
 def test_check_output_dir_rejects_a_file(tmp_path):
     f = tmp_path / "file"
     f.write_text("x")
-    with pytest.raises(runner.ParameterError, match="is a file"):
-        runner.check_output_dir(f)
+    with pytest.raises(ParameterError, match="is a file"):
+        folders.check_results_folder(f, "run")

@@ -177,21 +177,23 @@ def test_interrupted_batch_recomputes_only_the_missing_run(files, result, tmp_pa
     assert (out / "differences.csv").read_bytes() == (result / "differences.csv").read_bytes()
 
 
-def test_changed_settings_are_not_silently_reused(files, result, tmp_path, capsys):
+def test_changed_settings_or_parameters_are_recomputed_with_the_reason(files, result, tmp_path,
+                                                                        capsys, no_figures):
     out = copy_of(result, tmp_path)
-    before = {p: p.read_bytes() for p in (out / "runs").rglob("*.parquet")}
     cmd = args(files, out)
     cmd[cmd.index("--end") + 1] = "2025"
-    assert main(cmd) == 2
+    assert main(cmd) == 0
     err = capsys.readouterr().err
-    assert "end_year = 2026 (this command: 2025)" in err and "seed_1.parquet" in err, err
+    assert "6 of 6 runs to compute" in err, err
+    assert "recomputing" in err and "another end year (2026, now 2025)" in err, err
+    assert batch.read_run_meta(out / "runs" / "places" / "seed_1.parquet")["end_year"] == 2025
     changed = tmp_path / "places.toml"
     changed.write_text('[scenario]\nname = "places"\n[wlz]\nverpleeghuis_places = 160000\n')
-    assert main(["compare", files["base"], str(changed), *SEEDS, *FAST, "--out", str(out)]) == 2
+    cmd = ["compare", files["base"], str(changed), *SEEDS, *FAST, "--out", str(out)]
+    cmd[cmd.index("--end") + 1] = "2025"
+    assert main(cmd) == 0
     err = capsys.readouterr().err
-    assert "parameters_sha256" in err and "places" in err, err
-    after = {p: p.read_bytes() for p in (out / "runs").rglob("*.parquet")}
-    assert after == before, "run files must be left alone"
+    assert "2 of 4 runs to compute" in err and "the scenario's parameters changed" in err, err
 
 
 def test_one_seed_warns_and_gives_nan_intervals(files, result, tmp_path, capsys, no_figures):
@@ -213,7 +215,7 @@ def test_one_seed_warns_and_gives_nan_intervals(files, result, tmp_path, capsys,
         ("seeds0", "--seeds 0"),
         ("same_name", "the same name 'baseline'"),
         ("out_file", "is a file"),
-        ("foreign", "non-empty folder without doorstroom compare results"),
+        ("foreign", "does not hold doorstroom compare results"),
         ("workers0", "--workers 0"),
         ("run_conflict", "end_year = 2030"),
     ],

@@ -140,13 +140,13 @@ def test_common_random_numbers_across_scenarios():
 
 def test_dated_parameter_change_takes_effect_on_1_january():
     m = DoorstroomModel(settings=RunSettings(scale=0.002, seed=1, end_year=2028))
-    m.schedule_parameter_change(2027, {"wlz": {"verpleeghuis_places": 1.0}})
+    m.schedule_parameter_change(2027, {"wlz": {"wants_admission_share": 1.0}})
     seen = {}  # values in force during the steps of each year
     while m.running:
         upcoming_year = 2025 + m.steps // m.settings.steps_per_year
-        seen.setdefault(upcoming_year, set()).add(m.params.wlz.verpleeghuis_places)
+        seen.setdefault(upcoming_year, set()).add(m.params.wlz.wants_admission_share)
         m.step()
-    default = Parameters().wlz.verpleeghuis_places
+    default = Parameters().wlz.wants_admission_share
     assert seen[2026] == {default}, f"the change must not act before 2027: {seen}"
     assert seen[2027] == {1.0} and seen[2028] == {1.0}, f"the change must act from 2027: {seen}"
 
@@ -154,6 +154,8 @@ def test_dated_parameter_change_takes_effect_on_1_january():
 def test_dated_change_is_validated_up_front():
     m = DoorstroomModel(settings=RunSettings(scale=0.002, seed=1, end_year=2028))
     with pytest.raises(ParameterError, match="below its minimum"):
-        m.schedule_parameter_change(2027, {"wlz": {"verpleeghuis_places": -5}})
+        m.schedule_parameter_change(2027, {"wlz": {"wants_admission_share": -5}})
     with pytest.raises(ParameterError, match="change year 2030"):
-        m.schedule_parameter_change(2030, {"wlz": {"verpleeghuis_places": 5}})
+        m.schedule_parameter_change(2030, {"wlz": {"wants_admission_share": 0.5}})
+    with pytest.raises(ParameterError, match="read only when the model is built"):
+        m.schedule_parameter_change(2027, {"wlz": {"verpleeghuis_places": 5}})

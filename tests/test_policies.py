@@ -73,7 +73,7 @@ def test_costs_are_of_published_order(runs):
 
 
 def test_dated_change_errors_name_the_value():
-    with pytest.raises(ParameterError, match="change year = 2020"):
+    with pytest.raises(ParameterError, match="change 1: year = 2020"):
         scenario_from_dict({"change": [{"year": 2020, "policy": {"keep_rent_acceptance": 0.1}}]})
     with pytest.raises(ParameterError, match="above its maximum"):
         scenario_from_dict({"change": [{"year": 2027, "policy": {"keep_rent_acceptance": 2.0}}]})
