@@ -159,11 +159,12 @@ def _num(v: float) -> str:
     return f"{v:.3g}" if a >= 0.001 else f"{v:.2e}"
 
 
-def _cell(s: dict) -> str:
+def _cell(s: dict, size: float = 1.0) -> str:
     if s["n_seeds"] == 0:
         return "n/a"
     mark = "*" if s["ci_low"] > 0 or s["ci_high"] < 0 else " "
-    return f"{_num(s['mean_difference'])} [{_num(s['ci_low'])}, {_num(s['ci_high'])}]{mark}"
+    return (f"{_num(s['mean_difference'] / size)} [{_num(s['ci_low'] / size)}, "
+            f"{_num(s['ci_high'] / size)}]{mark}")
 
 
 def headline(plan: Plan, data, indicators: Sequence[str]) -> str:
@@ -196,8 +197,11 @@ def headline(plan: Plan, data, indicators: Sequence[str]) -> str:
                 b_avg = np.where(both.any(0), np.where(both, b, 0).sum(0) / both.sum(0), np.nan)
                 p_avg = np.where(both.any(0), np.where(both, p, 0).sum(0) / both.sum(0), np.nan)
             avg = paired_stats(b_avg, p_avg)
-            rows.append((name, unit_and_label(name)[0],
-                         _cell(at_last) if at_last else "n/a", _cell(avg)))
+            unit = unit_and_label(name)[0]
+            size = 1.0
+            if unit.startswith("EUR"):  # euros in millions
+                size, unit = 1e6, unit.replace("EUR", "EUR million", 1)
+            rows.append((name, unit, _cell(at_last, size) if at_last else "n/a", _cell(avg, size)))
         h = ("indicator", "unit", f"{last}: difference [95% CI]",
              f"{years[0]}-{last} mean: difference [95% CI]")
         widths = [max(len(h[i]), *(len(r[i]) for r in rows)) for i in range(4)]

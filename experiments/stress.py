@@ -118,7 +118,7 @@ def main(argv: list[str] | None = None) -> int:
 
     with contextlib.suppress(Stopped), stop_on_signals():
         run_parallel(runs, one_run, args.workers, done, describe=lambda r: f"seed {r.seed}",
-                     preload=["experiments.stress"], on_error=fail)
+                     preload=["experiments.runner"], on_error=fail)
     print(f"{len(ok)} of {len(runs)} runs ended cleanly (--debug: invariants checked every step) in "
           f"{time.perf_counter() - t0:.0f} s with {args.workers} workers; {len(failed)} failed")
     return 0 if not failed and len(ok) == len(runs) else 1

@@ -144,3 +144,29 @@ def test_layers_import_downwards_only():
             assert "agents.model" not in mods, f"{rel} imports the model class"
             bad = {m for m in mods if m.split(".")[0] in ("experiments", "matplotlib")}
             assert not bad, f"{rel} imports {bad}"
+
+
+def _written_columns(text: str) -> set[str]:
+    """Attributes written by subscript assignment (``x.name[...] = ...`` or ``+=``) in a source file."""
+    out = set()
+    for node in ast.walk(ast.parse(text)):
+        targets = node.targets if isinstance(node, ast.Assign) else (
+            [node.target] if isinstance(node, ast.AugAssign) else [])
+        for t in targets:
+            if isinstance(t, ast.Subscript) and isinstance(t.value, ast.Attribute):
+                out.add(t.value.attr)
+    return out
+
+
+def test_only_the_occupancy_writes_who_lives_where():
+    links = {"occupant", "dwelling_id", "chain", "vacant_since", "lodger_pid"}
+    chain_calls = ("chains.start(", "chains.link(", "chains.end(")
+    for path, text in _sources("sim", "agents"):
+        rel = path.relative_to(ROOT).as_posix()
+        if rel == "sim/occupancy.py":
+            continue
+        written = _written_columns(text) & links
+        if rel == "sim/dwellings.py":  # builds the 2025 state: every household's first dwelling
+            written -= {"dwelling_id"}
+        assert not written, f"{rel} writes {sorted(written)}; only sim/occupancy.py may"
+        assert not any(c in text for c in chain_calls), f"{rel} books vacancy chains"

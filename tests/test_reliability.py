@@ -262,18 +262,23 @@ COMPARE = ["--seeds", "3", "--scale", "0.003", "--end", "2030", "--workers", "2"
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("sig, code", [(signal.SIGINT, 130), (signal.SIGTERM, 143)])
+@pytest.mark.parametrize("sig, code, group", [(signal.SIGINT, 130, True), (signal.SIGINT, 130, False),
+                                              (signal.SIGTERM, 143, False)])
 def test_compare_with_two_workers_stops_promptly_and_leaves_no_process(tmp_path, scenario_files, sig,
-                                                                        code):
+                                                                        code, group):
+    """``group``: the signal goes to the whole process group, as Ctrl-C in a terminal sends it."""
     out = tmp_path / "cmp"
     proc = subprocess.Popen([PYTHON, "-m", "experiments.cli", "compare", *scenario_files, *COMPARE,
                              "--out", str(out)], cwd=ROOT, stdout=subprocess.PIPE,
-                            stderr=subprocess.PIPE, text=True)
+                            stderr=subprocess.PIPE, text=True, start_new_session=True)
     assert _wait_for(lambda: len(_children(proc.pid)) >= 2, 60), "workers did not start"
     time.sleep(2)
     kids = _children(proc.pid)
     t0 = time.monotonic()
-    proc.send_signal(sig)
+    if group:
+        os.killpg(proc.pid, sig)
+    else:
+        proc.send_signal(sig)
     _, err = proc.communicate(timeout=60)
     assert time.monotonic() - t0 < 15, "the command must stop promptly"
     assert proc.returncode == code, err
@@ -295,6 +300,20 @@ def test_second_signal_ends_at_once_without_traceback(tmp_path):
     _, err = proc.communicate(timeout=60)
     assert proc.returncode == 143, err
     assert "Traceback" not in err, err
+
+
+def test_a_corrupt_run_file_is_recomputed_with_its_name(tmp_path, scenario_files, capsys):
+    args = ["compare", *scenario_files, "--seeds", "1", "--scale", "0.001", "--end", "2025",
+            "--workers", "1", "--out", str(tmp_path / "cmp")]
+    assert main(args) == 0
+    run = tmp_path / "cmp" / "runs" / "policy" / "seed_1.parquet"
+    good = run.read_bytes()
+    run.write_bytes(good[: len(good) // 2])
+    capsys.readouterr()
+    assert main(args) == 0
+    err = capsys.readouterr().err
+    assert f"recomputing {run}: the file cannot be read" in err, err
+    assert run.read_bytes() == good
 
 
 # --- issue 16: a stored run is reused only if everything that makes its result is the same ----------
