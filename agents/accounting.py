@@ -44,7 +44,7 @@ def to_aow(ctx: Context) -> None:
     old = rows[oldest_age_months(hh, rows) >= pp.aow_age_years * 12]
     if len(old) == 0:
         return
-    u = ctx.streams.for_ids("policy", old)
+    u = ctx.streams.for_ids("pension", old)
     was_bijstand = hh.benefit[old] == BIJSTAND
     hh.benefit[old] = np.where(was_bijstand, AOW_AIO,
                                np.where(u < pp.pension_share_aow, AOW_PENSION, AOW))
@@ -81,7 +81,7 @@ def accounting(ctx: Context) -> None:
     ctx.record.flow("cost_benefits_eur", (w * per_year).sum() / spy)
 
 
-PENSION = Process("pension", to_aow, reads=("population",), streams=("policy",))
+PENSION = Process("pension", to_aow, reads=("population",), streams=("pension",))
 
 PROCESS = Process(
     "accounting", accounting, reads=("costs", "policy"),

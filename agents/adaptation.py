@@ -46,7 +46,7 @@ def adapt_initial_stock(ctx: Context) -> None:
     need = care_need(hh, rows)
     ids = hh.dwelling_id[rows]
     cand = (need >= LIMITATION) & ~dw.step_free[ids]
-    u = ctx.streams.generator("adaptation").random(len(rows))
+    u = ctx.streams.generator("adaptation", "initial").random(len(rows))
     dw.step_free[ids[cand & (u < ctx.params.moving.adapted_share_initial)]] = True
 
 

@@ -42,7 +42,7 @@ def initial_waiting_list(ctx: Context) -> None:
     wp = ctx.params.wlz
     at_home = hh.active & (hh.dwelling != VERPLEEGHUIS)
     rows, slots = np.nonzero((hh.care == HEAVY) & hh.present & at_home[:, None])
-    rng = ctx.streams.generator("admission")
+    rng = ctx.streams.generator("admission", "initial_waiting_list")
     join = rng.random(len(rows)) < wp.initial_waiting_share
     months = rng.integers(0, wp.initial_waiting_months_max, len(rows))
     hh.wlz_wait_since[rows[join], slots[join]] = -months[join] * ctx.steps_per_year // 12

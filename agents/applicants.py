@@ -2,9 +2,10 @@
 
 An applicant seeks a first dwelling in its province: a regular dwelling with probability
 ``turnover.applicant_regular_share``, else an apartment (nultreden); tenure by
-``turnover.applicant_tenure_shares`` (private, social, owner). Both are drawn from one uniform number
-of the ``turnover`` stream per person id (the tenure from ``(7 u) mod 1``). When an applicant is
-housed it becomes a one-adult household (:func:`household_columns`).
+``turnover.applicant_tenure_shares`` (private, social, owner), each from its own sub-stream of the
+``applicant_target`` stream by person id (keyed by the process that adds the applicant, so that no two
+readers share draws in a step). When an applicant is housed it becomes a one-adult household
+(:func:`household_columns`).
 """
 
 from __future__ import annotations
@@ -17,25 +18,27 @@ from sim.params import PopulationParams, TurnoverParams
 from sim.process import Context
 
 
-def first_dwelling_target(u: np.ndarray, tp: TurnoverParams) -> tuple[np.ndarray, np.ndarray]:
-    """Dwelling type and tenure sought by applicants with uniform draws ``u``."""
-    dtype = np.where(u < tp.applicant_regular_share, REGULAR, NULTREDEN).astype(np.int8)
-    v = (u * 7.0) % 1.0
+def first_dwelling_target(u_type: np.ndarray, u_tenure: np.ndarray,
+                          tp: TurnoverParams) -> tuple[np.ndarray, np.ndarray]:
+    """Dwelling type and tenure sought by applicants with uniform draws ``u_type``, ``u_tenure``."""
+    dtype = np.where(u_type < tp.applicant_regular_share, REGULAR, NULTREDEN).astype(np.int8)
     cum = np.cumsum(tp.applicant_tenure_shares)
-    tenure = np.where(v < cum[0], PRIVATE, np.where(v < cum[1], SOCIAL, OWNER)).astype(np.int8)
+    tenure = np.where(u_tenure < cum[0], PRIVATE,
+                      np.where(u_tenure < cum[1], SOCIAL, OWNER)).astype(np.int8)
     return dtype, tenure
 
 
 def join(ctx: Context, kind: int, pids, region, age_months, sex, weight) -> None:
     """Adds persons ``pids`` to the applicants, searching from now for a first dwelling.
 
-    The calling process declares the ``turnover`` stream and reads the ``turnover`` group.
+    The calling process declares the ``applicant_target`` stream and reads the ``turnover`` group.
     """
     k = len(pids)
     if k == 0:
         return
-    u = ctx.streams.for_ids("turnover", pids)
-    dtype, tenure = first_dwelling_target(u, ctx.params.turnover)
+    u_type = ctx.streams.for_ids("applicant_target", pids, f"{ctx.name}/type")
+    u_tenure = ctx.streams.for_ids("applicant_target", pids, f"{ctx.name}/tenure")
+    dtype, tenure = first_dwelling_target(u_type, u_tenure, ctx.params.turnover)
     ctx.applicants.append({
         "weight": np.asarray(weight, np.float32), "kind": np.full(k, kind, np.int8),
         "pid": np.asarray(pids, np.int32), "age_months": age_months, "sex": sex, "region": region,

@@ -6,8 +6,8 @@
   household to be) searching for a first dwelling (:mod:`agents.applicants`), with an age drawn
   within ``starter_age_years``.
 
-Draws: one per household row and event of the ``turnover`` stream (births, growing up, leaving home,
-in that order, into a reused buffer), then the starters' ages and sexes.
+Draws: the ``family`` stream, one sub-stream per decision: ``births``, ``grow_up`` and ``leave_home``
+(one draw per household row each), ``starter`` (the new starters' ages, then sexes).
 """
 
 from __future__ import annotations
@@ -35,26 +35,27 @@ def family(ctx: Context) -> None:
     hh = ctx.households
     tp = ctx.params.turnover
     spy = ctx.steps_per_year
-    g = ctx.streams.generator("turnover")
     u = ctx.streams.scratch(hh.n)
     couples = np.flatnonzero(hh.active & hh.present[:, 0] & hh.present[:, 1])
     oldest = np.maximum(hh.age_months[:, 0][couples], hh.age_months[:, 1][couples]) // 12
     lo, hi = tp.birth_age_of_oldest_years
     fertile = couples[(oldest >= lo) & (oldest <= hi)]
-    born = fertile[g.random(out=u)[fertile] < step_probability(tp.birth_rate_per_year, spy)]
+    born = fertile[ctx.streams.generator("family", "births").random(out=u)[fertile]
+                   < step_probability(tp.birth_rate_per_year, spy)]
     hh.n_children[born] += 1
     ctx.record.flow("births", float(hh.weight[born].sum()))
     kids = np.flatnonzero(hh.active & (hh.n_children > 0))
     p_grow = probability_by_count(tp.child_to_adult_per_year, hh.n_children[kids], spy)
-    grown = kids[g.random(out=u)[kids] < p_grow]
+    grown = kids[ctx.streams.generator("family", "grow_up").random(out=u)[kids] < p_grow]
     hh.n_children[grown] -= 1
     hh.n_coresidents[grown] += 1
     cores = np.flatnonzero(hh.active & (hh.n_coresidents > 0))
     p_leave = probability_by_count(tp.leave_home_per_year, hh.n_coresidents[cores], spy)
-    leave = cores[g.random(out=u)[cores] < p_leave]
+    leave = cores[ctx.streams.generator("family", "leave_home").random(out=u)[cores] < p_leave]
     if len(leave):
         hh.n_coresidents[leave] -= 1
         k = len(leave)
+        g = ctx.streams.generator("family", "starter")
         ages = (g.uniform(*tp.starter_age_years, k) * 12).astype(np.int16)
         sex = np.where(g.random(k) < tp.newcomer_male_share, MALE, FEMALE).astype(np.int8)
         applicants.join(ctx, STARTER, ctx.new_person_ids(k), hh.region[leave], ages, sex,
@@ -63,7 +64,7 @@ def family(ctx: Context) -> None:
 
 
 PROCESS = Process(
-    "family", family, reads=("turnover",), streams=("turnover",),
+    "family", family, reads=("turnover",), streams=("family", "applicant_target"),
     records=declare(
         ("births", "persons per year", "Births", "flow"),
         ("starters_new", "households per year", "Adult children leaving home to search", "flow"),

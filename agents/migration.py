@@ -33,9 +33,9 @@ def migration(ctx: Context) -> None:
     hh = ctx.households
     tp = ctx.params.turnover
     spy = ctx.steps_per_year
-    g = ctx.streams.generator("migration")
     k = ctx.per_step("immigration", tp.immigrant_households_per_year)
     if k:
+        g = ctx.streams.generator("migration", "immigrants")
         shares = region_probabilities()
         region = g.choice(len(shares), size=k, p=shares).astype(np.int8)
         ages = (g.uniform(*tp.immigrant_age_years, k) * 12).astype(np.int16)
@@ -43,11 +43,11 @@ def migration(ctx: Context) -> None:
         weight = np.full(k, 1.0 / ctx.scale, np.float32)
         applicants.join(ctx, IMMIGRANT, ctx.new_person_ids(k), region, ages, sex, weight)
         ctx.record.flow("immigrant_households", float(np.sum(weight)))
-    # the draw of household row r is element r of the stream (as for_ids gives it)
+    # the draw of household row r is element r of the sub-stream (as for_ids gives it)
     oldest = oldest_age_months(hh) // 12
     rate_class = np.searchsorted(EMIGRATION_AGE_CLASSES, oldest, side="right")
     p = step_probability(np.asarray(tp.emigration_per_year[:3], float), spy)[rate_class]
-    u = ctx.streams.prefix("migration", hh.n)
+    u = ctx.streams.prefix("migration", hh.n, "emigration")
     out = np.flatnonzero(hh.active & ~is_institution(hh.dwelling) & (u < p))
     if len(out):
         ctx.record.flow("emigrant_households", float(hh.weight[out].sum()))
@@ -55,7 +55,7 @@ def migration(ctx: Context) -> None:
     ap = ctx.applicants
     live = np.flatnonzero(ap.active)
     if len(live):
-        u = ctx.streams.for_ids("migration", ap.pid[live])
+        u = ctx.streams.for_ids("migration", ap.pid[live], "give_up")
         quit_ = (ap.kind[live] == IMMIGRANT) & (
             u < step_probability(tp.immigrant_give_up_per_year, spy))
         gone = live[quit_]
@@ -64,7 +64,7 @@ def migration(ctx: Context) -> None:
 
 
 PROCESS = Process(
-    "migration", migration, reads=("turnover",), streams=("migration", "turnover"),
+    "migration", migration, reads=("turnover",), streams=("migration", "applicant_target"),
     records=declare(
         ("immigrant_households", "households per year", "Households arriving from abroad", "flow"),
         ("emigrant_households", "households per year", "Households leaving the country", "flow"),

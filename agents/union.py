@@ -1,8 +1,9 @@
 """Unions: single adults moving in together; the merger frees one dwelling (chain cause ``merger``).
 
 Each step, single men and women within ``turnover.union_age_years`` who live in private households
-become ready to move in together at ``union_per_year`` (stream ``union``, by person id); within each
-province, ready men and women are paired in random order (a second draw of the ``union`` stream,
+become ready to move in together at ``union_per_year`` (stream ``union``, sub-stream ``ready``, by
+person id); within each province, ready men and women are paired in random order (sub-stream
+``pairing``,
 :func:`agents.allocation.pair_within_groups`). The woman's household joins the man's (children and
 co-residents come along) and her dwelling becomes vacant (:meth:`sim.occupancy.Occupancy.merge`).
 """
@@ -26,11 +27,11 @@ def union(ctx: Context) -> None:
     lo, hi = tp.union_age_years
     rows = np.flatnonzero(hh.active & ~is_institution(hh.dwelling) & ~hh.present[:, 1]
                           & (age >= lo * 12) & (age < hi * 12))
-    u = ctx.streams.for_ids("union", hh.pid[:, 0][rows])
+    u = ctx.streams.for_ids("union", hh.pid[:, 0][rows], "ready")
     ready = rows[u < step_probability(tp.union_per_year, ctx.steps_per_year)]
     if len(ready) < 2:
         return
-    lot = ctx.streams.generator("union").random(len(ready))
+    lot = ctx.streams.generator("union", "pairing").random(len(ready))
     is_man = hh.sex[ready, 0] == MALE
     is_woman = hh.sex[ready, 0] == FEMALE
     men, women = ready[is_man], ready[is_woman]

@@ -89,7 +89,7 @@ class Engine(CalendarClock, mesa.Model):
         self.processes = check_schedule(processes)
         self.registry = schedule_registry(self.processes)
         names = set(SETUP_STREAMS).union(*(p.streams for p in self.processes))
-        self.streams = RandomStreams(settings.seed, names=names)
+        self.streams = RandomStreams(settings.seed, names=names, log=debug)
         self.recorder = Recorder(self.registry)
         self.timings: dict[str, float] = defaultdict(float)
         self.numeric_warnings: Counter[str] = Counter()

@@ -103,20 +103,23 @@ class StreamView:
     def _step(self, step: int | None) -> int:
         return self._engine.step_index if step is None else step
 
-    def generator(self, name: str, step: int | None = None) -> np.random.Generator:
-        """The generator of stream ``name`` at ``step``."""
+    def generator(self, name: str, key: str | None = None, step: int | None = None
+                  ) -> np.random.Generator:
+        """The generator of stream ``name`` (sub-stream ``key``) at ``step``."""
         self._check(name)
-        return self._streams.generator(name, self._step(step))
+        return self._streams.generator(name, self._step(step), key)
 
-    def for_ids(self, name: str, ids: np.ndarray, step: int | None = None) -> np.ndarray:
+    def for_ids(self, name: str, ids: np.ndarray, key: str | None = None,
+                step: int | None = None) -> np.ndarray:
         """The draw of each id in stream ``name`` (see :meth:`RandomStreams.for_ids`)."""
         self._check(name)
-        return self._streams.for_ids(name, self._step(step), ids)
+        return self._streams.for_ids(name, self._step(step), ids, key)
 
-    def prefix(self, name: str, n: int, step: int | None = None) -> np.ndarray:
+    def prefix(self, name: str, n: int, key: str | None = None, step: int | None = None
+               ) -> np.ndarray:
         """The first ``n`` draws of stream ``name`` in the scratch buffer (element ``p``: id ``p``)."""
         self._check(name)
-        return self._streams.prefix(name, self._step(step), n)
+        return self._streams.prefix(name, self._step(step), n, key)
 
     def scratch(self, n: int) -> np.ndarray:
         """A reusable buffer of ``n`` floats (see :meth:`RandomStreams.scratch`)."""

@@ -4,6 +4,7 @@ import ast
 from dataclasses import fields
 from pathlib import Path
 
+import golden
 import numpy as np
 import pytest
 
@@ -14,6 +15,7 @@ from sim.engine import check_schedule
 from sim.outputs import declare
 from sim.params import PolicyParams, RunSettings
 from sim.process import Process, UndeclaredError
+from sim.streams import StreamReuseError
 
 ROOT = Path(__file__).resolve().parent.parent
 PACKAGES = ("sim", "agents", "experiments", "calibration")
@@ -170,3 +172,33 @@ def test_only_the_occupancy_writes_who_lives_where():
             written -= {"dwelling_id"}
         assert not written, f"{rel} writes {sorted(written)}; only sim/occupancy.py may"
         assert not any(c in text for c in chain_calls), f"{rel} books vacancy chains"
+
+
+# --- random streams: no two decisions share draws ---------------------------------------------------
+def _twice(ctx):
+    """Reads its stream twice in one step: the two decisions would get the same draws."""
+    ctx.streams.generator("toy_visit").random(3)
+    ctx.streams.generator("toy_visit").random(3)
+
+
+def _care_again(ctx):
+    """Reads the care process's stream in the same step."""
+    ctx.streams.for_ids("care", np.arange(5))
+
+
+def test_every_decision_draws_from_its_own_stream_in_a_debug_run():
+    scenario = golden.scenario_from_dict(golden.ALL_POLICIES)
+    model = DoorstroomModel(scenario.parameters(), RunSettings(scale=0.002, seed=2, end_year=2027),
+                            debug=True)  # the read log refuses a second read of a stream in a step
+    for year, changes in scenario.dated:
+        model.schedule_parameter_change(year, changes)
+    model.run()
+
+
+@pytest.mark.parametrize("run, streams", [(_twice, ("toy_visit",)), (_care_again, ("care",))])
+def test_a_reused_draw_is_caught(run, streams):
+    greedy = Process("greedy", run, streams=streams)
+    model = DoorstroomModel(settings=SETTINGS, processes=(*SCHEDULE, greedy), debug=True)
+    with pytest.raises(StreamReuseError, match="read twice"):
+        model.step()
+    DoorstroomModel(settings=SETTINGS, processes=(*SCHEDULE, greedy)).step()  # not logged without debug

@@ -8,8 +8,8 @@ Levers (``PolicyParams``, 0 in the baseline): ``programme_nultreden_total``,
 programme years ``programme_first_year`` to ``programme_last_year``), ``programme_social_share``
 (social rent; the rest owner-occupied and private rent in equal parts). The gemeente of each province
 (:class:`agents.institutions.Gemeente`) completes its share (by households) evenly over the programme
-years. Each new dwelling starts a vacancy chain (cause ``new_build``). Draws: the ``policy`` stream,
-one sub-stream per step and province.
+years. Each new dwelling starts a vacancy chain (cause ``new_build``). Draws: the ``programme``
+stream, one sub-stream per province.
 """
 
 from __future__ import annotations
@@ -21,9 +21,6 @@ from sim.codes import GECLUSTERD, NULTREDEN, OWNER, PRIVATE, SOCIAL, ZORGGESCHIK
 from sim.outputs import declare
 from sim.process import Context, Process
 
-PROVINCE_STREAMS = 64
-"""Sub-streams of the ``policy`` stream per step (one per province; more than there are provinces)."""
-
 
 def programme(ctx: Context) -> None:
     """Every gemeente completes this step's share of the programme dwellings (with carry-over)."""
@@ -32,7 +29,7 @@ def programme(ctx: Context) -> None:
         return
     years = pp.programme_last_year - pp.programme_first_year + 1
     for gemeente in ctx.institutions.gemeenten:
-        g = ctx.streams.generator("policy", ctx.step * PROVINCE_STREAMS + gemeente.region)
+        g = ctx.streams.generator("programme", f"province {gemeente.region}")
         for dtype, total in ((NULTREDEN, pp.programme_nultreden_total),
                              (GECLUSTERD, pp.programme_geclusterd_total),
                              (ZORGGESCHIKT, pp.programme_zorggeschikt_total)):
@@ -51,7 +48,8 @@ def programme(ctx: Context) -> None:
 
 
 PROCESS = Process(
-    "building_programme", programme, reads=("policy", "turnover", "housing"), streams=("policy",),
+    "building_programme", programme, reads=("policy", "turnover", "housing"),
+    streams=("programme",),
     records=declare(("programme_dwellings_built", "dwellings per year",
                      "Dwellings completed under the building programme", "flow")),
 )

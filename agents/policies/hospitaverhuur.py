@@ -62,12 +62,12 @@ def take_lodgers(ctx: Context) -> None:
                           & ~is_institution(hh.dwelling))
     rows = rows[~kostendelersnorm.blocks_lodger(ctx, hh.benefit[rows])]
     rows = rows[dw.rooms[hh.dwelling_id[rows]] - household_size(hh, rows) >= pp.hospita_min_spare_rooms]
-    u = ctx.streams.for_ids("hospita", hh.pid[rows, 0])
+    u = ctx.streams.for_ids("hospita", hh.pid[rows, 0], "ready")
     hosts = rows[u < step_probability(pp.hospita_per_year, ctx.steps_per_year)]
     starters = np.flatnonzero(ap.active & (ap.kind == STARTER))
     if len(hosts) == 0 or len(starters) == 0:
         return
-    g = ctx.streams.generator("hospita")
+    g = ctx.streams.generator("hospita", "match")
     ih, is_ = pair_within_groups(hh.region[hosts], g.random(len(hosts)),
                                  ap.region[starters], ap.since[starters])
     if len(ih) == 0:
@@ -81,7 +81,7 @@ def take_lodgers(ctx: Context) -> None:
 
 PROCESS = Process(
     "hospitaverhuur", hospita, reads=("policy", "costs", "turnover"),
-    streams=("hospita", "turnover"),
+    streams=("hospita", "applicant_target"),
     records=declare(
         ("lodgers_housed", "persons per year",
          "Starters housed as lodgers (hospitaverhuur), without a dwelling of their own", "flow"),

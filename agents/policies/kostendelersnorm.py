@@ -170,13 +170,13 @@ def share_dwellings(ctx: Context) -> None:
     cut = kostendelersnorm_applies(pp.kostendelersnorm, hh.benefit[rows])
     p = np.where(cut, step_probability(pp.sharing_per_year_with_cut, spy),
                  step_probability(pp.sharing_per_year, spy))
-    u = ctx.streams.for_ids("sharing", hh.pid[rows, 0])
+    u = ctx.streams.for_ids("sharing", hh.pid[rows, 0], "ready")
     hh.sharing_ready[rows[u < p]] = True
     ready = rows[hh.sharing_ready[rows]]
     if len(ready) < 2:
         return
     key = hh.region[ready].astype(np.int64) * 8 + hh.benefit[ready]
-    rank = rank_within(key, ctx.streams.generator("sharing").random(len(ready)))
+    rank = rank_within(key, ctx.streams.generator("sharing", "pairing").random(len(ready)))
     order = np.lexsort((rank, key))
     s, ks, rs = ready[order], key[order], rank[order]
     first = np.flatnonzero((rs[:-1] % 2 == 0) & (ks[:-1] == ks[1:]))
