@@ -99,11 +99,11 @@ def build_parser() -> argparse.ArgumentParser:
 
 def cmd_params(_args) -> int:
     """Prints the parameter table (``doorstroom params``) as Markdown."""
-    print("| parameter | default | unit | kind | source |")
-    print("|---|---|---|---|---|")
+    print("| parameter | default | unit | kind | dated change | source |")
+    print("|---|---|---|---|---|---|")
     for row in parameter_table():
         print(f"| `{row['name']}` | {row['default']} | {row['unit']} | {row['kind']} | "
-              f"{row['source']} |")
+              f"{row['changeable']} | {row['source']} |")
     return 0
 
 
