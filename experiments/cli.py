@@ -24,6 +24,7 @@ COMMANDS = {
     "policies": ("experiments.cli", "cmd_policies"),
     "bench": ("experiments.bench", "main"),
     "compare": ("experiments.compare", "cmd_compare"),
+    "validate": ("experiments.validate", "cmd_validate"),
 }
 """Subcommand -> (module, function): a command loads only the modules it needs (``doorstroom params``
 does not import Mesa, matplotlib or scipy)."""
@@ -94,6 +95,17 @@ def build_parser() -> argparse.ArgumentParser:
                      help="worker processes (default min(2, number of CPUs))")
     cmp.add_argument("--out", required=True, metavar="DIR",
                      help="output folder; rerunning the same command resumes and reuses finished runs")
+    val = sub.add_parser("validate", help="the baseline against the published projections")
+    val.add_argument("--scenario", help="scenario TOML file (default: the baseline)")
+    val.add_argument("--scale", type=_positive_float, default=0.01, metavar="X",
+                     help="sample fraction, in (0, 1] (default 0.01)")
+    val.add_argument("--seeds", type=_int, default=3, metavar="N", help="seeds 1..N (default 3)")
+    val.add_argument("--end", type=_int, dest="end_year", default=2050, metavar="YEAR",
+                     help="last year simulated (default 2050)")
+    val.add_argument("--workers", type=_int, default=min(2, os.cpu_count() or 1), metavar="W",
+                     help="worker processes (default min(2, number of CPUs))")
+    val.add_argument("--strict", action="store_true", help="exit 1 when a target is missed")
+    val.add_argument("--out", required=True, metavar="DIR", help="output folder (replaced in place)")
     return parser
 
 

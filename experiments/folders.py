@@ -37,7 +37,7 @@ MARKER = ".doorstroom"
 FORMAT = 1
 """Format version of the folders this version writes; a newer one is refused."""
 
-KINDS = ("run", "compare")
+KINDS = ("run", "compare", "validate")
 
 RUN_FILES = frozenset({"indicators.parquet", "chains.parquet", "links.parquet", "flows.parquet",
                        "manifest.json", MARKER})
@@ -66,6 +66,8 @@ def _legacy_folder(folder: Path, kind: str) -> bool:
     A run folder: only the files a run writes, with a doorstroom manifest. A compare folder: a
     ``compare.json`` written by doorstroom compare.
     """
+    if kind == "validate":
+        return False
     name = "manifest.json" if kind == "run" else "compare.json"
     names = {p.name for p in folder.iterdir()}
     if name not in names or (kind == "run" and not names <= RUN_FILES):

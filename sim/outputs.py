@@ -26,7 +26,7 @@ from sim.codes import (
 )
 from sim.households import adult_count, oldest_age_months
 
-RESULTS_VERSION = 2
+RESULTS_VERSION = 3
 """Version of the model's results: raised in the commit that changes results on purpose and regenerates
 the golden files (``tests/golden.py`` refuses to write changed tables under the same version). A
 stored run of a comparison is reused only with the same version."""
@@ -60,6 +60,7 @@ CENSUS = declare(
     ("persons_55plus", "persons", "Persons aged 55+", "stock"),
     ("persons_65plus", "persons", "Persons aged 65+", "stock"),
     ("persons_75plus", "persons", "Persons aged 75+", "stock"),
+    ("persons_80plus", "persons", "Persons aged 80+", "stock"),
     ("persons_85plus", "persons", "Persons aged 85+", "stock"),
     ("persons_90plus", "persons", "Persons aged 90+", "stock"),
     ("persons_65_74", "persons", "Persons aged 65-74", "stock"),
@@ -171,7 +172,7 @@ def stocks(hh, extra_persons: float = 0.0) -> dict[str, float]:
         out["persons_total"] += out["lodgers"]
     out["shared_households"] = _masked_sum(
         act & hh.present[:, 1] & (hh.pid[:, 1] == hh.shared_pid) & (hh.shared_pid >= 0), w)
-    for a in (55, 65, 75, 85, 90):
+    for a in (55, 65, 75, 80, 85, 90):
         out[f"persons_{a}plus"] = persons(age >= a)
     out["persons_65_74"] = persons((age >= 65) & (age <= 74))
     private = act & ~inst
