@@ -102,11 +102,14 @@ def _child(function: Callable[[Any], Any], task: Any, conn) -> None:
     signal.pthread_sigmask(signal.SIG_UNBLOCK, STOP_SIGNALS)  # a spawned child inherits the mask
     _die_with_parent()
     try:
-        conn.send(("ok", function(task)))
+        message = ("ok", function(task))
     except BaseException as exc:  # the parent reports it
-        conn.send(("error", f"{type(exc).__name__}: {exc}\n{traceback.format_exc()}"))
-    finally:
+        message = ("error", f"{type(exc).__name__}: {exc}\n{traceback.format_exc()}")
+    try:
+        conn.send(message)
         conn.close()
+    except OSError:  # the parent is gone (killed): nobody to tell, and nothing to print
+        os._exit(1)
 
 
 def context(preload: Sequence[str] = ()):
