@@ -14,10 +14,14 @@ stream. An admitted person leaves the household for a new one-person household i
 (:meth:`sim.occupancy.Occupancy.admit`): a partner stays behind in the dwelling; a person living alone
 vacates it, which starts a vacancy chain with cause ``institution``.
 
-Policies acting here (each in its module): :mod:`agents.policies.scheiden_wonen_zorg` (places closed
-above a target, Wlz care at home in zorggeschikte woningen), :mod:`agents.policies.logeerzorg` (later
+Capacity. On 1 January the zorgkantoren build places up to the year's capacity on the path of
+current policy (``wlz.capacity_path_*``: about 135,000 places in 2026, back to 130,000 after it);
+places above the path close as they free up (:func:`adjust_capacity`).
+
+Policies acting here (each in its module): :mod:`agents.policies.scheiden_wonen_zorg` (a further cap
+on the capacity, Wlz care at home in zorggeschikte woningen), :mod:`agents.policies.logeerzorg` (later
 registration) and :mod:`agents.policies.verzorgingshuis` (admission to verzorgingshuis places, the
-registration of its residents). Order within the step: closing of places, registration, verpleeghuis
+registration of its residents). Order within the step: capacity, registration, verpleeghuis
 admission, verzorgingshuis admission.
 """
 
@@ -26,7 +30,8 @@ from __future__ import annotations
 import numpy as np
 
 from agents.policies import logeerzorg, scheiden_wonen_zorg, verzorgingshuis
-from sim.codes import HEAVY, NOT_WAITING, VERPLEEGHUIS, VERZORGINGSHUIS
+from sim.clock import POPULATION_YEAR
+from sim.codes import HEAVY, INSTITUTION_TENURE, NOT_WAITING, VERPLEEGHUIS, VERZORGINGSHUIS
 from sim.households import partner_of, row_of, slot_of
 from sim.outputs import declare
 from sim.process import Context, Process
@@ -34,6 +39,61 @@ from sim.rates import step_probability
 
 URGENT_BONUS_STEPS = 10**6
 """Added to the sort key of non-urgent persons so that urgent ones always come first."""
+
+
+def capacity_target(ctx: Context) -> float:
+    """Verpleeghuis places (national) this year: the capacity path, under a policy cap if any."""
+    wp = ctx.params.wlz
+    target = float(np.interp(ctx.year, (POPULATION_YEAR, *wp.capacity_path_years),
+                             (wp.verpleeghuis_places, *wp.capacity_path_places)))
+    cap = scheiden_wonen_zorg.capacity_cap(ctx)
+    return target if cap is None else min(target, cap)
+
+
+def adjust_capacity(ctx: Context) -> None:
+    """Builds places up to the year's capacity on 1 January; closes free places above it.
+
+    New places go to the provinces in proportion to their places (largest remainders); places
+    above the target close as they free up, longest vacant first.
+    """
+    dw = ctx.dwellings
+    places = np.flatnonzero(dw.active & (dw.type == VERPLEEGHUIS))
+    target = capacity_target(ctx)
+    current = float(dw.weight[places].sum())
+    if ctx.first_step_of_year and target > current:
+        k = int(np.floor((target - current) * ctx.scale + 0.5))
+        if k > 0:
+            n_regions = len(ctx.institutions.zorgkantoren)
+            share = np.bincount(dw.region[places], minlength=n_regions).astype(float)
+            share = share / share.sum() if share.sum() > 0 else np.full(n_regions, 1 / n_regions)
+            counts = largest_remainder(share * k)
+            region = np.repeat(np.arange(n_regions), counts)
+            ids = ctx.occupancy.build_places({
+                "weight": np.full(k, 1.0 / ctx.scale, np.float32),
+                "type": np.full(k, VERPLEEGHUIS, np.int8),
+                "tenure": np.full(k, INSTITUTION_TENURE, np.int8),
+                "region": region.astype(np.int8), "rooms": np.ones(k, np.int8),
+                "step_free": np.ones(k, bool),
+            })
+            ctx.record.flow("verpleeghuis_places_built", float(dw.weight[ids].sum()))
+        return
+    excess = int(np.floor((current - target) * ctx.scale + 1e-9))
+    if excess <= 0:
+        return
+    free = places[dw.occupant[places] < 0]
+    close = free[np.argsort(dw.vacant_since[free], kind="stable")[:excess]]
+    if len(close):
+        ctx.occupancy.close_places(close)
+        ctx.record.flow("verpleeghuis_places_closed", float(dw.weight[close].sum()))
+
+
+def largest_remainder(expected: np.ndarray) -> np.ndarray:
+    """Whole numbers that sum to the rounded total of ``expected``, largest remainders first."""
+    base = np.floor(expected).astype(np.int64)
+    short = int(round(expected.sum())) - int(base.sum())
+    if short > 0:
+        base[np.argsort(-(expected - base), kind="stable")[:short]] += 1
+    return base
 
 
 def initial_waiting_list(ctx: Context) -> None:
@@ -126,8 +186,8 @@ def verpleeghuis_admission(ctx: Context) -> None:
 
 
 def wlz_admission(ctx: Context) -> None:
-    """Closes places above a target, registers, admits to verpleeghuis and verzorgingshuis places."""
-    scheiden_wonen_zorg.close_places_above_target(ctx)
+    """Adjusts the capacity, registers, admits to verpleeghuis and verzorgingshuis places."""
+    adjust_capacity(ctx)
     registration(ctx)
     verpleeghuis_admission(ctx)
     if verzorgingshuis.open_for_admission(ctx):
@@ -145,5 +205,7 @@ PROCESS = Process(
         ("wlz_admissions", "persons per year", "Admissions to a verpleeghuis", "flow"),
         ("verpleeghuis_waiting_months_mean", "months",
          "Mean waiting time of the persons admitted in the year", "mean"),
-    ) + scheiden_wonen_zorg.INDICATORS + logeerzorg.INDICATORS + verzorgingshuis.INDICATORS,
+        ("verpleeghuis_places_built", "places per year", "Verpleeghuis places completed", "flow"),
+        ("verpleeghuis_places_closed", "places per year", "Verpleeghuis places closed", "flow"),
+    ) + logeerzorg.INDICATORS + verzorgingshuis.INDICATORS,
 )

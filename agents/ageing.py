@@ -1,4 +1,4 @@
-"""Ageing: every adult grows one step older, and every household one step longer in its dwelling."""
+"""Ageing: adults and applicants grow one step older, households one step longer in their dwelling."""
 
 from __future__ import annotations
 
@@ -11,10 +11,11 @@ MONTHS_IN_DWELLING_MAX = 32_000
 
 
 def ageing(ctx: Context) -> None:
-    """Adds one step to the age of every adult and to the time in the current dwelling."""
-    hh = ctx.households
+    """Adds one step to the age of every adult and applicant, and to the time in the dwelling."""
+    hh, ap = ctx.households, ctx.applicants
     months = np.int16(12 // ctx.steps_per_year)
     hh.age_months[:] += hh.present * months
+    ap.age_months[:] += ap.active * months
     hh.months_in_dwelling[:] = np.minimum(hh.months_in_dwelling + hh.active * months,
                                           MONTHS_IN_DWELLING_MAX)
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 import numpy as np
 
 from sim.applicants import STARTER
-from sim.codes import NULTREDEN, OWNER, PRIVATE, REGULAR, SOCIAL, WORK
+from sim.codes import NULTREDEN, OWNER, PRIVATE, REGULAR, SOCIAL
 from sim.params import PopulationParams, TurnoverParams
 from sim.process import Context
 
@@ -43,18 +43,20 @@ def join(ctx: Context, kind: int, pids, region, age_months, sex, weight) -> None
         "weight": np.asarray(weight, np.float32), "kind": np.full(k, kind, np.int8),
         "pid": np.asarray(pids, np.int32), "age_months": age_months, "sex": sex, "region": region,
         "since": np.full(k, ctx.step, np.int32), "search_type": dtype, "search_tenure": tenure,
+        "children_nearby": np.full(k, kind == STARTER),  # a starter's parents live nearby
     })
 
 
 def household_columns(ctx: Context, idx: np.ndarray) -> dict[str, np.ndarray]:
     """Columns of the households that applicants ``idx`` form when housed (besides their person).
 
-    Starters keep their parents nearby (``children_nearby``); income: ``starter_income_eur_year``.
+    The applicant's benefit and network (``children_nearby``) go with it; income:
+    ``starter_income_eur_year`` (not yet read by any decision).
     """
     pp: PopulationParams = ctx.params.population
-    k = len(idx)
+    ap = ctx.applicants
     return {
-        "benefit": np.full(k, WORK, np.int8),
-        "income_eur_year": np.full(k, pp.starter_income_eur_year, np.float32),
-        "children_nearby": ctx.applicants.kind[idx] == STARTER,
+        "benefit": ap.benefit[idx],
+        "income_eur_year": np.full(len(idx), pp.starter_income_eur_year, np.float32),
+        "children_nearby": ap.children_nearby[idx],
     }

@@ -146,47 +146,59 @@ def draw_from_tables(state, dementia, network, age_months, u, cp: CareParams, st
 
 
 def care(ctx: Context) -> None:
-    """Draws dementia onsets and care transitions; registers new Wlz indications."""
-    hh = ctx.households
+    """Draws dementia onsets and care transitions; registers new Wlz indications.
+
+    Applicants waiting for a dwelling (separated partners, starters, immigrants) draw by the same rule
+    and the same draws (by person id), their network being a child nearby; their new Wlz indications
+    register once they live in a dwelling.
+    """
+    hh, ap = ctx.households, ctx.applicants
     cp = ctx.params.care
     flat = present_persons(hh)
-    if len(flat) == 0:
+    waiting = np.flatnonzero(ap.active)
+    n = len(flat)
+    if n + len(waiting) == 0:
         return
     p_dem = step_tables(cp, ctx.steps_per_year)[2]
-    age_m = np.minimum(hh.age_months.ravel()[flat], AGE_MONTHS_MAX - 1)
-    pid = hh.pid.ravel()[flat]
+    age_m = np.minimum(np.concatenate([hh.age_months.ravel()[flat], ap.age_months[waiting]]),
+                       AGE_MONTHS_MAX - 1)
+    pid = np.concatenate([hh.pid.ravel()[flat], ap.pid[waiting]])
+    weight = np.concatenate([hh.weight[row_of(flat)], ap.weight[waiting]])
 
-    dem = hh.dementia.ravel()[flat]
+    dem = np.concatenate([hh.dementia.ravel()[flat], ap.dementia[waiting]])
     u_dem = ctx.streams.for_ids("dementia", pid)
     onset = np.flatnonzero(u_dem < p_dem[age_m])
     del u_dem
     onset = onset[~dem[onset]]
-    old = hh.care.ravel()[flat]
+    old = np.concatenate([hh.care.ravel()[flat], ap.care[waiting]])
     state = old.copy()
     if len(onset):
-        hh.dementia.ravel()[flat[onset]] = True
-        ctx.record.flow("dementia_onsets", hh.weight[row_of(flat[onset])].sum())
         dem[onset] = True
+        hh.dementia.ravel()[flat[onset[onset < n]]] = True
+        ap.dementia[waiting[onset[onset >= n] - n]] = True
+        ctx.record.flow("dementia_onsets", weight[onset].sum())
         state[onset] = np.maximum(old[onset], cp.dementia_min_care_state)
 
-    network = hh.present.ravel()[partner_of(flat)] | hh.children_nearby[row_of(flat)]
+    network = np.concatenate([hh.present.ravel()[partner_of(flat)] | hh.children_nearby[row_of(flat)],
+                              ap.children_nearby[waiting]])
     u = ctx.streams.for_ids("care", pid)
     del pid
     new = draw_from_tables(state, dem, network, age_m, u, cp, ctx.steps_per_year)
     changed = np.flatnonzero(new != old)
     if len(changed) == 0:
         return
-    fc = flat[changed]
-    hh.care.ravel()[fc] = new[changed].astype(np.int8)
-    new_c, old_c, w_c = new[changed], old[changed], hh.weight[row_of(fc)]
+    in_hh, in_ap = changed[changed < n], changed[changed >= n]
+    hh.care.ravel()[flat[in_hh]] = new[in_hh].astype(np.int8)
+    ap.care[waiting[in_ap - n]] = new[in_ap].astype(np.int8)
+    new_c, old_c, w_c = new[changed], old[changed], weight[changed]
     for code, flow in ((LIMITATION, "limitation_onsets"), (MODERATE, "moderate_onsets"),
                        (REGIE, "regie_onsets")):
         ctx.record.flow(flow, w_c[(new_c == code) & (old_c < code)].sum())
-    heavy = fc[new_c == HEAVY]
+    ctx.record.flow("wlz_indications_new", w_c[new_c == HEAVY].sum())
+    heavy = flat[in_hh[new[in_hh] == HEAVY]]
     if len(heavy):
         hr = row_of(heavy)
         hh.wlz_step.ravel()[heavy] = ctx.step
-        ctx.record.flow("wlz_indications_new", hh.weight[hr].sum())
         region = hh.region[hr]
         for kantoor in ctx.institutions.zorgkantoren:
             kantoor.register_indications(hh.weight[hr[region == kantoor.region]])

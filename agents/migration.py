@@ -43,12 +43,12 @@ def migration(ctx: Context) -> None:
         weight = np.full(k, 1.0 / ctx.scale, np.float32)
         applicants.join(ctx, IMMIGRANT, ctx.new_person_ids(k), region, ages, sex, weight)
         ctx.record.flow("immigrant_households", float(np.sum(weight)))
-    # the draw of household row r is element r of the sub-stream (as for_ids gives it)
-    oldest = oldest_age_months(hh) // 12
-    rate_class = np.searchsorted(EMIGRATION_AGE_CLASSES, oldest, side="right")
+    # a household's draw is that of the person in its first slot (the same in every scenario)
+    cand = np.flatnonzero(hh.active & ~is_institution(hh.dwelling))
+    rate_class = np.searchsorted(EMIGRATION_AGE_CLASSES, oldest_age_months(hh, cand) // 12,
+                                 side="right")
     p = step_probability(np.asarray(tp.emigration_per_year[:3], float), spy)[rate_class]
-    u = ctx.streams.prefix("migration", hh.n, "emigration")
-    out = np.flatnonzero(hh.active & ~is_institution(hh.dwelling) & (u < p))
+    out = cand[ctx.streams.for_ids("migration", hh.pid[cand, 0], "emigration") < p]
     if len(out):
         ctx.record.flow("emigrant_households", float(hh.weight[out].sum()))
         ctx.occupancy.end_households(out, "emigration")

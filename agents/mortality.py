@@ -131,23 +131,50 @@ def mortality_normalisation(hh, dp: DemographyParams) -> np.ndarray:
 def mortality(ctx: Context) -> None:
     """Draws deaths, then handles widowhood and the dissolution of emptied households.
 
-    Computes the same hazards as :func:`aligned_hazard`, with the base hazard tabulated by sex and
-    age in months for the current year (tests check that both agree), and the per-step death
-    probabilities tabulated by sex, age in months, care state and dementia.
+    Applicants (starters, immigrants and separated partners waiting for a dwelling) die by the same
+    rule and the same draws (by person id), so that a person's death does not depend on where the
+    person lives (common random numbers). Computes the same hazards as :func:`aligned_hazard`, with the
+    base hazard tabulated by sex and age in months for the current year (tests check that both
+    agree), and the per-step death probabilities tabulated by sex, age in months, care state and
+    dementia.
     """
-    hh = ctx.households
+    hh, ap = ctx.households, ctx.applicants
     flat = present_persons(hh)
-    if len(flat) == 0:
+    waiting = np.flatnonzero(ap.active)
+    if len(flat) + len(waiting) == 0:
         return
     dp = ctx.params.demography
-    hazard, cell, age_m = _hazard_cells(hh, flat, dp, ctx.year_fraction, ctx.memory["norm"])
+    persons = join_persons(household_persons(hh, flat), applicant_persons(ap, waiting))
+    hazard, cell, age_m = _hazard_cells(persons, dp, ctx.year_fraction, ctx.memory["norm"])
     p = step_probability(hazard, ctx.steps_per_year)[cell]
     del cell
-    u = ctx.streams.for_ids("mortality", hh.pid.ravel()[flat])
+    u = ctx.streams.for_ids("mortality", persons["pid"])
     dies = (u < p) | (age_m >= dp.max_age_years * 12)
     del u, p, age_m
-    dead = flat[dies]
+    dead = flat[dies[:len(flat)]]
     apply_deaths(ctx, row_of(dead), slot_of(dead))
+    gone = waiting[dies[len(flat):]]
+    if len(gone):
+        ctx.record.flow("deaths", ap.weight[gone].sum())
+        ap.active[gone] = False
+
+
+def household_persons(hh, flat: np.ndarray) -> dict[str, np.ndarray]:
+    """The adults at person indices ``flat``: pid, age in months, sex, care, dementia, weight."""
+    return {"pid": hh.pid.ravel()[flat], "age_months": hh.age_months.ravel()[flat],
+            "sex": hh.sex.ravel()[flat], "care": hh.care.ravel()[flat],
+            "dementia": hh.dementia.ravel()[flat], "weight": hh.weight[row_of(flat)]}
+
+
+def applicant_persons(ap, idx: np.ndarray) -> dict[str, np.ndarray]:
+    """The applicants ``idx`` as persons (the columns of :func:`household_persons`)."""
+    return {"pid": ap.pid[idx], "age_months": ap.age_months[idx], "sex": ap.sex[idx],
+            "care": ap.care[idx], "dementia": ap.dementia[idx], "weight": ap.weight[idx]}
+
+
+def join_persons(*groups: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
+    """Persons of several groups, one after the other."""
+    return {k: np.concatenate([g[k] for g in groups]) for k in groups[0]}
 
 
 def normalise(ctx: Context) -> None:
@@ -163,35 +190,39 @@ N_RISK_CLASSES = 10
 def tabulated_hazard(hh, flat: np.ndarray, dp: DemographyParams, year: float,
                      mean_rr: np.ndarray | None = None) -> np.ndarray:
     """:func:`aligned_hazard` of the adults at flat positions ``flat`` of the per-adult columns."""
-    hazard, cell, _ = _hazard_cells(hh, flat, dp, year, mean_rr)
+    hazard, cell, _ = _hazard_cells(household_persons(hh, flat), dp, year, mean_rr)
     return hazard[cell]
 
 
-def _hazard_cells(hh, flat: np.ndarray, dp: DemographyParams, year: float,
+def _hazard_cells(persons: dict[str, np.ndarray], dp: DemographyParams, year: float,
                   mean_rr: np.ndarray | None = None):
-    """Aligned hazards by cell (sex, age in months, risk class) and the cell of each adult.
+    """Aligned hazards by cell (sex, age in months, risk class) and the cell of each person.
 
-    The alignment (the weighted mean hazard ratio per sex and age group) is summed over the adults
-    in the order of ``flat``; the hazard of a cell is the product the per-adult formula gives.
+    The alignment (the weighted mean hazard ratio per sex and age group) is summed over the persons
+    in their order; the hazard of a cell is the product the per-person formula gives.
+
+    Args:
+        persons: Columns as :func:`household_persons` gives them.
+        dp: Mortality parameters.
+        year: Calendar time in years.
+        mean_rr: The alignment means (computed from ``persons`` if ``None``).
 
     Returns:
         ``(hazard, cell, age_m)``: hazard per year of every cell (flat array), the cell index of each
-        adult, and each adult's age in months capped to the table (``int16``).
+        person, and each person's age in months capped to the table (``int16``).
     """
-    rows = row_of(flat)
-    age_m = np.minimum(hh.age_months.ravel()[flat], AGE_MONTHS_MAX - 1)
-    key = hh.sex.ravel()[flat].astype(np.int32)  # sex * AGE_MONTHS_MAX + age in months
+    age_m = np.minimum(persons["age_months"], AGE_MONTHS_MAX - 1)
+    key = persons["sex"].astype(np.int32)  # sex * AGE_MONTHS_MAX + age in months
     key *= AGE_MONTHS_MAX
     key += age_m
-    risk = hh.care.ravel()[flat]  # care * 2 + dementia
+    risk = persons["care"].astype(np.int8)  # care * 2 + dementia
     risk *= 2
-    risk += hh.dementia.ravel()[flat]
+    risk += persons["dementia"]
     rr_table = relative_risk(np.repeat(np.arange(5), 2), np.tile([False, True], 5), dp)
     group_of_key = (np.arange(2)[:, None] * N_AGE_GROUPS + np.minimum(
         np.arange(AGE_MONTHS_MAX) // (12 * AGE_GROUP_YEARS), N_AGE_GROUPS - 1)).ravel()
     if mean_rr is None:
-        mean_rr = group_mean_rr(group_of_key[key], hh.weight[rows], rr_table[risk])
-    del rows
+        mean_rr = group_mean_rr(group_of_key[key], persons["weight"], rr_table[risk])
     hazard = _base_table(dp, year).reshape(-1, 1) * (
         rr_table[None, :] / mean_rr[group_of_key][:, None])
     cell = key  # key * N_RISK_CLASSES + risk, in place

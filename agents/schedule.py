@@ -7,9 +7,9 @@ module and add one line here. Order, and why:
 1. ``ageing`` first, so that everything in the step sees this month's ages;
 2. ``mortality``, then ``care``: only survivors develop care needs; then ``wlz_admission`` (new
    indications register, free places are filled);
-3. the rest of the household events: ``family`` (births, starters), ``union``, ``sharing``,
-   ``hospitaverhuur``, ``migration``; then ``building`` (demolition, completions) so that the market
-   sees this month's vacancies;
+3. the rest of the household events: ``family`` (births, starters), ``union``, ``separation``,
+   ``sharing``, ``hospitaverhuur``, ``migration``; then ``building`` (demolition, completions,
+   transformations) so that the market sees this month's vacancies;
 4. the market: ``adaptation`` (homes made step-free before the search looks at them), ``search``,
    ``allocation``; ``intention`` in the last month of the year (for 1 January);
 5. policies that change the stock for the next month (``building_programme``,
@@ -32,6 +32,7 @@ from agents import (
     migration,
     mortality,
     search,
+    separation,
     union,
 )
 from agents.policies import building_programme, hospitaverhuur, kostendelersnorm, verzorgingshuis
@@ -44,6 +45,7 @@ SCHEDULE = (
     admission.PROCESS,
     family.PROCESS,
     union.PROCESS,
+    separation.PROCESS,
     kostendelersnorm.PROCESS,
     hospitaverhuur.PROCESS,
     migration.PROCESS,

@@ -41,6 +41,13 @@ OLDEST_GROUP_YEARS = 75
 
 
 def search_target(hh, rows, u_type, u_tenure, mp: MovingParams) -> tuple[np.ndarray, np.ndarray]:
+    """Dwelling type and tenure sought by households ``rows`` (:func:`choose_target`)."""
+    return choose_target(care_need(hh, rows), oldest_age_months(hh, rows) // 12, hh.tenure[rows],
+                         u_type, u_tenure, mp)
+
+
+def choose_target(need, age, tenure_now, u_type, u_tenure, mp: MovingParams
+                  ) -> tuple[np.ndarray, np.ndarray]:
     """Dwelling type and tenure sought (shares of ``MovingParams``, assumptions of the project).
 
     Type: heavy care at home seeks zorggeschikt; moderate care or loss of regie seeks geclusterd
@@ -51,9 +58,8 @@ def search_target(hh, rows, u_type, u_tenure, mp: MovingParams) -> tuple[np.ndar
     social renters stay (``search_social_stays_share``; else private); private renters by
     ``search_private_tenure_shares``.
     """
-    need = care_need(hh, rows)
-    age = oldest_age_months(hh, rows) // 12
-    dtype = np.full(len(rows), REGULAR, np.int8)
+    need, age, tenure_now = np.asarray(need), np.asarray(age), np.asarray(tenure_now)
+    dtype = np.full(len(need), REGULAR, np.int8)
     older = age >= OLDER_AGE_YEARS
     oldest = age >= OLDEST_GROUP_YEARS
     p_nultreden = np.where(oldest, mp.search_nultreden_share[1], mp.search_nultreden_share[0])
@@ -63,13 +69,13 @@ def search_target(hh, rows, u_type, u_tenure, mp: MovingParams) -> tuple[np.ndar
     mod = (need == MODERATE) | (need == REGIE)
     dtype[mod] = np.where(u_type[mod] < mp.search_care_geclusterd_share, GECLUSTERD, ZORGGESCHIKT)
     dtype[need == HEAVY] = ZORGGESCHIKT
-    tenure = hh.tenure[rows].copy()
+    tenure = tenure_now.copy()
     own = tenure == OWNER
     stay_own = np.where(oldest, mp.search_owner_stays_share[1], mp.search_owner_stays_share[0])
     tenure[own & (u_tenure >= stay_own)] = SOCIAL
-    soc = hh.tenure[rows] == SOCIAL
+    soc = tenure_now == SOCIAL
     tenure[soc & (u_tenure >= mp.search_social_stays_share)] = PRIVATE
-    prv = hh.tenure[rows] == PRIVATE
+    prv = tenure_now == PRIVATE
     cum = np.cumsum(mp.search_private_tenure_shares)
     tenure[prv] = np.where(u_tenure[prv] < cum[0], PRIVATE,
                            np.where(u_tenure[prv] < cum[1], SOCIAL, OWNER)).astype(np.int8)

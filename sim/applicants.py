@@ -1,8 +1,10 @@
-"""Households to be: starters and immigrants searching for a first dwelling here.
+"""Households to be: starters, immigrants and separated partners searching for a dwelling.
 
-An applicant is one person (a starter leaving the parental home, or an immigrant household) held in
-:class:`Applicants` until it gets a dwelling (then it becomes a household; its move ends the vacancy
-chain with cause ``starter`` or ``immigrant``), lives with a hospita host as a lodger, or gives up.
+An applicant is one person (a starter leaving the parental home, an immigrant household, or a
+partner who moved out at a separation) held in :class:`Applicants` until it gets a dwelling (then it
+becomes a household; its move ends the vacancy chain with cause ``starter``, ``immigrant`` or, for a
+separated partner who left someone behind, ``stays_behind``), lives with a hospita host as a lodger,
+or gives up. The person's care state, dementia and benefit go with it.
 """
 
 from __future__ import annotations
@@ -11,8 +13,9 @@ import numpy as np
 
 from sim.columns import ColumnTable
 
-STARTER, IMMIGRANT = 1, 2
-"""Applicant kinds (the same codes as the chain book's mover kinds)."""
+STARTER, IMMIGRANT, SEPARATED = 1, 2, 3
+"""Applicant kinds (the same codes as the chain book's mover kinds: a separated partner left someone
+behind in the dwelling)."""
 
 
 class Applicants(ColumnTable):
@@ -29,6 +32,12 @@ class Applicants(ColumnTable):
         "since": (np.int32, False, 0),
         "search_type": (np.int8, False, 0),
         "search_tenure": (np.int8, False, 0),
+        "care": (np.int8, False, 0),
+        "dementia": (np.bool_, False, False),
+        "benefit": (np.int8, False, 0),
+        "children_nearby": (np.bool_, False, False),
+        # dwelling type left (a separated partner), -1 for starters and immigrants
+        "from_type": (np.int8, False, -1),
     }
 
     def compact(self) -> None:

@@ -38,7 +38,7 @@ from collections import defaultdict
 
 import numpy as np
 
-from sim.applicants import IMMIGRANT, STARTER, Applicants
+from sim.applicants import IMMIGRANT, SEPARATED, STARTER, Applicants
 from sim.chains import CONTINUES, ChainBook
 from sim.clock import CalendarClock
 from sim.codes import DWELLING_TYPES, INSTITUTION_TENURE, is_institution
@@ -72,8 +72,12 @@ INDICATORS = declare(
     ("dwellings_vacated_by_admission", "dwellings per year",
      "Dwellings vacated by a move into an institution", "flow"),
     ("starters_housed", "households per year", "Starters housed in a first own dwelling", "flow"),
+    ("separated_housed", "households per year",
+     "Partners who moved out at a separation housed in a dwelling of their own", "flow"),
     ("immigrants_housed", "households per year", "Immigrant households housed", "flow"),
     ("dwellings_built", "dwellings per year", "New dwellings completed", "flow"),
+    ("dwellings_transformed", "dwellings per year",
+     "Dwellings added by transforming non-residential buildings", "flow"),
     ("dwellings_demolished", "dwellings per year", "Dwellings demolished", "flow"),
 )
 """The indicators the occupancy records: moves, chains started, dwellings vacated, built, demolished."""
@@ -199,7 +203,8 @@ class Occupancy:
     def house_applicants(self, idx: np.ndarray, to_ids: np.ndarray, columns: dict) -> np.ndarray:
         """Applicants ``idx`` move into the vacant dwellings ``to_ids`` as new one-adult households.
 
-        Their move ends the chain of the dwelling (``starter`` or ``immigrant``).
+        Their move ends the chain of the dwelling (``starter``, ``immigrant``, or ``stays_behind`` for
+        a separated partner).
 
         Args:
             idx: Rows of the applicants.
@@ -221,6 +226,8 @@ class Occupancy:
             "pid": np.stack([ap.pid[idx], np.full(k, -1, np.int32)], axis=1),
             "age_months": np.stack([ap.age_months[idx], np.zeros(k, np.int16)], axis=1),
             "sex": np.stack([ap.sex[idx], zeros8], axis=1),
+            "care": np.stack([ap.care[idx], zeros8], axis=1),
+            "dementia": np.stack([ap.dementia[idx], np.zeros(k, bool)], axis=1),
             "region": ap.region[idx],
             **columns,
         })
@@ -228,15 +235,16 @@ class Occupancy:
         self.chains.link(
             dw.chain[to_ids], year=clock.year, step=clock.step_index,
             mover_age=ap.age_months[idx] // 12, household_type=zeros8,
-            from_type=np.full(k, -1, np.int8), to_type=dw.type[to_ids], mover_kind=kind,
+            from_type=ap.from_type[idx], to_type=dw.type[to_ids], mover_kind=kind,
         )
         dw.chain[to_ids] = -1
         self._occupy(rows, to_ids)
         w = ap.weight[idx].astype(np.float64)
         self._record.flow("starters_housed", float(w[kind == STARTER].sum()))
         self._record.flow("immigrants_housed", float(w[kind == IMMIGRANT].sum()))
+        self._record.flow("separated_housed", float(w[kind == SEPARATED].sum()))
         self._record.flow("moves_total", float(w.sum()))
-        self._add_flows(np.full(k, -1), dw.type[to_ids], w, w)
+        self._add_flows(ap.from_type[idx], dw.type[to_ids], w, w)
         ap.active[idx] = False
         return rows
 
@@ -333,6 +341,30 @@ class Occupancy:
             self._record.flow(VACATED_FLOW[cause], dw.weight[private].sum())
         return private
 
+    def separate(self, rows: np.ndarray, slots: np.ndarray, columns: dict) -> None:
+        """The adults in ``rows, slots`` leave their partner, who stays, and join the applicants.
+
+        They join as kind ``SEPARATED`` with their care state, dementia, benefit and dwelling type. No
+        dwelling becomes vacant; when the partner who left is housed, that link ends its chain
+        with ``stays_behind``.
+
+        Args:
+            rows: Household rows of couples.
+            slots: The slot of the partner who leaves, one per row.
+            columns: Further applicant columns of the leavers (search targets, since).
+        """
+        hh = self.hh
+        self.ap.append({
+            "weight": hh.weight[rows], "kind": np.full(len(rows), SEPARATED, np.int8),
+            "pid": hh.pid[rows, slots], "age_months": hh.age_months[rows, slots],
+            "sex": hh.sex[rows, slots], "care": hh.care[rows, slots],
+            "dementia": hh.dementia[rows, slots], "region": hh.region[rows],
+            "benefit": hh.benefit[rows], "children_nearby": hh.children_nearby[rows],
+            "from_type": hh.dwelling[rows], **columns,
+        })
+        clear_slots(hh, rows, slots)
+        move_survivor_to_slot0(hh, rows)
+
     def take_lodgers(self, hosts: np.ndarray, idx: np.ndarray, until: np.ndarray) -> None:
         """Applicants ``idx`` lodge with the households ``hosts`` until step ``until`` (no chain)."""
         hh, ap = self.hh, self.ap
@@ -355,21 +387,26 @@ class Occupancy:
         hh.lodger_pid[hosts] = -1
         return out
 
-    def build(self, columns: dict) -> np.ndarray:
-        """Completes new vacant dwellings of the housing stock; each starts a chain (``new_build``).
+    def build(self, columns: dict, cause: str = "new_build") -> np.ndarray:
+        """Adds new vacant dwellings to the housing stock; each starts a chain with ``cause``.
 
         Args:
             columns: Dwelling columns of the new dwellings (``weight`` required).
+            cause: ``new_build`` (counted in ``dwellings_built``) or ``transformation`` (a
+                non-residential building made into dwellings, counted in ``dwellings_transformed``).
 
         Returns:
             The ids of the new dwellings.
         """
+        if cause not in ("new_build", "transformation"):
+            raise ValueError(f"build: cause {cause!r}; expected 'new_build' or 'transformation'")
         dw = self.dw
         ids = dw.append({**columns, "vacant_since": np.full(len(columns["weight"]),
                                                             self._clock.step_index, np.int32)})
         self.ledger["dwellings_built"] += len(ids)
-        self._record.flow("dwellings_built", float(dw.weight[ids].sum()))
-        self._start_chains(ids, "new_build")
+        flow = "dwellings_built" if cause == "new_build" else "dwellings_transformed"
+        self._record.flow(flow, float(dw.weight[ids].sum()))
+        self._start_chains(ids, cause)
         return ids
 
     def build_places(self, columns: dict) -> np.ndarray:

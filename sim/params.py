@@ -29,7 +29,8 @@ class ParameterError(ValueError):
 
 
 def param(default: Any, *, unit: str, kind: str, source: str, bounds=(None, None),
-          choices: tuple[str, ...] | None = None, changeable: bool = True) -> Any:
+          choices: tuple[str, ...] | None = None, changeable: bool = True,
+          any_length: bool = False) -> Any:
     """Declares one parameter with its metadata.
 
     Args:
@@ -41,6 +42,7 @@ def param(default: Any, *, unit: str, kind: str, source: str, bounds=(None, None
         choices: The allowed values of a string parameter (``None`` for numbers and bools).
         changeable: False for a parameter read only when the model is built (the population, the
             stock of 2025, the intercepts of the intentions): a dated change of it is refused.
+        any_length: For a tuple, whether a scenario may give another number of values (a path).
 
     Returns:
         A dataclass field carrying the metadata.
@@ -48,7 +50,7 @@ def param(default: Any, *, unit: str, kind: str, source: str, bounds=(None, None
     if kind not in KINDS:
         raise ValueError(f"kind {kind!r} is not one of {KINDS}")
     meta = {"unit": unit, "kind": kind, "source": source, "bounds": bounds, "choices": choices,
-            "changeable": changeable}
+            "changeable": changeable, "any_length": any_length}
     return field(default=default, metadata=meta)
 
 
@@ -292,12 +294,33 @@ class WlzParams(_Group):
 
     _group = "wlz"
 
+    def _check_together(self) -> None:
+        if len(self.capacity_path_years) != len(self.capacity_path_places):
+            raise ParameterError(
+                f"wlz.capacity_path_years has {len(self.capacity_path_years)} years but "
+                f"wlz.capacity_path_places {len(self.capacity_path_places)} values: expected as many")
+        if list(self.capacity_path_years) != sorted(set(self.capacity_path_years)):
+            raise ParameterError(f"wlz.capacity_path_years = {list(self.capacity_path_years)!r}: "
+                                 "expected increasing years")
+
     verpleeghuis_places: float = param(
-        135_000.0, unit="places (national)", kind="input",
-        source="at most about 135,000 institutional places, capacity frozen from 2022 (nl_facts "
-        "institutional_places_cap, 2023, secondary; verpleeghuis_places 135,000 in 2026, verified); "
-        "split over provinces like the 2025 residents; sets the places built on 1 January 2025",
-        bounds=(0.0, 1e6), changeable=False)
+        133_750.0, unit="places (national), 1 January 2025", kind="input",
+        source="Kamerbrief WOZO 04-07-2022 (shared/sources/004, line 319): 'Tot en met 2026 zal het "
+        "aantal verpleeghuisplekken van 130.000 toenemen tot ca. 135.000'; 1 January 2025 "
+        "interpolated linearly between 130,000 (2022) and 135,000 (2026) (derived); split over "
+        "provinces like the 2025 residents", bounds=(0.0, 1e6), changeable=False)
+    capacity_path_years: tuple[int, ...] = param(
+        (2026, 2030), unit="years (1 January)", kind="input",
+        source="the capacity path of current policy (Kamerbrief WOZO 04-07-2022, line 319): about "
+        "135,000 places by 2026, after 2026 'structureel weer op 130.000 plekken'; the letter gives "
+        "no year for the return to 130,000: 2030 is an assumption. Capacity is interpolated "
+        "linearly between these points (from verpleeghuis_places on 1 January 2025) and constant "
+        "after the last", bounds=(2025, 2100), any_length=True)
+    capacity_path_places: tuple[float, ...] = param(
+        (135_000.0, 130_000.0), unit="places (national), at capacity_path_years", kind="input",
+        source="Kamerbrief WOZO 04-07-2022 (shared/sources/004, line 319); places added are built by "
+        "the zorgkantoren, places above the path close as they free up", bounds=(0.0, 1e6),
+        any_length=True)
     wants_admission_share: float = param(
         0.5, unit="share of new indications", kind="assumption",
         source="share of persons with a new Wlz indication who register for a verpleeghuis place; "
@@ -503,6 +526,18 @@ class TurnoverParams(_Group):
         _require_sum("turnover", "new_dwelling_tenure_shares", self.new_dwelling_tenure_shares,
                      one=False)
         _require_sum("turnover", "applicant_tenure_shares", self.applicant_tenure_shares, one=True)
+        _require_sum("turnover", "transformation_type_shares", self.transformation_type_shares,
+                     one=False)
+        _require_sum("turnover", "transformation_tenure_shares", self.transformation_tenure_shares,
+                     one=False)
+        if len(self.new_build_path_years) != len(self.new_build_path_per_year):
+            raise ParameterError(
+                f"turnover.new_build_path_years has {len(self.new_build_path_years)} years but "
+                f"turnover.new_build_path_per_year {len(self.new_build_path_per_year)} values: "
+                "expected as many")
+        if list(self.new_build_path_years) != sorted(set(self.new_build_path_years)):
+            raise ParameterError(f"turnover.new_build_path_years = {list(self.new_build_path_years)!r}:"
+                                 " expected increasing years")
         for name in ("birth_age_of_oldest_years", "union_age_years", "starter_age_years",
                      "immigrant_age_years"):
             _require_range("turnover", name, getattr(self, name))
@@ -559,18 +594,51 @@ class TurnoverParams(_Group):
         source="immigrant households without a dwelling who stop searching (shared or temporary "
         "housing, or leave again); starters keep searching while living with their parents",
         bounds=(0.0, 12.0))
-    new_dwellings_per_year: float = param(
-        80_000.0, unit="dwellings per year (national)", kind="assumption",
-        source="baseline market-led completions when the market is tight; 90,208 new "
-        "dwellings in 2022 (CBS, verified)",
-        bounds=(0.0, 1e6))
-    build_full_below_vacancy_rate: float = param(
-        0.02, unit="share of the stock vacant", kind="assumption",
-        source="developers complete the full baseline number while vacancy is at most this",
+    new_build_path_years: tuple[int, ...] = param(
+        (2024, 2025, 2030, 2035), unit="years", kind="assumption",
+        source="completions path (with new_build_path_per_year), interpolated linearly and constant "
+        "after the last year: 2024 realised; 2025-2030 the national programme's pace (900,000 "
+        "dwellings 2022-2030, 100,000 a year from 2024 including about 15,000 by transformation: "
+        "Kamerbrief 11-05-2022, 32 847 nr. 883; Kamerbrief versnellen woningbouw 13-06-2022) as the "
+        "baseline assumption; after the programme a fall to the pace of household growth plus "
+        "demolition (assumption)", bounds=(2000, 2100), any_length=True)
+    new_build_path_per_year: tuple[float, ...] = param(
+        (69_000.0, 85_000.0, 85_000.0, 50_000.0), unit="new dwellings per year (national)",
+        kind="assumption",
+        source="2024: 69,000 completions (CBS via Blik op Nieuws 2025-01, secondary; 2022: 74,560, "
+        "2023: 73,333, CBS 82235NED, verified); 2025-2030: 85,000 a year (the programme's 100,000 "
+        "minus about 15,000 transformations); from 2035: 50,000 a year (assumption: projected "
+        "household growth 2030-2040 of about 37,000 a year, CBS 85085NED, plus demolition of about "
+        "11,000 minus transformations of about 9,600)", bounds=(0.0, 1e6), any_length=True)
+    transformation_per_year: float = param(
+        9_600.0, unit="dwellings per year (national)", kind="input",
+        source="dwellings added by transforming non-residential buildings: 10,480 (2021), 9,565 "
+        "(2022), 8,755 (2023) (CBS Transformaties in de woningvoorraad 2021-2023, verified); mean of "
+        "2021-2023; each starts a vacancy chain with cause 'transformation'", bounds=(0.0, 1e6))
+    transformation_type_shares: tuple[float, ...] = param(
+        (0.3, 0.7, 0.0, 0.0), unit="share: regular, nultreden, geclusterd, zorggeschikt",
+        kind="assumption",
+        source="transformed offices and shops become mostly apartments (offices 2,500 and shops 2,200 "
+        "of 8,755 in 2023, CBS via Blik op Nieuws, secondary); the split is an assumption",
         bounds=(0.0, 1.0))
-    build_none_above_vacancy_rate: float = param(
-        0.04, unit="share of the stock vacant", kind="assumption",
-        source="no market-led completions above this vacancy (linear in between)",
+    transformation_tenure_shares: tuple[float, ...] = param(
+        (0.2, 0.3, 0.5), unit="share: owner, social, private", kind="assumption",
+        source="tenure of transformed dwellings, mostly rented (assumption)", bounds=(0.0, 1.0))
+    separation_at40_per_year: float = param(
+        0.0291, unit="per couple per year, older partner aged 40", kind="input",
+        source="derived: with the slope below, the 2025 couples give about 79,500 separations a year "
+        "(159,000 persons ended a co-residential relationship in 2019, married or not: CBS "
+        "Statistische Trends 2021 'Conjunctuur en relatievorming en -ontbinding', verified) of which "
+        "about 5,000 with an older partner aged 60+ (assumption; 'ruim 6.000' divorcing persons "
+        "aged 60+ in 2019, secondary)", bounds=(0.0, 5.0))
+    separation_slope_per_year_of_age: float = param(
+        0.079, unit="per year of age of the older partner", kind="input",
+        source="derived with separation_at40_per_year (see there)", bounds=(0.0, 1.0))
+    separation_man_stays_share: float = param(
+        0.616, unit="share of separations", kind="input",
+        source="after a separation the man stayed in the joint dwelling in 53%, the woman in 33%, "
+        "neither in 15% (CBS Statistische Trends 2021 'De woonsituatie na een scheiding', 2014 "
+        "separations, verified): 53 / (53 + 33); the 15% who both leave are modelled as one leaving",
         bounds=(0.0, 1.0))
     new_dwelling_type_shares: tuple[float, ...] = param(
         (0.55, 0.40, 0.03, 0.02), unit="share: regular, nultreden, geclusterd, zorggeschikt",
@@ -583,8 +651,9 @@ class TurnoverParams(_Group):
         source="tenure of new dwellings; the 2030 agreements aim at about a third social rent "
         "(assumption)", bounds=(0.0, 1.0))
     demolitions_per_year: float = param(
-        12_000.0, unit="dwellings per year (national)", kind="assumption",
-        source="about 10,000-15,000 demolitions a year (CBS, recalled); the longest-vacant "
+        10_700.0, unit="dwellings per year (national)", kind="input",
+        source="demolitions 2018-2022: 8,759, 10,684, 10,245, 9,925, 10,559 (CBS 82235NED, verified), "
+        "11,800 in 2024 (CBS via Blik op Nieuws, secondary): about 10,700 a year; the longest-vacant "
         "regular dwellings are demolished", bounds=(0.0, 1e6))
 
 
@@ -842,9 +911,12 @@ class Parameters:
             for name, value in values.items():
                 default = valid[name].default
                 if isinstance(default, tuple):
-                    if not isinstance(value, list | tuple) or len(value) != len(default):
+                    free = valid[name].metadata.get("any_length", False)
+                    if (not isinstance(value, list | tuple) or (not free and len(value) != len(default))
+                            or (free and not value)):
+                        count = "one or more" if free else str(len(default))
                         raise ParameterError(
-                            f"{gname}.{name} = {value!r} must be a list of {len(default)} numbers "
+                            f"{gname}.{name} = {value!r} must be a list of {count} numbers "
                             f"({valid[name].metadata['unit']})"
                         )
                     values[name] = tuple(value)

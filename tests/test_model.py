@@ -43,7 +43,8 @@ def test_invariants_hold_every_step(run_model):
 
 def test_mesa_clock_and_process_order():
     m = DoorstroomModel(settings=SMALL)
-    expected = ["ageing", "mortality", "care", "wlz_admission", "family", "union", "sharing",
+    expected = ["ageing", "mortality", "care", "wlz_admission", "family", "union", "separation",
+                "sharing",
                 "hospitaverhuur", "migration", "building", "adaptation", "search", "allocation",
                 "intention", "building_programme", "verzorgingshuis_places", "pension", "accounting"]
     assert list(m.stepping) == expected, f"process order changed: {list(m.stepping)}"

@@ -96,7 +96,8 @@ def test_mortality_phase_draws_the_tabulated_probabilities():
     hh = build_population(0.002, seed=4)
     params = Parameters()
     flat = present_persons(hh)
-    hazard, cell, _ = mortality._hazard_cells(hh, flat, params.demography, 2031.5)
+    hazard, cell, _ = mortality._hazard_cells(mortality.household_persons(hh, flat), params.demography,
+                                              2031.5)
     per_person = step_probability(mortality.tabulated_hazard(hh, flat, params.demography, 2031.5), 12)
     assert np.array_equal(step_probability(hazard, 12)[cell], per_person), (
         "probabilities by cell must equal those computed per person")

@@ -8,18 +8,36 @@ Levers (``PolicyParams``, 0 in the baseline): ``programme_nultreden_total``,
 programme years ``programme_first_year`` to ``programme_last_year``), ``programme_social_share``
 (social rent; the rest owner-occupied and private rent in equal parts). The gemeente of each province
 (:class:`agents.institutions.Gemeente`) completes its share (by households) evenly over the programme
-years. Each new dwelling starts a vacancy chain (cause ``new_build``). Draws: the ``programme``
-stream, one sub-stream per province.
+years. The nultreden and geclusterde woningen are part of the national building path (market building
+builds as many fewer, :func:`within_path_per_year`), the zorggeschikte woningen come on top, as the
+letters describe them. Each new dwelling starts a vacancy chain (cause ``new_build``). Draws: the
+``programme`` stream, one sub-stream per province.
 """
 
 from __future__ import annotations
 
 import numpy as np
 
-from agents.building import build_dwellings
+from agents.construction import build_dwellings
 from sim.codes import GECLUSTERD, NULTREDEN, OWNER, PRIVATE, SOCIAL, ZORGGESCHIKT
 from sim.outputs import declare
 from sim.process import Context, Process
+
+
+def within_path_per_year(ctx: Context) -> float:
+    """Programme dwellings a year that are part of the national building path (national).
+
+    The nultredenwoningen and geclusterde woningen of the programme are part of the 900,000 of the
+    national programme (Kamerbrief WOZO 04-07-2022, shared/sources/004 line 313: 'Deze 250.000
+    woningen zijn onderdeel van de totale nieuwbouwopgave van 900.000'), so market building builds
+    that many fewer; the zorggeschikte woningen come on top ('Naast de opgave om 900.000 woningen',
+    line 318).
+    """
+    pp = ctx.params.policy
+    if not pp.programme_first_year <= ctx.year <= pp.programme_last_year:
+        return 0.0
+    years = pp.programme_last_year - pp.programme_first_year + 1
+    return (pp.programme_nultreden_total + pp.programme_geclusterd_total) / years
 
 
 def programme(ctx: Context) -> None:

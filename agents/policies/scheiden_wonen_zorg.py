@@ -2,9 +2,9 @@
 
 Levers (``PolicyParams``):
 
-* ``verpleeghuis_places_target``: verpleeghuis places that free up are closed (longest vacant first)
-  until the national capacity is down to the target (0: no target); called by the ``wlz_admission``
-  process before admission;
+* ``verpleeghuis_places_target``: a cap below the baseline's capacity path (``wlz.capacity_path_*``,
+  current policy: back to 130,000 places after 2026): places that free up are closed, longest vacant
+  first, until the capacity is down to the cap (0: no cap); read by the ``wlz_admission`` process;
 * ``wlz_at_home_in_zorggeschikt``: a person with a Wlz indication living in a zorggeschikte woning
   receives Wlz care there and does not register for a verpleeghuis place.
 """
@@ -13,31 +13,14 @@ from __future__ import annotations
 
 import numpy as np
 
-from sim.codes import VERPLEEGHUIS, ZORGGESCHIKT
-from sim.outputs import declare
+from sim.codes import ZORGGESCHIKT
 from sim.process import Context
 
-INDICATORS = declare(
-    ("verpleeghuis_places_closed", "places per year", "Verpleeghuis places closed", "flow"),
-)
 
-
-def close_places_above_target(ctx: Context) -> None:
-    """Closes free verpleeghuis places while the capacity is above ``verpleeghuis_places_target``."""
+def capacity_cap(ctx: Context) -> float | None:
+    """The lever's cap on verpleeghuis places (national), or ``None`` without one."""
     target = ctx.params.policy.verpleeghuis_places_target
-    if target <= 0:
-        return
-    dw = ctx.dwellings
-    places = np.flatnonzero(dw.active & (dw.type == VERPLEEGHUIS))
-    excess = int(np.floor((dw.weight[places].sum() - target) / max(dw.weight[places[0]], 1e-9)
-                          + 1e-9)) if len(places) else 0
-    if excess <= 0:
-        return
-    free = places[dw.occupant[places] < 0]
-    close = free[np.argsort(dw.vacant_since[free], kind="stable")[:excess]]
-    if len(close):
-        ctx.occupancy.close_places(close)
-        ctx.record.flow("verpleeghuis_places_closed", float(dw.weight[close].sum()))
+    return target if target > 0 else None
 
 
 def may_register(ctx: Context, rows: np.ndarray) -> np.ndarray:

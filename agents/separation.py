@@ -1,0 +1,71 @@
+"""Separation of couples: one partner moves out, the other stays in the dwelling.
+
+Couples (married or cohabiting; housemates who share a dwelling are not couples) separate at a yearly
+hazard that falls with the age of the older partner: ``turnover.separation_at40_per_year`` times
+``exp(-separation_slope_per_year_of_age * (age - 40))`` (stream ``separation``, sub-stream ``split``,
+by the person id of the first adult). One partner stays in the dwelling with the children and
+co-residents: the man with probability ``separation_man_stays_share`` (sub-stream ``who``). The other
+joins the applicants (:meth:`sim.occupancy.Occupancy.separate`) with a search target chosen like a
+household's (:func:`agents.search.choose_target`, sub-streams ``type`` and ``tenure``); when housed, the
+link ends its vacancy chain with ``stays_behind`` (someone stayed behind in the dwelling left), as in
+CBS's chain definitions.
+
+Simplifications: the couples who both leave the dwelling (15% of separations, CBS 2021) are modelled
+as one leaving; while a separated partner waits for a dwelling its ageing, care and mortality pause.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from agents.search import choose_target
+from sim.codes import MALE, is_institution
+from sim.households import oldest_age_months
+from sim.outputs import declare
+from sim.process import Context, Process
+from sim.rates import step_probability
+
+REFERENCE_AGE_YEARS = 40
+"""Age of the older partner at which ``separation_at40_per_year`` holds."""
+
+
+def separation_hazard(age_years, at40_per_year: float, slope_per_year: float) -> np.ndarray:
+    """Yearly separation hazard of couples by the age of the older partner."""
+    age = np.asarray(age_years, dtype=np.float64)
+    return at40_per_year * np.exp(-slope_per_year * (age - REFERENCE_AGE_YEARS))
+
+
+def separation(ctx: Context) -> None:
+    """Couples separate; the partner who leaves joins the applicants (see the module docstring)."""
+    hh = ctx.households
+    tp = ctx.params.turnover
+    couples = np.flatnonzero(hh.active & hh.present[:, 0] & hh.present[:, 1]
+                             & ~is_institution(hh.dwelling)
+                             & ~((hh.shared_pid >= 0) & (hh.pid[:, 1] == hh.shared_pid)))
+    if len(couples) == 0:
+        return
+    oldest = oldest_age_months(hh, couples) / 12.0
+    p = step_probability(separation_hazard(oldest, tp.separation_at40_per_year,
+                                           tp.separation_slope_per_year_of_age), ctx.steps_per_year)
+    split = couples[ctx.streams.for_ids("separation", hh.pid[couples, 0], "split") < p]
+    if len(split) == 0:
+        return
+    u_who = ctx.streams.for_ids("separation", hh.pid[split, 0], "who")
+    man_slot = np.where(hh.sex[split, 0] == MALE, 0, 1)
+    man_stays = u_who < tp.separation_man_stays_share
+    leaves = np.where(man_stays, 1 - man_slot, man_slot)
+    pid = hh.pid[split, leaves]
+    u_type = ctx.streams.for_ids("separation", pid, "type")
+    u_tenure = ctx.streams.for_ids("separation", pid, "tenure")
+    dtype, tenure = choose_target(hh.care[split, leaves], hh.age_months[split, leaves] // 12,
+                                  hh.tenure[split], u_type, u_tenure, ctx.params.moving)
+    ctx.record.flow("separations", float(hh.weight[split].sum()))
+    ctx.occupancy.separate(split, leaves, {"since": np.full(len(split), ctx.step, np.int32),
+                                           "search_type": dtype, "search_tenure": tenure})
+
+
+PROCESS = Process(
+    "separation", separation, reads=("turnover", "moving"), streams=("separation",),
+    records=declare(("separations", "households per year",
+                     "Couples who separate (one partner moves out)", "flow")),
+)
