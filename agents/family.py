@@ -1,13 +1,17 @@
 """Family events: births, children growing up, adult children leaving home as starters.
 
-* Births: couple households whose oldest adult is within ``turnover.birth_age_of_oldest_years`` get a
-  child at ``birth_rate_per_year``; children become adult co-residents at ``child_to_adult_per_year``.
+* Births: a woman of 15-49 in a household has a child at the rate of her age in the year's fertility
+  schedule (:func:`fertility_rate`: the total fertility rate of ``turnover.fertility_path_*``, CBS's
+  prognosis, spread over ages by a normal curve), divided by the share of women of her age the model
+  follows (:func:`followed_share_of_women`: women living with their parents are counted, not
+  followed); children become adult co-residents at ``child_to_adult_per_year``.
 * Starters: an adult co-resident leaves home at ``leave_home_per_year`` and becomes an applicant (a
   household to be) searching for a first dwelling (:mod:`agents.applicants`), with an age drawn
   within ``starter_age_years``.
 
-Draws: the ``family`` stream, one sub-stream per decision: ``births``, ``grow_up`` and ``leave_home``
-(one draw per household row each), ``starter`` (the new starters' ages, then sexes).
+Draws: the ``family`` stream, one sub-stream per decision: ``births`` (by the woman's person id),
+``grow_up`` and ``leave_home`` (one draw per household row each), ``starter`` (the new starters' ages,
+then sexes).
 """
 
 from __future__ import annotations
@@ -16,8 +20,10 @@ import numpy as np
 
 from agents import applicants
 from sim.applicants import STARTER
-from sim.codes import FEMALE, MALE
+from sim.codes import FEMALE, MALE, is_institution
+from sim.households import row_of
 from sim.outputs import declare
+from sim.population import read_table
 from sim.process import Context, Process
 from sim.rates import step_probability
 
@@ -30,19 +36,52 @@ def probability_by_count(rate_per_person: float, count: np.ndarray, spy: int) ->
     return table[count]
 
 
+FERTILE_AGES = (15, 49)
+"""Ages (whole years, inclusive) of the fertility schedule."""
+
+
+def fertility_rate(age_years, year: int, tp) -> np.ndarray:
+    """Births per woman per year at each age in ``year``: the total fertility rate spread over ages."""
+    ages = np.arange(FERTILE_AGES[0], FERTILE_AGES[1] + 1)
+    shape = np.exp(-0.5 * ((ages + 0.5 - tp.fertility_mean_age_years) / tp.fertility_sd_age_years) ** 2)
+    tfr = float(np.interp(year, tp.fertility_path_years, tp.fertility_path_tfr))
+    table = np.zeros(FERTILE_AGES[1] + 2)
+    table[FERTILE_AGES[0]:FERTILE_AGES[1] + 1] = tfr * shape / shape.sum()
+    return table[np.clip(np.asarray(age_years), 0, FERTILE_AGES[1] + 1)]
+
+
+def followed_share_of_women() -> np.ndarray:
+    """Share of the women of each age (0..50) the model follows as adults of a household.
+
+    Women living with their parents (co-residents) and girls are counted, not followed, so births
+    are given to the women followed at the rate of all women of their age divided by this share
+    (``household_position_2025.csv``: couple + single + institution; 0 below 18).
+    """
+    share = np.zeros(FERTILE_AGES[1] + 2)
+    for row in read_table("household_position_2025.csv"):
+        if row["sex"] == "female":
+            lo, hi = int(row["age_from"]), min(int(row["age_to"]), FERTILE_AGES[1] + 1)
+            share[lo:hi + 1] = row["share_couple"] + row["share_single"] + row["share_institution"]
+    return share
+
+
 def family(ctx: Context) -> None:
     """Births, children becoming adults, adult children leaving home."""
     hh = ctx.households
     tp = ctx.params.turnover
     spy = ctx.steps_per_year
     u = ctx.streams.scratch(hh.n)
-    couples = np.flatnonzero(hh.active & hh.present[:, 0] & hh.present[:, 1])
-    oldest = np.maximum(hh.age_months[:, 0][couples], hh.age_months[:, 1][couples]) // 12
-    lo, hi = tp.birth_age_of_oldest_years
-    fertile = couples[(oldest >= lo) & (oldest <= hi)]
-    born = fertile[ctx.streams.generator("family", "births").random(out=u)[fertile]
-                   < step_probability(tp.birth_rate_per_year, spy)]
-    hh.n_children[born] += 1
+    age = hh.age_months // 12
+    women = np.flatnonzero((hh.present & (hh.sex == FEMALE) & (age >= FERTILE_AGES[0])
+                            & (age <= FERTILE_AGES[1]) & ~is_institution(hh.dwelling)[:, None]).ravel())
+    followed = ctx.memory.setdefault("followed", followed_share_of_women())
+    a = np.minimum(age.ravel()[women], FERTILE_AGES[1] + 1)
+    # no woman of an age the model follows no one of (below 18) can be drawn: rate 0 there
+    rate = np.divide(fertility_rate(a, ctx.year, tp), followed[a], out=np.zeros(len(a)),
+                     where=followed[a] > 0)
+    p = step_probability(rate, spy)
+    born = row_of(women[ctx.streams.for_ids("family", hh.pid.ravel()[women], "births") < p])
+    np.add.at(hh.n_children, born, 1)
     ctx.record.flow("births", float(hh.weight[born].sum()))
     kids = np.flatnonzero(hh.active & (hh.n_children > 0))
     p_grow = probability_by_count(tp.child_to_adult_per_year, hh.n_children[kids], spy)

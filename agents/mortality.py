@@ -1,8 +1,10 @@
 """Mortality by age, sex and care state; widowhood and the dissolution of emptied households.
 
 The base hazard is the Gompertz-Makeham curve fitted per sex to verified CBS figures
-(``calibration/mortality.py``, table ``sim/data/mortality_gompertz_makeham.csv``), lowered by
-``mortality_improvement_per_year`` for every year after the fit's base year 2023. Care state and
+(``calibration/mortality.py``, table ``sim/data/mortality.csv``), lowered every year after the fit's
+base year 2023 by an improvement rate fitted to CBS's life expectancy of 2070 (tapering at the highest
+ages; scaled by ``mortality_improvement_scale``). Persons in heavy care keep only
+``mortality_improvement_heavy_care_share`` of that improvement. Care state and
 dementia shift *who* dies through hazard ratios, divided by their weighted mean within each sex and
 five-year age group in the 2025 population (:func:`mortality_normalisation`): in 2025 deaths by age and
 sex follow the life table; later they follow the population's care needs, and each person's death
@@ -14,12 +16,14 @@ the households each step.
 
 from __future__ import annotations
 
+import csv
+import io
 from functools import cache
 from importlib import resources
 
 import numpy as np
 
-from sim.codes import FEMALE, MALE, is_institution
+from sim.codes import FEMALE, HEAVY, MALE, is_institution
 from sim.households import (
     clear_slots,
     move_survivor_to_slot0,
@@ -34,34 +38,67 @@ from sim.rates import step_probability
 
 MORTALITY_BASE_YEAR = 2023
 """Year of the CBS figures the Gompertz-Makeham curve is fitted to."""
+REFERENCE_AGE_YEARS = 65.0
+"""Reference age of the Gompertz term of ``sim/data/mortality.csv``."""
 AGE_GROUP_YEARS = 5
 N_AGE_GROUPS = 26  # 0-4, ..., 125-129
+TABLE_COLUMNS = ("a_per_year", "b_per_year_of_age", "c_per_year", "improvement_per_year",
+                 "improvement_full_to_age_years", "improvement_taper_age_years",
+                 "improvement_taper_share")
 
 
 @cache
-def gompertz_makeham() -> np.ndarray:
-    """Returns the fitted ``(a, b, c, reference_age)`` per sex as a ``(2, 4)`` array (men, women)."""
-    text = resources.files("sim").joinpath("data", "mortality_gompertz_makeham.csv").read_text()
-    rows = {}
-    for line in text.splitlines()[1:]:
-        if not line or line.startswith("#"):
-            continue
-        parts = line.split(",")
-        rows[parts[0]] = [float(x) for x in parts[1:5]]
-    out = np.zeros((2, 4))
+def mortality_table() -> np.ndarray:
+    """The fitted curve per sex as a ``(2, 7)`` array (men, women) in the order of ``TABLE_COLUMNS``.
+
+    Raises:
+        ValueError: If the table lacks a column or a sex.
+    """
+    text = resources.files("sim").joinpath("data", "mortality.csv").read_text(encoding="utf-8")
+    reader = csv.DictReader(io.StringIO(text))
+    missing = [c for c in ("sex", *TABLE_COLUMNS) if c not in (reader.fieldnames or ())]
+    if missing:
+        raise ValueError(f"sim/data/mortality.csv: missing columns {missing}")
+    rows = {row["sex"]: [float(row[c]) for c in TABLE_COLUMNS] for row in reader}
+    if set(rows) != {"male", "female"}:
+        raise ValueError(f"sim/data/mortality.csv: sexes {sorted(rows)}, expected male and female")
+    out = np.zeros((2, len(TABLE_COLUMNS)))
     out[MALE], out[FEMALE] = rows["male"], rows["female"]
     return out
 
 
+def improvement_rate(age_years, sex, dp: DemographyParams) -> np.ndarray:
+    """Yearly relative fall of the hazard by exact age and sex (tapering at the highest ages)."""
+    t = mortality_table()[np.asarray(sex, dtype=np.intp)]
+    r0, full_to, taper_age, taper = t[..., 3], t[..., 4], t[..., 5], t[..., 6]
+    frac = np.clip((np.asarray(age_years, dtype=np.float64) - full_to) / (taper_age - full_to),
+                   0.0, 1.0)
+    return dp.mortality_improvement_scale * r0 * (1.0 - (1.0 - taper) * frac)
+
+
 def base_hazard(age_years, sex, year: float, dp: DemographyParams) -> np.ndarray:
     """Population-average death hazard per year for exact ages and sexes in a calendar year."""
-    gm = gompertz_makeham()[np.asarray(sex, dtype=np.intp)]
-    a, b, c, ref = gm[..., 0], gm[..., 1], gm[..., 2], gm[..., 3]
-    mu = c + a * np.exp(b * (np.asarray(age_years, dtype=np.float64) - ref))
-    improvement = (1.0 - dp.mortality_improvement_per_year) ** max(
-        0.0, year - MORTALITY_BASE_YEAR
-    )
-    return mu * improvement
+    t = mortality_table()[np.asarray(sex, dtype=np.intp)]
+    a, b, c = t[..., 0], t[..., 1], t[..., 2]
+    age = np.asarray(age_years, dtype=np.float64)
+    mu = c + a * np.exp(b * (age - REFERENCE_AGE_YEARS))
+    return mu * improvement_factor(improvement_rate(age, sex, dp), year)
+
+
+def improvement_factor(rate, year: float) -> np.ndarray:
+    """Factor on the 2023 hazard after falling by ``rate`` a year until ``year``."""
+    return (1.0 - np.asarray(rate)) ** max(0.0, year - MORTALITY_BASE_YEAR)
+
+
+def heavy_care_factor(age_years, sex, year: float, dp: DemographyParams) -> np.ndarray:
+    """Factor on the base hazard of a person in heavy care: the improvement the person forgoes.
+
+    1 with ``mortality_improvement_heavy_care_share`` 1 (the population's improvement); with 0 the
+    person keeps the hazard of 2023 (relative to the population of the same age and sex).
+    """
+    rate = improvement_rate(age_years, sex, dp)
+    kept = improvement_factor(rate * dp.mortality_improvement_heavy_care_share, year)
+    return kept / improvement_factor(rate, year)
 
 
 def age_sex_group(age_years, sex) -> np.ndarray:
@@ -111,7 +148,8 @@ def aligned_hazard(age_years, sex, care, dementia, weight, year: float, dp: Demo
     group = age_sex_group(age_years, sex)
     if mean_rr is None:
         mean_rr = group_mean_rr(group, weight, rr)
-    return base_hazard(age_years, sex, year, dp) * rr / np.asarray(mean_rr)[group]
+    heavy = np.where(np.asarray(care) == HEAVY, heavy_care_factor(age_years, sex, year, dp), 1.0)
+    return base_hazard(age_years, sex, year, dp) * heavy * rr / np.asarray(mean_rr)[group]
 
 
 def mortality_normalisation(hh, dp: DemographyParams) -> np.ndarray:
@@ -225,6 +263,7 @@ def _hazard_cells(persons: dict[str, np.ndarray], dp: DemographyParams, year: fl
         mean_rr = group_mean_rr(group_of_key[key], persons["weight"], rr_table[risk])
     hazard = _base_table(dp, year).reshape(-1, 1) * (
         rr_table[None, :] / mean_rr[group_of_key][:, None])
+    hazard[:, 2 * HEAVY:2 * HEAVY + 2] *= _heavy_table(dp, year).reshape(-1, 1)
     cell = key  # key * N_RISK_CLASSES + risk, in place
     cell *= N_RISK_CLASSES
     cell += risk
@@ -235,6 +274,13 @@ def _base_table(dp: DemographyParams, year: float) -> np.ndarray:
     """Base hazard per year by sex (rows) and age in months (columns) in ``year``."""
     ages = np.arange(AGE_MONTHS_MAX) / 12.0
     return np.stack([base_hazard(ages, np.full(AGE_MONTHS_MAX, s), year, dp)
+                     for s in (MALE, FEMALE)])
+
+
+def _heavy_table(dp: DemographyParams, year: float) -> np.ndarray:
+    """:func:`heavy_care_factor` by sex (rows) and age in months (columns) in ``year``."""
+    ages = np.arange(AGE_MONTHS_MAX) / 12.0
+    return np.stack([heavy_care_factor(ages, np.full(AGE_MONTHS_MAX, s), year, dp)
                      for s in (MALE, FEMALE)])
 
 

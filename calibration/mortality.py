@@ -1,46 +1,34 @@
-"""Input calibration of mortality: a Gompertz-Makeham hazard per sex fitted to verified figures.
+"""Input calibration of mortality: a hazard per sex fitted to CBS figures, and its improvement path.
 
-The hazard per year at exact age ``x`` (years) is
+The hazard per year at exact age ``x`` (years) in the base year 2023 is a Gompertz-Makeham curve:
 
     mu(x) = c + a * exp(b * (x - 65))
 
-with ``a`` the age-dependent (senescent) hazard at the reference age 65, ``b`` the Gompertz slope
-per year of age and ``c`` the age-independent Makeham term. The annual death probability of a
-person of exact age ``x`` is ``q(x) = 1 - exp(-integral of mu over [x, x + 1])`` (closed form).
-Remaining life expectancy ``e(x)`` integrates the survival curve numerically on a fine grid up to
-age 120.
+with ``a`` the senescent hazard at 65, ``b`` the Gompertz slope and ``c`` the age-independent term. (A
+levelling-off at the highest ages, a logistic Perks curve, was tried: the figures below do not
+support one, the fitted level ran to its bound.) The annual death probability of
+a person of exact age ``x`` is ``q(x) = 1 - exp(-integral of mu over [x, x + 1])`` (closed form), the
+probability of surviving from ``x`` to ``y`` is ``exp(-integral over [x, y])``, and life expectancy
+integrates survival numerically up to age 120.
 
-Inputs are the rows of the project's fact sheet (``nl_facts.csv``) whose status is ``verified``;
-they are copied below as constants, so the project does not read the fact sheet at run time.
+**Fit, per sex, by weighted least squares** (all three parameters for each sex; the women's slope is
+no longer borrowed from the men) to the figures below: q at 61 and 81 (men, CBS 2023), e65 (2022) and
+e0 (2023), the chances of surviving 1 year at 60 and at 80, 10 years from 60 and from 80, 20 and 30
+years from 60 (CBS 70701ned, 2019: ASSUMPTION that mortality at these ages was at the same level in
+2019 and 2023, as life expectancy at birth was, after the excess deaths of 2020-2022) and the hazard at
+100 (about 0.6 a year, derived from about 1,000 deaths among about 2,200 persons aged 100+ in 2016,
+CBS; the curve stays 16% (men) and 33% (women) below it, so it may still keep too many alive past
+100). The 30-year survival from 60 pins the curve at the oldest ages, where the earlier single slope
+fitted up to 81 kept far too many people alive past 90.
 
-Fit, per sex:
+**Improvement.** After 2023 the hazard at age ``x`` falls by ``r(x)`` a year, ``r0`` up to age 80,
+tapering linearly to ``r0 * IMPROVEMENT_TAPER`` at 100 and above (ASSUMPTION: improvement is smaller at
+the highest ages, as in CBS's and the AG's projections). ``r0`` per sex is fitted so that period life
+expectancy at birth reaches CBS's prognosis for 2070 (men 87.29, women 90.68: CBS StatLine 70737ned,
+Bevolkingsprognose 2023-2070).
 
-* Men have four verified targets (q at 61 and 81, e65, e0) for three parameters; ``a``, ``b`` and
-  ``c`` are a weighted least-squares fit (weights below). The four targets are not exactly
-  consistent with a Gompertz-Makeham curve: the fit leaves q81 about 3 % too high and e65 about
-  0.1 year too high. Without e0 the three parameters are not usefully identified by the
-  remaining targets (the optimum runs to the upper bound on ``b``), so e0 is what pins ``c``.
-* Women have only two verified targets (e65, e0). ASSUMPTION: the women's slope is the men's
-  fitted slope times ``FEMALE_SLOPE_FACTOR`` (default 1.0, i.e. the same rate of ageing; the
-  demographic literature usually finds women's slope equal or slightly steeper). ``a`` and ``c``
-  are then fitted to e65 and e0, which they reproduce exactly.
-* e0 is computed from the same curve from birth. Below about age 30 a Gompertz-Makeham curve is
-  a poor model (no infant-mortality peak, no accident hump), so e0 gets a standard deviation 20
-  times that of e65 (``SIGMA_E0_YEARS``). In practice e0 is still met closely, because ``c`` is
-  nearly free to absorb it; the price is that ``c`` is a catch-all background hazard that spreads
-  infant and young-adult deaths over all ages (about 0.0005 per year, some 7 % of the hazard at
-  age 61 and under 1 % from age 85).
-
-Known limitation: a single Gompertz slope through q61 and q81 understates mortality at the oldest
-ages. The men's e81 of 7.89 years (CBS 2023, kept as a validation figure, not fitted) comes out
-about 4 % too high, so the curve may keep somewhat too many people alive past 90.
-
-Age convention: CBS gives q by age in completed years; here q(x) is read as the probability that a
-person of exact age x dies before exact age x + 1. A half-year shift in that reading would change
-q by about b / 2, i.e. 5-6 %.
-
-Run ``python -m calibration.mortality --write`` to refit and rewrite
-``sim/data/mortality_gompertz_makeham.csv``, the table the simulation reads.
+Run ``python -m calibration.mortality --write`` to refit and rewrite ``sim/data/mortality.csv``, the
+table the simulation reads.
 """
 
 from __future__ import annotations
@@ -55,117 +43,96 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
-from scipy.optimize import least_squares
+from scipy.optimize import brentq, least_squares
 
 # ---------------------------------------------------------------------------------------------
-# Verified inputs (copied from nl_facts.csv, status 'verified'; key, year and source as stated).
+# Inputs (key, year and source as in shared/data/nl_facts.csv or the CBS table named).
 # ---------------------------------------------------------------------------------------------
 
-# qx_male_61, 2023, NL, verified. Source: "CBS StatLine 37360ned Levensverwachting; geslacht,
-# leeftijd https://www.cbs.nl/nl-nl/cijfers/detail/37360ned". Note there: "age on 31 Dec; stored
-# excerpt only shows ages 0,21,61,81".
-QX_MALE_61 = 0.00694
-# qx_male_81, 2023, NL, verified. Source: "CBS StatLine 37360ned". Note there: "e81 = 7.89 yr".
-QX_MALE_81 = 0.0569
-# e65_male (remaining life expectancy at 65), 2022, NL, verified. Source: "VZinfo
-# Levensverwachting naar leeftijd en geslacht https://www.vzinfo.nl/levensverwachting/leeftijd-en-geslacht".
-E65_MALE_YEARS = 19.0
-# e0_male (life expectancy at birth), 2023, NL, verified. Source: "CBS StatLine 37360ned".
-E0_MALE_YEARS = 80.31
-# e65_female, 2022, NL, verified. Source: "VZinfo Levensverwachting naar leeftijd en geslacht".
-E65_FEMALE_YEARS = 21.2
-# e0_female, 2023, NL, verified. Source: "CBS StatLine 37360ned".
-E0_FEMALE_YEARS = 83.33
+_CBS_37360 = "CBS StatLine 37360ned Levensverwachting; geslacht, leeftijd"
+_CBS_70701 = "CBS StatLine 70701ned Overlevingskansen (2019)"
+_VZINFO = "VZinfo Levensverwachting naar leeftijd en geslacht"
+_CBS_100 = "derived: about 1,000 deaths among about 2,200 persons aged 100+ in 2016 (CBS)"
 
-# Validation only, never fitted: e81_male = 7.89 years (2023), from the notes of the verified
-# row qx_male_81 ("CBS StatLine 37360ned"). Reported next to the fit as an out-of-sample check.
-E81_MALE_YEARS_VALIDATION = 7.89
-
-# ---------------------------------------------------------------------------------------------
-# Fit settings (documented choices, not data).
-# ---------------------------------------------------------------------------------------------
-
-#: Reference age of the Gompertz term: ``a`` is the senescent hazard at this age.
+#: Base year of the fitted curve.
+BASE_YEAR = 2023
+#: Reference age of the Gompertz term.
 REFERENCE_AGE_YEARS = 65.0
-#: Upper end of the life-expectancy integral; survival to it is negligible (< 1e-12 for both sexes).
+#: Upper end of the life-expectancy integral.
 MAX_AGE_YEARS = 120.0
-#: Step of the trapezoid grid for life expectancy.
-LE_GRID_STEP_YEARS = 0.01
-#: ASSUMPTION: women's Gompertz slope = men's fitted slope times this factor (1.0 = same slope).
-FEMALE_SLOPE_FACTOR = 1.0
-
-#: Standard deviation of a q target on the log scale (1 % relative): q is given to 3 digits.
-SIGMA_Q_LOG = 0.01
-#: Standard deviation of an e65 target: half the reporting unit (0.1 year) of the source.
-SIGMA_E65_YEARS = 0.05
-#: Standard deviation of an e0 target: 20x that of e65, because the curve is a poor model of
-#: mortality below about age 30 (low weight; see the module docstring).
-SIGMA_E0_YEARS = 1.0
-
-#: Where the simulation reads the fitted parameters.
-TABLE_PATH = Path(__file__).resolve().parents[1] / "sim" / "data" / "mortality_gompertz_makeham.csv"
-TABLE_COLUMNS = (
-    "sex",
-    "a_per_year",
-    "b_per_year_of_age",
-    "c_per_year",
-    "reference_age_years",
-    "source",
-)
-
-# Search box for the optimiser: log(a), b, c.
-_LOWER = (math.log(1e-6), 0.01, 0.0)
-_UPPER = (math.log(0.5), 0.30, 0.05)
-_START = (math.log(0.01), 0.10, 0.001)
+#: Step of the numerical grid for life expectancy and survival under improvement.
+GRID_STEP_YEARS = 0.01
+#: Improvement is ``r0`` up to this age, then tapers linearly ...
+IMPROVEMENT_FULL_TO_AGE = 80.0
+#: ... to ``r0 * IMPROVEMENT_TAPER`` at this age and above.
+IMPROVEMENT_TAPER_AGE = 100.0
+#: ASSUMPTION: share of the improvement left at the highest ages.
+IMPROVEMENT_TAPER = 0.25
+#: Period life expectancy at birth in 2070 (CBS StatLine 70737ned, Bevolkingsprognose 2023-2070).
+E0_2070 = {"male": 87.29, "female": 90.68}
+E0_2070_SOURCE = "CBS StatLine 70737ned (Bevolkingsprognose 2023-2070)"
 
 
 @dataclass(frozen=True)
 class Target:
-    """One verified calibration target.
+    """One calibration figure.
 
     Attributes:
-        key: Key of the row in the fact sheet, e.g. ``"qx_male_61"``.
-        kind: ``"q"`` (annual death probability at ``age_years``) or ``"e"`` (remaining life
-            expectancy at ``age_years``, in years).
-        age_years: Exact age the target refers to.
-        value: The verified figure.
-        year: Reference year of the figure.
+        key: Name, e.g. ``"qx_male_61"``.
+        kind: ``"q"`` (annual death probability at ``age``), ``"e"`` (remaining life expectancy at
+            ``age``), ``"S"`` (survival from ``age`` to ``to_age``) or ``"mu"`` (hazard at ``age``).
+        age: Exact age.
+        value: The figure.
+        year: Reference year.
         source: Short source text.
-        sigma: Standard deviation used as the inverse weight of the residual (log scale for
-            ``"q"``, years for ``"e"``).
+        sigma: Standard deviation of the residual (log scale for q, S (of the cumulative hazard)
+            and mu; years for e).
+        to_age: End age of a survival figure.
     """
 
     key: str
     kind: str
-    age_years: float
+    age: float
     value: float
     year: int
     source: str
     sigma: float
-
-    @property
-    def label(self) -> str:
-        """Short label without the sex, e.g. ``"qx_61"`` or ``"e65"``."""
-        if self.kind == "q":
-            return f"qx_{self.age_years:g}"
-        return f"e{self.age_years:g}"
+    to_age: float = 0.0
 
 
-_CBS_37360 = "CBS StatLine 37360ned"
-_VZINFO = "VZinfo Levensverwachting naar leeftijd en geslacht"
+def _survival_targets(sex: str, values: Mapping[tuple[int, int], float]) -> tuple[Target, ...]:
+    return tuple(Target(f"S_{sex}_{x}_{y}", "S", x, v, 2019, _CBS_70701, 0.02, y)
+                 for (x, y), v in values.items())
+
 
 TARGETS: dict[str, tuple[Target, ...]] = {
     "male": (
-        Target("qx_male_61", "q", 61.0, QX_MALE_61, 2023, _CBS_37360, SIGMA_Q_LOG),
-        Target("qx_male_81", "q", 81.0, QX_MALE_81, 2023, _CBS_37360, SIGMA_Q_LOG),
-        Target("e65_male", "e", 65.0, E65_MALE_YEARS, 2022, _VZINFO, SIGMA_E65_YEARS),
-        Target("e0_male", "e", 0.0, E0_MALE_YEARS, 2023, _CBS_37360, SIGMA_E0_YEARS),
+        Target("qx_male_61", "q", 61.0, 0.00694, 2023, _CBS_37360, 0.01),
+        Target("qx_male_81", "q", 81.0, 0.0569, 2023, _CBS_37360, 0.01),
+        Target("e65_male", "e", 65.0, 19.0, 2022, _VZINFO, 0.05),
+        Target("e0_male", "e", 0.0, 80.31, 2023, _CBS_37360, 0.2),
+        *_survival_targets("male", {(60, 61): 0.9937, (80, 81): 0.9484, (60, 70): 0.9035,
+                                    (80, 90): 0.3724, (60, 80): 0.6802, (60, 90): 0.2533}),
+        Target("mu_male_100", "mu", 100.5, 0.6, 2016, _CBS_100, 0.1),
     ),
     "female": (
-        Target("e65_female", "e", 65.0, E65_FEMALE_YEARS, 2022, _VZINFO, SIGMA_E65_YEARS),
-        Target("e0_female", "e", 0.0, E0_FEMALE_YEARS, 2023, _CBS_37360, SIGMA_E0_YEARS),
+        Target("e65_female", "e", 65.0, 21.2, 2022, _VZINFO, 0.05),
+        Target("e0_female", "e", 0.0, 83.33, 2023, _CBS_37360, 0.2),
+        *_survival_targets("female", {(60, 61): 0.9954, (80, 81): 0.9663, (60, 70): 0.9296,
+                                      (80, 90): 0.4967, (60, 80): 0.7664, (60, 90): 0.3807}),
+        Target("mu_female_100", "mu", 100.5, 0.6, 2016, _CBS_100, 0.1),
     ),
 }
+
+TABLE_PATH = Path(__file__).resolve().parents[1] / "sim" / "data" / "mortality.csv"
+TABLE_COLUMNS = ("sex", "a_per_year", "b_per_year_of_age", "c_per_year", "improvement_per_year",
+                 "improvement_full_to_age_years", "improvement_taper_age_years",
+                 "improvement_taper_share", "source")
+
+# Search box: log(a), b, c.
+_LOWER = (math.log(1e-6), 0.03, 0.0)
+_UPPER = (math.log(0.5), 0.30, 0.05)
+_START = (math.log(0.01), 0.11, 0.0005)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -173,150 +140,100 @@ TARGETS: dict[str, tuple[Target, ...]] = {
 # ---------------------------------------------------------------------------------------------
 
 
-def hazard(age_years: float | np.ndarray, a: float, b: float, c: float) -> np.ndarray:
-    """Gompertz-Makeham force of mortality per year.
-
-    Args:
-        age_years: Exact age(s) in years (scalar or array).
-        a: Senescent hazard per year at the reference age 65.
-        b: Gompertz slope per year of age.
-        c: Age-independent (Makeham) hazard per year.
-
-    Returns:
-        ``c + a * exp(b * (age - 65))`` with the shape of ``age_years``.
-    """
+def hazard(age_years, params: Mapping[str, float]) -> np.ndarray:
+    """Force of mortality per year in the base year at exact age(s) ``age_years``."""
     x = np.asarray(age_years, dtype=float)
-    return c + a * np.exp(b * (x - REFERENCE_AGE_YEARS))
+    return params["c"] + params["a"] * np.exp(params["b"] * (x - REFERENCE_AGE_YEARS))
 
 
-def _cumulative_hazard(
-    start_years: float | np.ndarray, end_years: float | np.ndarray, a: float, b: float, c: float
-) -> np.ndarray:
-    """Closed-form integral of :func:`hazard` from ``start_years`` to ``end_years``."""
-    x0 = np.asarray(start_years, dtype=float)
-    x1 = np.asarray(end_years, dtype=float)
-    gompertz = (a / b) * (
-        np.exp(b * (x1 - REFERENCE_AGE_YEARS)) - np.exp(b * (x0 - REFERENCE_AGE_YEARS))
-    )
-    return c * (x1 - x0) + gompertz
+def cumulative_hazard(start, end, params: Mapping[str, float]) -> np.ndarray:
+    """Closed-form integral of :func:`hazard` from ``start`` to ``end`` (base year)."""
+    x0, x1 = np.asarray(start, dtype=float), np.asarray(end, dtype=float)
+    a, b, c = params["a"], params["b"], params["c"]
+    return c * (x1 - x0) + (a / b) * (np.exp(b * (x1 - REFERENCE_AGE_YEARS))
+                                      - np.exp(b * (x0 - REFERENCE_AGE_YEARS)))
 
 
-def annual_q(age_years: float | np.ndarray, params: Mapping[str, float]) -> np.ndarray:
-    """Annual death probability at exact age ``x``: ``1 - exp(-integral of mu over [x, x + 1])``.
-
-    Args:
-        age_years: Exact age(s) in years (scalar or array).
-        params: Mapping with keys ``"a"``, ``"b"`` and ``"c"`` (e.g. one entry of
-            :func:`fit_mortality` or of :func:`read_table`).
-
-    Returns:
-        Death probabilities with the shape of ``age_years``.
-    """
+def annual_q(age_years, params: Mapping[str, float]) -> np.ndarray:
+    """Annual death probability at exact age(s) ``x`` in the base year."""
     x = np.asarray(age_years, dtype=float)
-    return -np.expm1(-_cumulative_hazard(x, x + 1.0, params["a"], params["b"], params["c"]))
+    return -np.expm1(-cumulative_hazard(x, x + 1.0, params))
 
 
-def life_expectancy(age: float, params: Mapping[str, float]) -> float:
-    """Remaining life expectancy at exact age ``age``, by trapezoid integration of survival.
+def improvement(age_years, r0: float) -> np.ndarray:
+    """Yearly relative fall of the hazard at each age: ``r0``, tapering above age 80."""
+    x = np.asarray(age_years, dtype=float)
+    frac = np.clip((x - IMPROVEMENT_FULL_TO_AGE) / (IMPROVEMENT_TAPER_AGE - IMPROVEMENT_FULL_TO_AGE),
+                   0.0, 1.0)
+    return r0 * (1.0 - (1.0 - IMPROVEMENT_TAPER) * frac)
 
-    Survival ``S(t) = exp(-integral of mu over [age, t])`` is evaluated on a grid of step
-    ``LE_GRID_STEP_YEARS`` from ``age`` to ``MAX_AGE_YEARS``; survival beyond that age is ignored.
 
-    Args:
-        age: Exact age in years.
-        params: Mapping with keys ``"a"``, ``"b"`` and ``"c"``.
-
-    Returns:
-        Expected remaining years of life.
-    """
+def life_expectancy(age: float, params: Mapping[str, float], year: float = BASE_YEAR,
+                    r0: float = 0.0) -> float:
+    """Period life expectancy at exact ``age`` in ``year`` (base-year curve improved by ``r0``)."""
     if age >= MAX_AGE_YEARS:
         return 0.0
-    n_steps = math.ceil((MAX_AGE_YEARS - age) / LE_GRID_STEP_YEARS)
-    grid = np.linspace(age, MAX_AGE_YEARS, n_steps + 1)
-    survival = np.exp(-_cumulative_hazard(age, grid, params["a"], params["b"], params["c"]))
+    grid = np.arange(age, MAX_AGE_YEARS + GRID_STEP_YEARS / 2, GRID_STEP_YEARS)
+    if year <= BASE_YEAR or r0 == 0.0:
+        survival = np.exp(-cumulative_hazard(age, grid, params))
+    else:
+        mu = hazard(grid, params) * (1.0 - improvement(grid, r0)) ** (year - BASE_YEAR)
+        cum = np.concatenate([[0.0], np.cumsum((mu[1:] + mu[:-1]) / 2 * GRID_STEP_YEARS)])
+        survival = np.exp(-cum)
     return float(np.trapezoid(survival, grid))
 
 
 def achieved(target: Target, params: Mapping[str, float]) -> float:
-    """Value of ``target``'s quantity under the curve ``params``.
-
-    Args:
-        target: The target whose kind and age are used.
-        params: Mapping with keys ``"a"``, ``"b"`` and ``"c"``.
-
-    Returns:
-        The fitted q or life expectancy.
-    """
+    """The value of ``target``'s quantity under the curve ``params`` (base year)."""
     if target.kind == "q":
-        return float(annual_q(target.age_years, params))
-    return life_expectancy(target.age_years, params)
+        return float(annual_q(target.age, params))
+    if target.kind == "S":
+        return float(np.exp(-cumulative_hazard(target.age, target.to_age, params)))
+    if target.kind == "mu":
+        return float(hazard(target.age, params))
+    return life_expectancy(target.age, params)
 
 
-# ---------------------------------------------------------------------------------------------
-# The fit.
-# ---------------------------------------------------------------------------------------------
+def _residual(target: Target, params: Mapping[str, float]) -> float:
+    value = achieved(target, params)
+    if target.kind == "e":
+        return (value - target.value) / target.sigma
+    if target.kind == "S":  # relative error of the cumulative hazard
+        return math.log(math.log(value) / math.log(target.value)) / target.sigma
+    return math.log(value / target.value) / target.sigma
 
 
-def _residuals(targets: Sequence[Target], params: Mapping[str, float]) -> np.ndarray:
-    """Standardised residuals: log ratio for q, difference in years for e, each over sigma."""
-    out = []
-    for t in targets:
-        value = achieved(t, params)
-        diff = math.log(value / t.value) if t.kind == "q" else value - t.value
-        out.append(diff / t.sigma)
-    return np.asarray(out)
+def _fit(targets: Sequence[Target]) -> dict[str, float]:
+    def unpack(theta) -> dict[str, float]:
+        return {"a": math.exp(theta[0]), "b": float(theta[1]), "c": float(theta[2])}
 
-
-def _fit(targets: Sequence[Target], fixed_b: float | None = None) -> dict[str, float]:
-    """Weighted least-squares fit of (a, b, c), or of (a, c) when ``fixed_b`` is given."""
-    free = [0, 2] if fixed_b is not None else [0, 1, 2]
-
-    def unpack(theta: np.ndarray) -> dict[str, float]:
-        full = list(_START)
-        for i, value in zip(free, theta, strict=True):
-            full[i] = float(value)
-        b = fixed_b if fixed_b is not None else full[1]
-        return {"a": math.exp(full[0]), "b": b, "c": full[2]}
-
-    result = least_squares(
-        lambda theta: _residuals(targets, unpack(theta)),
-        x0=[_START[i] for i in free],
-        bounds=([_LOWER[i] for i in free], [_UPPER[i] for i in free]),
-        x_scale=[(1.0, 0.01, 0.001)[i] for i in free],
-        xtol=1e-14,
-        ftol=1e-14,
-        gtol=1e-14,
-    )
+    result = least_squares(lambda th: [_residual(t, unpack(th)) for t in targets], x0=_START,
+                           bounds=(_LOWER, _UPPER), x_scale=(1.0, 0.01, 0.001),
+                           xtol=1e-12, ftol=1e-12, gtol=1e-12)
     if not result.success:
         raise RuntimeError(f"mortality fit did not converge: {result.message}")
     return unpack(result.x)
 
 
-def fit_mortality(female_slope_factor: float = FEMALE_SLOPE_FACTOR) -> dict[str, dict[str, float]]:
-    """Fit the Gompertz-Makeham parameters per sex to the verified targets.
+def fit_improvement(params: Mapping[str, float], e0_target: float, year: int = 2070) -> float:
+    """The improvement rate ``r0`` for which period e0 in ``year`` equals ``e0_target``."""
+    return brentq(lambda r: life_expectancy(0.0, params, year, r) - e0_target, 0.0, 0.05, xtol=1e-10)
 
-    Men: ``a``, ``b``, ``c`` by weighted least squares on q61, q81, e65 and e0. Women: ``b`` is
-    the men's ``b`` times ``female_slope_factor`` (an assumption), then ``a`` and ``c`` are fitted
-    to e65 and e0.
 
-    Args:
-        female_slope_factor: Women's Gompertz slope relative to men's (assumption).
+def fit_mortality() -> dict[str, dict[str, float]]:
+    """Fits the curve per sex and its improvement rate; adds every target's fitted value.
 
     Returns:
-        ``{"male": {...}, "female": {...}}``; each entry holds ``a``, ``b``, ``c`` (per year; ``b``
-        per year of age) and, per target, ``<label>_target`` and ``<label>_fitted`` (labels like
-        ``qx_61``, ``e65``, ``e0``). The female entry also holds ``b_female_over_male``.
+        ``{sex: {"a", "b", "c", "r0", "<key>_target", "<key>_fitted", ...}}``.
     """
-    male = _fit(TARGETS["male"])
-    female = _fit(TARGETS["female"], fixed_b=male["b"] * female_slope_factor)
-    female["b_female_over_male"] = female_slope_factor
-    out: dict[str, dict[str, float]] = {}
-    for sex, params in (("male", male), ("female", female)):
-        entry = dict(params)
-        for t in TARGETS[sex]:
-            entry[f"{t.label}_target"] = t.value
-            entry[f"{t.label}_fitted"] = achieved(t, params)
-        out[sex] = entry
+    out = {}
+    for sex, targets in TARGETS.items():
+        params = _fit(targets)
+        params["r0"] = fit_improvement(params, E0_2070[sex])
+        for t in targets:
+            params[f"{t.key}_target"] = t.value
+            params[f"{t.key}_fitted"] = achieved(t, params)
+        out[sex] = params
     return out
 
 
@@ -325,30 +242,16 @@ def fit_mortality(female_slope_factor: float = FEMALE_SLOPE_FACTOR) -> dict[str,
 # ---------------------------------------------------------------------------------------------
 
 
-def _source_text(sex: str, fit: Mapping[str, float]) -> str:
-    """Source column text naming the inputs of one sex's fit."""
-    inputs = ", ".join(f"{t.key}={t.value:g} ({t.year}, {t.source})" for t in TARGETS[sex])
-    text = f"Gompertz-Makeham fit by calibration/mortality.py to CBS verified figures: {inputs}"
-    if sex == "female":
-        text += (
-            f"; slope b = male b x {fit['b_female_over_male']:g} "
-            "(assumption FEMALE_SLOPE_FACTOR), a and c fitted to e65 and e0"
-        )
-    else:
-        text += "; weighted least squares, e0 down-weighted (curve poor below age 30)"
-    return text
+def _source_text(sex: str) -> str:
+    inputs = ", ".join(f"{t.key}={t.value:g} ({t.year})" for t in TARGETS[sex])
+    return (f"fit by calibration/mortality.py (base year {BASE_YEAR}) to {inputs}; sources "
+            f"{_CBS_37360}, {_CBS_70701}, {_VZINFO}; improvement fitted to e0 {E0_2070[sex]} in 2070 "
+            f"({E0_2070_SOURCE}), tapering to {IMPROVEMENT_TAPER:g} of it from age "
+            f"{IMPROVEMENT_FULL_TO_AGE:g} to {IMPROVEMENT_TAPER_AGE:g} (assumption)")
 
 
 def write_table(fit: Mapping[str, Mapping[str, float]], path: Path = TABLE_PATH) -> Path:
-    """Write the parameter table atomically (temporary file in the same directory, then replace).
-
-    Args:
-        fit: Output of :func:`fit_mortality`.
-        path: Destination CSV.
-
-    Returns:
-        The path written.
-    """
+    """Writes the parameter table atomically (temporary file in the same folder, then a rename)."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
@@ -357,20 +260,12 @@ def write_table(fit: Mapping[str, Mapping[str, float]], path: Path = TABLE_PATH)
             writer = csv.writer(handle, lineterminator="\n")
             writer.writerow(TABLE_COLUMNS)
             for sex in ("male", "female"):
-                params = fit[sex]
-                writer.writerow(
-                    [
-                        sex,
-                        repr(float(params["a"])),
-                        repr(float(params["b"])),
-                        repr(float(params["c"])),
-                        f"{REFERENCE_AGE_YEARS:g}",
-                        _source_text(sex, params),
-                    ]
-                )
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.chmod(tmp_name, 0o644)  # mkstemp creates 0600; the table is a shared project file
+                p = fit[sex]
+                writer.writerow([sex, repr(float(p["a"])), repr(float(p["b"])), repr(float(p["c"])),
+                                 repr(float(p["r0"])), repr(IMPROVEMENT_FULL_TO_AGE),
+                                 repr(IMPROVEMENT_TAPER_AGE), repr(IMPROVEMENT_TAPER),
+                                 _source_text(sex)])
+        os.chmod(tmp_name, 0o644)
         os.replace(tmp_name, path)
     except BaseException:
         if os.path.exists(tmp_name):
@@ -380,13 +275,7 @@ def write_table(fit: Mapping[str, Mapping[str, float]], path: Path = TABLE_PATH)
 
 
 def read_table(path: Path = TABLE_PATH) -> dict[str, dict[str, float]]:
-    """Read the parameter table.
-
-    Args:
-        path: CSV written by :func:`write_table`.
-
-    Returns:
-        ``{sex: {"a", "b", "c", "reference_age_years"}}`` as floats.
+    """Reads the parameter table: ``{sex: {"a", "b", "c", "r0", "full_to", "taper_age", "taper"}}``.
 
     Raises:
         ValueError: If the columns differ from ``TABLE_COLUMNS``.
@@ -395,15 +284,12 @@ def read_table(path: Path = TABLE_PATH) -> dict[str, dict[str, float]]:
         reader = csv.DictReader(handle)
         if tuple(reader.fieldnames or ()) != TABLE_COLUMNS:
             raise ValueError(f"{path}: columns {reader.fieldnames}, expected {list(TABLE_COLUMNS)}")
-        return {
-            row["sex"]: {
-                "a": float(row["a_per_year"]),
-                "b": float(row["b_per_year_of_age"]),
-                "c": float(row["c_per_year"]),
-                "reference_age_years": float(row["reference_age_years"]),
-            }
-            for row in reader
-        }
+        return {row["sex"]: {"a": float(row["a_per_year"]), "b": float(row["b_per_year_of_age"]),
+                             "c": float(row["c_per_year"]),
+                             "r0": float(row["improvement_per_year"]),
+                             "full_to": float(row["improvement_full_to_age_years"]),
+                             "taper_age": float(row["improvement_taper_age_years"]),
+                             "taper": float(row["improvement_taper_share"])} for row in reader}
 
 
 # ---------------------------------------------------------------------------------------------
@@ -412,62 +298,41 @@ def read_table(path: Path = TABLE_PATH) -> dict[str, dict[str, float]]:
 
 
 def format_report(fit: Mapping[str, Mapping[str, float]]) -> str:
-    """Plain-text fit report: parameters, targets vs fitted values, a validation check, q by age.
-
-    Args:
-        fit: Output of :func:`fit_mortality`.
-
-    Returns:
-        The report.
-    """
-    lines = ["Gompertz-Makeham mortality fit: mu(x) = c + a*exp(b*(x-65))", ""]
+    """Plain-text fit report: parameters, every target against its fitted value, q by age."""
+    lines = ["mortality: mu(x) = c + a*exp(b*(x-65)); improvement r0 to age 80, "
+             f"tapering to {IMPROVEMENT_TAPER:g} r0 at 100", ""]
     for sex in ("male", "female"):
         p = fit[sex]
-        lines.append(f"{sex:<7} a={p['a']:.6g}  b={p['b']:.6g}  c={p['c']:.6g}")
-    lines += [
-        "",
-        f"{'sex':<7} {'target':<11} {'year':>4} {'target':>9} {'fitted':>9} {'rel.err':>8}",
-    ]
+        lines.append(f"{sex:<7} a={p['a']:.6g}  b={p['b']:.6g}  c={p['c']:.6g}  r0={p['r0']:.5f}/year")
+    lines += ["", f"{'target':<18} {'year':>4} {'target':>9} {'fitted':>9} {'rel.err':>8}"]
     for sex in ("male", "female"):
         for t in TARGETS[sex]:
-            value = fit[sex][f"{t.label}_fitted"]
-            rel = value / t.value - 1.0
-            lines.append(
-                f"{sex:<7} {t.key:<11} {t.year:>4} {t.value:>9.5g} {value:>9.5g} {rel:>+8.2%}"
-            )
-    e81 = life_expectancy(81.0, fit["male"])
-    lines.append(
-        f"{'male':<7} {'e81 (val.)':<11} {2023:>4} {E81_MALE_YEARS_VALIDATION:>9.5g} {e81:>9.5g} "
-        f"{e81 / E81_MALE_YEARS_VALIDATION - 1.0:>+8.2%}  <- validation only, not fitted"
-    )
-    ages = (55, 65, 75, 85, 95)
-    lines += ["", f"{'q(x)':<7} " + " ".join(f"{x:>8d}" for x in ages)]
+            value = fit[sex][f"{t.key}_fitted"]
+            lines.append(f"{t.key:<18} {t.year:>4} {t.value:>9.5g} {value:>9.5g} "
+                         f"{value / t.value - 1.0:>+8.2%}")
+    ages = (55, 65, 75, 85, 90, 95, 100)
+    lines += ["", f"{'q(x) 2023':<10} " + " ".join(f"{x:>7d}" for x in ages)]
     for sex in ("male", "female"):
-        qs = annual_q(np.asarray(ages, dtype=float), fit[sex])
-        lines.append(f"{sex:<7} " + " ".join(f"{q:>8.4f}" for q in qs))
+        lines.append(f"{sex:<10} " + " ".join(f"{q:>7.4f}" for q in annual_q(np.asarray(ages, float),
+                                                                             fit[sex])))
+    lines += ["", "period e0 / e65 by year: " + ", ".join(
+        f"{sex} {y}: {life_expectancy(0, fit[sex], y, fit[sex]['r0']):.2f} / "
+        f"{life_expectancy(65, fit[sex], y, fit[sex]['r0']):.2f}"
+        for sex in ("male", "female") for y in (2023, 2030, 2050, 2070))]
     return "\n".join(lines)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """Fit, print the report and, with ``--write``, rewrite the parameter table.
-
-    Args:
-        argv: Command-line arguments (default: ``sys.argv[1:]``).
-
-    Returns:
-        Process exit code.
-    """
-    parser = argparse.ArgumentParser(
-        prog="python -m calibration.mortality", description=__doc__.splitlines()[0]
-    )
+    """Fits, prints the report and, with ``--write``, rewrites the parameter table."""
+    parser = argparse.ArgumentParser(prog="python -m calibration.mortality",
+                                     description=__doc__.splitlines()[0])
     parser.add_argument("--write", action="store_true", help="write the parameter table")
     parser.add_argument("--output", type=Path, default=TABLE_PATH, help="table path (with --write)")
     args = parser.parse_args(argv)
     fit = fit_mortality()
     print(format_report(fit))
     if args.write:
-        written = write_table(fit, args.output)
-        print(f"\nwrote {written}")
+        print(f"\nwrote {write_table(fit, args.output)}")
     return 0
 
 

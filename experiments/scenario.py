@@ -14,7 +14,7 @@ Layout::
     steps_per_year = 12
 
     [demography]     # any parameter group of sim.params, with any of its names
-    mortality_improvement_per_year = 0.01
+    mortality_improvement_scale = 0.8
 
     [[change]]       # optional dated changes, applied on 1 January of `year` (a Mesa event)
     year = 2027

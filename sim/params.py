@@ -122,13 +122,23 @@ class DemographyParams(_Group):
 
     _group = "demography"
 
-    mortality_improvement_per_year: float = param(
-        0.012,
-        unit="relative decline of death rates per year",
+    mortality_improvement_scale: float = param(
+        1.0,
+        unit="factor on the fitted yearly fall of death rates",
+        kind="input",
+        source="1 = the improvement of sim/data/mortality.csv, fitted per sex to CBS's period life "
+        "expectancy at birth in 2070 (70737ned: men 87.29, women 90.68); 0 freezes mortality at 2023",
+        bounds=(0.0, 3.0),
+    )
+    mortality_improvement_heavy_care_share: float = param(
+        0.0,
+        unit="share of the population's yearly improvement",
         kind="assumption",
-        source="order of the CBS/AG projected life-expectancy gain (about 0.1 year of e65 per year); "
-        "applied from the 2023 base year of the mortality fit",
-        bounds=(0.0, 0.1),
+        source="persons in heavy (Wlz) care keep the death rates of 2023: the gain in life expectancy "
+        "is taken to come from later entry into frailty, not from longer survival in it (stays in "
+        "the Wlz have been shortening: nl_facts nursing_home_share_stay_over_48m, 'declining', "
+        "secondary)",
+        bounds=(0.0, 1.0),
     )
     mortality_rr_by_care: tuple[float, ...] = param(
         (1.0, 1.2, 1.6, 2.0, 6.0),
@@ -538,21 +548,35 @@ class TurnoverParams(_Group):
         if list(self.new_build_path_years) != sorted(set(self.new_build_path_years)):
             raise ParameterError(f"turnover.new_build_path_years = {list(self.new_build_path_years)!r}:"
                                  " expected increasing years")
-        for name in ("birth_age_of_oldest_years", "union_age_years", "starter_age_years",
+        if len(self.fertility_path_years) != len(self.fertility_path_tfr):
+            raise ParameterError("turnover.fertility_path_years and turnover.fertility_path_tfr: "
+                                 "expected as many years as values")
+        for name in ("union_age_years", "starter_age_years",
                      "immigrant_age_years"):
             _require_range("turnover", name, getattr(self, name))
 
-    birth_rate_per_year: float = param(
-        0.13, unit="births per couple household with the oldest adult aged 25-44, per year",
-        kind="assumption",
-        source="gives roughly 160,000-170,000 births a year (CBS: about 165,000 in 2024, recalled)",
-        bounds=(0.0, 1.0))
+    fertility_path_years: tuple[int, ...] = param(
+        (2023, 2030, 2040, 2050), unit="years", kind="input",
+        source="years of the total fertility rate path (with fertility_path_tfr), interpolated "
+        "linearly and constant outside", bounds=(2000, 2100), any_length=True)
+    fertility_path_tfr: tuple[float, ...] = param(
+        (1.43289, 1.49079, 1.63374, 1.64257), unit="children per woman (total fertility rate)",
+        kind="input",
+        source="CBS Bevolkingsprognose 2023-2070, StatLine 85747NED (2023 realised, then projected), "
+        "verified", bounds=(0.0, 10.0), any_length=True)
+    fertility_mean_age_years: float = param(
+        31.7, unit="years (mean age of the mother at birth)", kind="assumption",
+        source="births by the mother's age follow a normal curve with this mean and the sd below, "
+        "over ages 15-49, scaled to the year's total fertility rate. Derived: mean age at a first "
+        "birth 30.3 (2022, CBS via news, secondary), births by order 2023 75,601 first, 60,044 "
+        "second, 20,159 third, 8,683 later (CBS StatLine 37744ned, verified), later births taken "
+        "2.1, 3.3 and 4.2 years older (assumption)", bounds=(15.0, 49.0))
+    fertility_sd_age_years: float = param(
+        4.8, unit="years", kind="assumption", source="spread of the mother's age at birth",
+        bounds=(0.5, 20.0))
     child_to_adult_per_year: float = param(
         1 / 18, unit="per child per year", kind="assumption",
         source="children aged 0-17 spread evenly over 18 years of age", bounds=(0.0, 1.0))
-    birth_age_of_oldest_years: tuple[int, ...] = param(
-        (25, 44), unit="years (lowest, highest) of the oldest adult of a couple", kind="assumption",
-        source="couples who have children", bounds=(0, 120))
     union_age_years: tuple[int, ...] = param(
         (20, 50), unit="years, from (inclusive) to (exclusive)", kind="assumption",
         source="single adults who may move in with a partner", bounds=(0, 120))

@@ -39,7 +39,7 @@ def test_unknown_group_lists_valid_groups():
         ({"care": {"dementia_share_institution": 1.5}}, "above its maximum"),
         ({"care": {"heavy_onset_at80_per_year": [0.1, 0.2]}}, "must be a list of 4"),
         ({"care": {"dementia_min_care_state": 2.5}}, "expected an integer"),
-        ({"demography": {"mortality_improvement_per_year": "x"}}, "not a number"),
+        ({"demography": {"mortality_improvement_scale": "x"}}, "not a number"),
     ],
 )
 def test_impossible_values_are_rejected(changes, fragment):

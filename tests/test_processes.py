@@ -1,6 +1,7 @@
 """The fast (tabulated) phases compute exactly what the pure rate functions define."""
 
 import numpy as np
+import pytest
 
 from agents import care, mortality
 from sim.households import (
@@ -117,3 +118,26 @@ def test_fixed_normalisation_paths_agree_and_align_2025():
     assert np.allclose(fast, pure, rtol=1e-12, atol=0), "paths with a fixed normalisation differ"
     aligned = mortality.tabulated_hazard(hh, flat, params.demography, 2031.5)
     assert np.allclose(fast, aligned, rtol=1e-9), "on the 2025 population both normalisations agree"
+
+
+def test_heavy_care_keeps_the_death_rates_of_2023_by_default():
+    from dataclasses import replace
+
+    age, sex = np.array([85.0, 85.0]), np.array([1, 1])
+    care_state, dem, w = np.array([0, 4]), np.array([False, False]), np.ones(2)
+    dp = Parameters().demography
+    norm = np.ones(2 * mortality.N_AGE_GROUPS)
+
+    def ratio(dp, year):
+        h = mortality.aligned_hazard(age, sex, care_state, dem, w, year, dp, norm)
+        return h[1] / h[0]
+
+    rr = dp.mortality_rr_by_care[4] / dp.mortality_rr_by_care[0]
+    assert ratio(dp, 2023.0) == rr
+    improving = replace(dp, mortality_improvement_heavy_care_share=1.0)
+    assert ratio(improving, 2043.0) == pytest.approx(rr, rel=1e-12), (
+        "with share 1 heavy care improves like everyone")
+    base_2023 = mortality.base_hazard(age, sex, 2023.0, dp)[1]
+    heavy_2043 = mortality.aligned_hazard(age, sex, care_state, dem, w, 2043.0, dp, norm)[1]
+    assert heavy_2043 == pytest.approx(base_2023 * dp.mortality_rr_by_care[4], rel=1e-12), (
+        "share 0 keeps the 2023 hazard")
