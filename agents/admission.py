@@ -108,8 +108,48 @@ def initial_waiting_list(ctx: Context) -> None:
     hh.wlz_wait_since[rows[join], slots[join]] = -months[join] * ctx.steps_per_year // 12
 
 
-def registration(ctx: Context) -> None:
-    """Persons with a Wlz indication at home register for a place (see the module docstring)."""
+def expected_wait_months(ctx: Context) -> float:
+    """The waiting time a person registering now can expect, in months (national).
+
+    The waiting list divided by the admissions per month over the past year (before the model has a
+    year of its own admissions, the missing months count at ``wlz.admissions_per_year_2024``).
+    """
+    hh = ctx.households
+    waiting = hh.wlz_wait_since != NOT_WAITING
+    listed = float((waiting & hh.present).sum(axis=1) @ hh.weight.astype(np.float64))
+    history = admissions_history(ctx)
+    per_month = history.sum() / len(history) * ctx.steps_per_year / 12
+    return listed / per_month if per_month > 0 else float("inf")
+
+
+def admissions_history(ctx: Context) -> np.ndarray:
+    """Verpleeghuis admissions (national) of each of the last ``steps_per_year`` steps."""
+    if "admitted" not in ctx.memory:
+        per_step = ctx.params.wlz.admissions_per_year_2024 / ctx.steps_per_year
+        ctx.memory["admitted"] = np.full(ctx.steps_per_year, per_step)
+    return ctx.memory["admitted"]
+
+
+def waiting_response(ctx: Context) -> float:
+    """Factor on registration: halves with every ``wlz.registration_half_wait_months`` of waiting.
+
+    People with a Wlz indication at home weigh the expected wait against a volledig pakket thuis;
+    the longer the queue, the fewer register, so the list stays a queue that people avoid and leave
+    rather than a list that grows without bound when demand outgrows the places. Recorded as the
+    year's mean ``verpleeghuis_expected_wait_months``.
+    """
+    wait = expected_wait_months(ctx)
+    ctx.record.mean("verpleeghuis_expected_wait_months", np.array([min(wait, 1e3)]), np.ones(1))
+    half = ctx.params.wlz.registration_half_wait_months
+    return float(np.exp(-np.log(2.0) * wait / half)) if np.isfinite(wait) else 0.0
+
+
+def registration(ctx: Context, response: float = 1.0) -> None:
+    """Persons with a Wlz indication at home register for a place (see the module docstring).
+
+    ``response`` (:func:`waiting_response`) multiplies the share registering at a new indication
+    and the hazard of registering later.
+    """
     hh = ctx.households
     wp = ctx.params.wlz
     flat = np.flatnonzero(hh.care.ravel() == HEAVY)
@@ -122,8 +162,8 @@ def registration(ctx: Context) -> None:
         return
     rows, slots = row_of(flat), slot_of(flat)
     new = hh.wlz_step.ravel()[flat] == ctx.step
-    p = np.where(new, wp.wants_admission_share,
-                 step_probability(wp.later_admission_wish_per_year, ctx.steps_per_year))
+    p = np.where(new, wp.wants_admission_share * response,
+                 step_probability(wp.later_admission_wish_per_year * response, ctx.steps_per_year))
     factor = verzorgingshuis.registration_factor(ctx, rows)
     if factor is not None:
         p = p * factor
@@ -161,6 +201,7 @@ def admit_to_places(ctx: Context, rows: np.ndarray, slots: np.ndarray, places: n
         waited = (ctx.step - hh.wlz_wait_since[rows, slots]) * (12 / ctx.steps_per_year)
         ctx.record.mean("verpleeghuis_waiting_months_mean", waited, hh.weight[rows])
         ctx.record.flow("wlz_admissions", hh.weight[rows].sum())
+        admissions_history(ctx)[ctx.step % ctx.steps_per_year] += hh.weight[rows].sum()
     else:
         ctx.record.flow("verzorgingshuis_admissions", hh.weight[rows].sum())
     ctx.occupancy.admit(rows, slots, places)
@@ -187,8 +228,10 @@ def verpleeghuis_admission(ctx: Context) -> None:
 
 def wlz_admission(ctx: Context) -> None:
     """Adjusts the capacity, registers, admits to verpleeghuis and verzorgingshuis places."""
+    response = waiting_response(ctx)  # from the admissions of the past steps_per_year steps
+    admissions_history(ctx)[ctx.step % ctx.steps_per_year] = 0.0  # the oldest slot: this step's
     adjust_capacity(ctx)
-    registration(ctx)
+    registration(ctx, response)
     verpleeghuis_admission(ctx)
     if verzorgingshuis.open_for_admission(ctx):
         dw = ctx.dwellings
@@ -205,6 +248,9 @@ PROCESS = Process(
         ("wlz_admissions", "persons per year", "Admissions to a verpleeghuis", "flow"),
         ("verpleeghuis_waiting_months_mean", "months",
          "Mean waiting time of the persons admitted in the year", "mean"),
+        ("verpleeghuis_expected_wait_months", "months",
+         "Expected wait for a place (waiting list / admissions per month), mean over the year",
+         "mean"),
         ("verpleeghuis_places_built", "places per year", "Verpleeghuis places completed", "flow"),
         ("verpleeghuis_places_closed", "places per year", "Verpleeghuis places closed", "flow"),
     ) + logeerzorg.INDICATORS + verzorgingshuis.INDICATORS,

@@ -10,8 +10,9 @@ household's (:func:`agents.search.choose_target`, sub-streams ``type`` and ``ten
 link ends its vacancy chain with ``stays_behind`` (someone stayed behind in the dwelling left), as in
 CBS's chain definitions.
 
-Simplifications: the couples who both leave the dwelling (15% of separations, CBS 2021) are modelled
-as one leaving; while a separated partner waits for a dwelling its ageing, care and mortality pause.
+Simplification: the couples who both leave the dwelling (15% of separations, CBS 2021) are modelled
+as one leaving. A separated partner waiting for a dwelling ages, develops care needs and may die like
+everyone else (:mod:`agents.ageing`, :mod:`agents.care`, :mod:`agents.mortality`).
 """
 
 from __future__ import annotations

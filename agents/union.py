@@ -1,8 +1,8 @@
 """Unions: single adults moving in together; the merger frees one dwelling (chain cause ``merger``).
 
-Each step, single men and women within ``turnover.union_age_years`` who live in private households
-become ready to move in together at ``union_per_year`` (stream ``union``, sub-stream ``ready``, by
-person id); within each province, ready men and women are paired in random order (sub-stream
+Each step, single men and women in private households become ready to move in together at the rate
+``union_per_year`` of their age band (``union_age_years``: band edges; stream ``union``, sub-stream
+``ready``, by person id); within each province, ready men and women are paired in random order (sub-stream
 ``pairing``,
 :func:`agents.allocation.pair_within_groups`). The woman's household joins the man's (children and
 co-residents come along) and her dwelling becomes vacant (:meth:`sim.occupancy.Occupancy.merge`).
@@ -24,11 +24,13 @@ def union(ctx: Context) -> None:
     hh = ctx.households
     tp = ctx.params.turnover
     age = hh.age_months[:, 0]
-    lo, hi = tp.union_age_years
+    edges = np.asarray(tp.union_age_years) * 12
     rows = np.flatnonzero(hh.active & ~is_institution(hh.dwelling) & ~hh.present[:, 1]
-                          & (age >= lo * 12) & (age < hi * 12))
+                          & (age >= edges[0]) & (age < edges[-1]))
+    band = np.searchsorted(edges, age[rows], side="right") - 1
+    p = step_probability(np.asarray(tp.union_per_year, float), ctx.steps_per_year)[band]
     u = ctx.streams.for_ids("union", hh.pid[:, 0][rows], "ready")
-    ready = rows[u < step_probability(tp.union_per_year, ctx.steps_per_year)]
+    ready = rows[u < p]
     if len(ready) < 2:
         return
     lot = ctx.streams.generator("union", "pairing").random(len(ready))

@@ -141,12 +141,17 @@ class DemographyParams(_Group):
         bounds=(0.0, 1.0),
     )
     mortality_rr_by_care: tuple[float, ...] = param(
-        (1.0, 1.2, 1.6, 2.0, 6.0),
+        (1.0, 1.2, 1.6, 2.0, 16.0),
         unit="hazard ratio, by care state none..heavy",
-        kind="assumption",
-        source="relative risks; aligned so that deaths by age and sex follow the life table; heavy "
-        "care 6x gives a mean verpleeghuis stay near 3 years (nl_facts nursing_home_mean_stay_implied "
-        "3.1 years, derived)",
+        kind="output",
+        source="relative risks, aligned so that deaths by age and sex follow the life table. Heavy "
+        "care: calibrated by hand (doorstroom validate) so that the places of the verpleeghuis free "
+        "up for about 56,000 admissions in 2025 and 50,000 a year after (56,000 inflow a year, "
+        "Kamerbrief VWS 20-02-2025, shared/sources/000 line 582): a resident's hazard near 0.38 a "
+        "year, a mean stay near 2.5 years. The model's only exit from a place is death, so its "
+        "50,000 deaths a year in the verpleeghuis exceed the about 39,000 of 2020 (752 a week, CBS, "
+        "nl_facts nursing_home_deaths_per_week, secondary): residents die sooner than in reality "
+        "to free the places that discharges free. The other states: assumptions",
         bounds=(0.0, 50.0),
     )
     mortality_rr_dementia: float = param(
@@ -195,24 +200,31 @@ class CareParams(_Group):
         source="moderate -> loss of regie, for a person with dementia and no network (no partner, "
         "no children nearby); assumption", bounds=(0.0, 12.0))
     heavy_onset_at80_per_year: tuple[float, ...] = param(
-        (0.003, 0.012, 0.045, 0.10), unit="per year, from care state none..regie",
-        kind="assumption",
-        source="-> heavy care need (Wlz indication); with the slope gives about 60,000-70,000 new "
-        "VV indications per year (56,000 verpleeghuis admissions per year, 2023, verified)",
+        (0.0045, 0.018, 0.0675, 0.15), unit="per year, from care state none..regie",
+        kind="output",
+        source="-> heavy care need (Wlz indication); calibrated by hand (doorstroom validate) with "
+        "the slope and mortality_rr_by_care: about 80,000-87,000 new indications a year keep the "
+        "persons with an indication near 197,000 in 2025-2027 (191,303 VV indications in 2023, "
+        "nl_facts wlz_vv_indications, secondary) and feed 56,000 admissions a year",
         bounds=(0.0, 12.0))
     heavy_onset_slope_per_year_of_age: float = param(
-        0.06, unit="per year of age", kind="assumption",
-        source="slope of the hazard above; assumption", bounds=(0.0, 1.0))
+        0.13, unit="per year of age", kind="output",
+        source="slope of the hazard above, calibrated by hand: a flatter slope (0.06 was tried) "
+        "admits ever younger persons, who stay longer, so the residents' mean age falls from the "
+        "85.7 of the 2025 population (CBS institutional households by age) and admissions fall "
+        "with it; 0.13 holds it near 85", bounds=(0.0, 1.0))
     heavy_rr_dementia: float = param(
         1.5, unit="hazard ratio", kind="assumption",
         source="dementia raises the hazard of heavy care need; 70,000 of about 125,000 "
         "verpleeghuis residents have dementia (2019, verified)", bounds=(0.0, 50.0))
     dementia_onset_at80_per_year: float = param(
-        0.013, unit="per year", kind="assumption",
-        source="a log-linear line through 2 per 1000 at 65-69 and 50 per 1000 at 90+ (nl_facts "
-        "dementia_incidence_65_69, dementia_incidence_90plus, 2020, secondary) gives 0.0105 at 80; "
-        "raised by a quarter so that the 2025 prevalence (about 300,000) grows with ageing instead "
-        "of falling in the first years", bounds=(0.0, 5.0))
+        0.020, unit="per year", kind="output",
+        source="calibrated by hand (doorstroom validate) to the prevalence path of the 2021 letter "
+        "(shared/sources/001: 520,000 in 2040, 620,000 in 2050). A log-linear line through 2 per "
+        "1000 at 65-69 and 50 per 1000 at 90+ (nl_facts dementia_incidence_65_69, "
+        "dementia_incidence_90plus, 2020, secondary) gives only 0.0105 at 80, with which the 2025 "
+        "prevalence falls instead of growing with ageing: registered diagnoses undercount onsets",
+        bounds=(0.0, 5.0))
     dementia_onset_slope_per_year_of_age: float = param(
         0.129, unit="per year of age", kind="input",
         source="ln(0.05/0.002)/25 years between the two incidence points above", bounds=(0.0, 1.0))
@@ -332,17 +344,31 @@ class WlzParams(_Group):
         "the zorgkantoren, places above the path close as they free up", bounds=(0.0, 1e6),
         any_length=True)
     wants_admission_share: float = param(
-        0.5, unit="share of new indications", kind="assumption",
+        0.8, unit="share of new indications (before the waiting response)", kind="assumption",
         source="share of persons with a new Wlz indication who register for a verpleeghuis place; "
         "the rest receive Wlz care at home ('thuis, tenzij'; 68,908 of 191,303 VV indications at "
         "home in 2023, secondary); with the next parameter set so that the waiting list stays near "
         "the published 18,000-22,000 in the first years", bounds=(0.0, 1.0))
     later_admission_wish_per_year: float = param(
-        0.3, unit="per year", kind="assumption",
-        source="hazard that a person with Wlz care at home registers for a place later",
+        0.6, unit="per year (before the waiting response)", kind="assumption",
+        source="hazard that a person with Wlz care at home registers for a place later; with the "
+        "share above and the waiting response set by hand so that the list stays near 18,000-22,000 "
+        "to 2030 while about 56,000 a year are admitted",
         bounds=(0.0, 12.0))
+    registration_half_wait_months: float = param(
+        6.0, unit="months of expected wait", kind="assumption",
+        source="the registration probabilities above halve with every this many months of expected "
+        "wait (waiting list / admissions per month): people weigh the wait against a volledig "
+        "pakket thuis. No elasticity is published; the direction is (the list fell by about 4,000 "
+        "in 2024 under the zorgkantoren's 'thuis, tenzij' for VV4, Skipr 2025-07 citing NZa, "
+        "secondary)", bounds=(0.1, 120.0))
+    admissions_per_year_2024: float = param(
+        56_000.0, unit="persons per year (national)", kind="input",
+        source="'alle 56.000 mensen (nieuwe instroom)' in the verpleeghuis (Kamerbrief VWS "
+        "20-02-2025, shared/sources/000 lines 582-583, verified); the admissions of the year before "
+        "the model's first for the expected wait", bounds=(1.0, 1e6), changeable=False)
     initial_waiting_share: float = param(
-        0.3, unit="share of Wlz indications at home, 2025", kind="assumption",
+        0.27, unit="share of Wlz indications at home, 2025", kind="assumption",
         source="about 18,000-22,000 waiting for a verpleeghuis place (nl_facts nursing_home_waiting "
         "2025 secondary, nursing_home_waiting_total_vv 21,209 Q3 2023 verified) of about 65,000 "
         "with an indication at home", bounds=(0.0, 1.0), changeable=False)
@@ -551,9 +577,16 @@ class TurnoverParams(_Group):
         if len(self.fertility_path_years) != len(self.fertility_path_tfr):
             raise ParameterError("turnover.fertility_path_years and turnover.fertility_path_tfr: "
                                  "expected as many years as values")
-        for name in ("union_age_years", "starter_age_years",
-                     "immigrant_age_years"):
+        for name in ("starter_age_years", "immigrant_age_years"):
             _require_range("turnover", name, getattr(self, name))
+        if list(self.union_age_years) != sorted(set(self.union_age_years)):
+            raise ParameterError(f"turnover.union_age_years = {list(self.union_age_years)!r}: "
+                                 "expected increasing ages")
+        if len(self.union_per_year) != len(self.union_age_years) - 1:
+            raise ParameterError(
+                f"turnover.union_per_year has {len(self.union_per_year)} rates for "
+                f"{len(self.union_age_years) - 1} age bands of turnover.union_age_years: expected one "
+                "rate per band")
 
     fertility_path_years: tuple[int, ...] = param(
         (2023, 2030, 2040, 2050), unit="years", kind="input",
@@ -578,8 +611,9 @@ class TurnoverParams(_Group):
         1 / 18, unit="per child per year", kind="assumption",
         source="children aged 0-17 spread evenly over 18 years of age", bounds=(0.0, 1.0))
     union_age_years: tuple[int, ...] = param(
-        (20, 50), unit="years, from (inclusive) to (exclusive)", kind="assumption",
-        source="single adults who may move in with a partner", bounds=(0, 120))
+        (20, 30, 40, 50, 65), unit="years: edges of the age bands of union_per_year",
+        kind="assumption", source="single adults of these ages may move in with a partner",
+        bounds=(0, 120), any_length=True)
     starter_age_years: tuple[float, ...] = param(
         (20.0, 30.0), unit="years, drawn uniformly", kind="assumption",
         source="age of an adult child leaving home", bounds=(0.0, 120.0))
@@ -595,10 +629,15 @@ class TurnoverParams(_Group):
     applicant_tenure_shares: tuple[float, ...] = param(
         (0.45, 0.40, 0.15), unit="share of starters and immigrants: private, social, owner",
         kind="assumption", source="tenure of the first dwelling sought", bounds=(0.0, 1.0))
-    union_per_year: float = param(
-        0.2, unit="per single adult aged 20-49 per year", kind="assumption",
-        source="singles who move in with a partner; keeps the share of couples among young "
-        "adults roughly stable (assumption)", bounds=(0.0, 5.0))
+    union_per_year: tuple[float, ...] = param(
+        (0.25, 0.2, 0.08, 0.03), unit="per single adult per year, by age band of union_age_years",
+        kind="output",
+        source="singles who move in with a partner. The fall with age follows the wishes of "
+        "singles: nine in ten twenty-somethings want to live together, most thirty-somethings, 40% of "
+        "forty-somethings, and six in ten singles over 50 want no partner at home (CBS 2002 and 2018, "
+        "via news, secondary). Levels set by hand (doorstroom validate): a flat 0.2 to age 50 "
+        "coupled nearly every single by 50, so the one-person households of 50-74 halved by 2050",
+        bounds=(0.0, 5.0), any_length=True)
     leave_home_per_year: float = param(
         0.09, unit="per adult co-resident per year", kind="assumption",
         source="adult children leave home after about 11 years on average (assumption); gives "

@@ -46,8 +46,13 @@ def test_move_rates_of_cbs_order(run_2030):
     _, v = run_2030
     rate = np.mean([v[(y, "move_rate_65_74")] for y in range(2026, 2031)])
     assert 0.030 <= rate <= 0.042, f"move_rate_65_74 2026-2030 {rate:.4f}; CBS about 0.034-0.038"
+    # at 75+ moves include admissions to a verpleeghuis: 56,000 a year (shared/sources/000), most of
+    # them of persons aged 75+ (1.8 million in 2025), alone about 3% a year
     rate75 = np.mean([v[(y, "move_rate_75plus")] for y in range(2026, 2031)])
-    assert 0.01 <= rate75 <= rate, f"move_rate_75plus {rate75:.4f} should be below the 65-74 rate"
+    admitted = np.mean([v[(y, "wlz_admissions")] / v[(y, "persons_75plus")] for y in range(2026, 2031)])
+    assert admitted < rate75 <= admitted + rate, (
+        f"move_rate_75plus {rate75:.4f}: expected the admissions ({admitted:.4f}) plus regular moves "
+        f"below the 65-74 rate {rate:.4f}")
 
 
 @pytest.mark.slow

@@ -40,6 +40,9 @@ def test_unknown_group_lists_valid_groups():
         ({"care": {"heavy_onset_at80_per_year": [0.1, 0.2]}}, "must be a list of 4"),
         ({"care": {"dementia_min_care_state": 2.5}}, "expected an integer"),
         ({"demography": {"mortality_improvement_scale": "x"}}, "not a number"),
+        ({"turnover": {"union_per_year": [0.2, 0.1]}}, "one rate per band"),
+        ({"turnover": {"union_age_years": [20, 40, 30, 50, 65]}}, "expected increasing ages"),
+        ({"wlz": {"registration_half_wait_months": 0.0}}, "below its minimum"),
     ],
 )
 def test_impossible_values_are_rejected(changes, fragment):

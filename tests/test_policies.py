@@ -70,7 +70,8 @@ def test_capacity_follows_the_path_and_care_at_home_shortens_the_waiting_list(ru
     # places stay full (the waiting list exceeds them), so Wlz costs hardly change
     waiting = paired(runs, "scheiden_wonen_zorg", "verpleeghuis_waiting")
     assert waiting < 0, f"care at home in zorggeschikt must shorten the waiting list: {waiting:,.0f}"
-    assert paired(runs, "scheiden_wonen_zorg", "verpleeghuis_residents") == 0, "places are full"
+    residents = paired(runs, "scheiden_wonen_zorg", "verpleeghuis_residents")
+    assert abs(residents) <= 0.005 * 130_000, f"the places stay full: {residents:,.0f} residents"
     cost = paired(runs, "scheiden_wonen_zorg", "cost_wlz_eur")
     base = np.mean([runs[("baseline", s)][(2028, "cost_wlz_eur")] for s in SEEDS])
     assert abs(cost) < 0.002 * base, f"full places: Wlz costs must hardly change, {cost:,.0f}"

@@ -41,9 +41,11 @@ def test_total_population_within_2_percent(hh):
 
 def test_household_totals_near_cbs(hh):
     s = outputs.stocks(hh)
-    # CBS 1 Jan 2024: 8,374,404 private households, 3,340,560 one-person (verified)
-    assert abs(s["households_total"] / 8_374_404 - 1) < 0.03, f"households {s['households_total']:,}"
-    assert abs(s["households_one_person"] / 3_340_560 - 1) < 0.10, (
+    # CBS 1 Jan 2024: 8,374,404 private households, 3,340,560 one-person (verified); the model starts
+    # a year later, after growth of about 127,000 and 96,000 a year (2022-2024, derived)
+    assert 8_374_404 <= s["households_total"] <= 8_374_404 + 2 * 127_000, (
+        f"households {s['households_total']:,}")
+    assert 3_340_560 <= s["households_one_person"] <= 3_340_560 + 2 * 96_000, (
         f"one-person households {s['households_one_person']:,}"
     )
 

@@ -283,7 +283,8 @@ def test_destination_shares_agree(reference_summary, array_summary):
 
 @pytest.mark.slow
 def test_comparison_detects_doubled_dementia_incidence(population, reference_summary):
-    params = Parameters.from_dict({"care": {"dementia_onset_at80_per_year": 0.021}})
+    doubled = 2 * Parameters().care.dementia_onset_at80_per_year
+    params = Parameters.from_dict({"care": {"dementia_onset_at80_per_year": doubled}})
     bad = compare(run_array(population, params), reference_summary)
     assert any(b.startswith("dementia_onsets") for b in bad), (
         f"doubled dementia incidence not detected; differences reported: {bad}"

@@ -15,7 +15,7 @@ def test_every_projection_point_names_a_known_indicator_and_a_source():
     points = validate.projection_points()
     assert len(points) >= 12, f"{len(points)} points"
     for p in points:
-        assert p.source and p.status in ("verified", "secondary"), f"{p}: source and status"
+        assert p.source and p.status in ("verified", "secondary", "derived"), f"{p}: source and status"
         assert 0 < p.tolerance < 1 and p.value > 0, f"{p}"
     assert {p.indicator for p in points if p.role == "target"} >= {
         "households_total", "households_one_person", "persons_total", "persons_80plus",
