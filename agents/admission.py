@@ -115,8 +115,9 @@ def expected_wait_months(ctx: Context) -> float:
     year of its own admissions, the missing months count at ``wlz.admissions_per_year_2024``).
     """
     hh = ctx.households
-    waiting = hh.wlz_wait_since != NOT_WAITING
-    listed = float((waiting & hh.present).sum(axis=1) @ hh.weight.astype(np.float64))
+    flat = np.flatnonzero(hh.wlz_wait_since.ravel() != NOT_WAITING)
+    flat = flat[hh.present.ravel()[flat]]
+    listed = float(hh.weight[row_of(flat)].sum(dtype=np.float64))
     history = admissions_history(ctx)
     per_month = history.sum() / len(history) * ctx.steps_per_year / 12
     return listed / per_month if per_month > 0 else float("inf")
@@ -167,7 +168,7 @@ def registration(ctx: Context, response: float = 1.0) -> None:
     factor = verzorgingshuis.registration_factor(ctx, rows)
     if factor is not None:
         p = p * factor
-    u = ctx.streams.for_ids("wlz_wish", hh.pid.ravel()[flat])
+    u = ctx.streams.for_few("wlz_wish", hh.pid.ravel()[flat])
     join = u < p
     start = logeerzorg.registration_start(ctx, flat, new, join)
     hh.wlz_wait_since[rows[join], slots[join]] = start[join]
@@ -184,11 +185,14 @@ def admit_by_province(ctx: Context, rows: np.ndarray, slots: np.ndarray, priorit
     region = hh.region[rows]
     free_region = dw.region[free]
     weight = hh.weight[rows]
+    chosen = []
     for kantoor in ctx.institutions.zorgkantoren:
         sel = region == kantoor.region
-        r, s, places = kantoor.choose(rows[sel], slots[sel], priority[sel],
-                                      free[free_region == kantoor.region], place_type, weight[sel])
-        admit_to_places(ctx, r, s, places, place_type)
+        chosen.append(kantoor.choose(rows[sel], slots[sel], priority[sel],
+                                     free[free_region == kantoor.region], place_type, weight[sel]))
+    if chosen:  # the provinces' persons and places are disjoint: one move for all of them
+        admit_to_places(ctx, *(np.concatenate(parts) for parts in zip(*chosen, strict=True)),
+                        place_type)
 
 
 def admit_to_places(ctx: Context, rows: np.ndarray, slots: np.ndarray, places: np.ndarray,
@@ -221,7 +225,7 @@ def verpleeghuis_admission(ctx: Context) -> None:
     rows = row_of(flat)
     urgent = (hh.dementia.ravel()[flat] & ~hh.present.ravel()[partner_of(flat)]
               & ~hh.children_nearby[rows])
-    u = ctx.streams.for_ids("admission", hh.pid.ravel()[flat])
+    u = ctx.streams.for_few("admission", hh.pid.ravel()[flat])
     priority = hh.wlz_wait_since.ravel()[flat] + np.where(urgent, 0, URGENT_BONUS_STEPS) + u
     admit_by_province(ctx, rows, slot_of(flat), priority, VERPLEEGHUIS)
 

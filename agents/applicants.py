@@ -36,8 +36,8 @@ def join(ctx: Context, kind: int, pids, region, age_months, sex, weight) -> None
     k = len(pids)
     if k == 0:
         return
-    u_type = ctx.streams.for_ids("applicant_target", pids, f"{ctx.name}/type")
-    u_tenure = ctx.streams.for_ids("applicant_target", pids, f"{ctx.name}/tenure")
+    u_type = ctx.streams.for_few("applicant_target", pids, f"{ctx.name}/type")
+    u_tenure = ctx.streams.for_few("applicant_target", pids, f"{ctx.name}/tenure")
     dtype, tenure = first_dwelling_target(u_type, u_tenure, ctx.params.turnover)
     ctx.applicants.append({
         "weight": np.asarray(weight, np.float32), "kind": np.full(k, kind, np.int8),

@@ -71,11 +71,14 @@ def family(ctx: Context) -> None:
     tp = ctx.params.turnover
     spy = ctx.steps_per_year
     u = ctx.streams.scratch(hh.n)
-    age = hh.age_months // 12
-    women = np.flatnonzero((hh.present & (hh.sex == FEMALE) & (age >= FERTILE_AGES[0])
-                            & (age <= FERTILE_AGES[1]) & ~is_institution(hh.dwelling)[:, None]).ravel())
-    followed = ctx.memory.setdefault("followed", followed_share_of_women())
-    a = np.minimum(age.ravel()[women], FERTILE_AGES[1] + 1)
+    months = hh.age_months
+    women = np.flatnonzero((hh.present & (hh.sex == FEMALE) & (months >= FERTILE_AGES[0] * 12)
+                            & (months < (FERTILE_AGES[1] + 1) * 12)
+                            & ~is_institution(hh.dwelling)[:, None]).ravel())
+    if "followed" not in ctx.memory:
+        ctx.memory["followed"] = followed_share_of_women()
+    followed = ctx.memory["followed"]
+    a = months.ravel()[women] // 12
     # no woman of an age the model follows no one of (below 18) can be drawn: rate 0 there
     rate = np.divide(fertility_rate(a, ctx.year, tp), followed[a], out=np.zeros(len(a)),
                      where=followed[a] > 0)

@@ -13,7 +13,15 @@ from __future__ import annotations
 
 import numpy as np
 
-from sim.codes import CARE_DWELLING_TYPES, LIMITATION, MODERATE, NOT_SEARCHING, OWNER, is_institution
+from sim.codes import (
+    CARE_DWELLING_TYPES,
+    LIMITATION,
+    MODERATE,
+    NOT_SEARCHING,
+    OWNER,
+    is_institution,
+    is_one_of,
+)
 from sim.households import care_need, household_size, oldest_age_months
 from sim.params import MovingParams
 from sim.process import Context, Process
@@ -36,7 +44,7 @@ def care_mismatch(hh, dw, rows) -> np.ndarray:
     need = care_need(hh, rows)
     ids = hh.dwelling_id[rows]
     not_step_free = ~dw.step_free[ids]
-    no_care = ~np.isin(dw.type[ids], CARE_DWELLING_TYPES)
+    no_care = ~is_one_of(dw.type[ids], CARE_DWELLING_TYPES)
     return ((need >= LIMITATION) & not_step_free) | ((need >= MODERATE) & no_care)
 
 

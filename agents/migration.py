@@ -55,7 +55,7 @@ def migration(ctx: Context) -> None:
     ap = ctx.applicants
     live = np.flatnonzero(ap.active)
     if len(live):
-        u = ctx.streams.for_ids("migration", ap.pid[live], "give_up")
+        u = ctx.streams.for_few("migration", ap.pid[live], "give_up")
         quit_ = (ap.kind[live] == IMMIGRANT) & (
             u < step_probability(tp.immigrant_give_up_per_year, spy))
         gone = live[quit_]

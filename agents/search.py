@@ -105,8 +105,8 @@ def search(ctx: Context) -> None:
     start = ~searching & (u < p)
     new = rows[start]
     if len(new):
-        u_type = ctx.streams.for_ids("search_type", new)
-        u_tenure = ctx.streams.for_ids("search_tenure", new)
+        u_type = ctx.streams.for_few("search_type", new)
+        u_tenure = ctx.streams.for_few("search_tenure", new)
         hh.search_type[new], hh.search_tenure[new] = search_target(hh, new, u_type, u_tenure, mp)
         hh.search_since[new] = ctx.step
 

@@ -51,13 +51,13 @@ def separation(ctx: Context) -> None:
     split = couples[ctx.streams.for_ids("separation", hh.pid[couples, 0], "split") < p]
     if len(split) == 0:
         return
-    u_who = ctx.streams.for_ids("separation", hh.pid[split, 0], "who")
+    u_who = ctx.streams.for_few("separation", hh.pid[split, 0], "who")
     man_slot = np.where(hh.sex[split, 0] == MALE, 0, 1)
     man_stays = u_who < tp.separation_man_stays_share
     leaves = np.where(man_stays, 1 - man_slot, man_slot)
     pid = hh.pid[split, leaves]
-    u_type = ctx.streams.for_ids("separation", pid, "type")
-    u_tenure = ctx.streams.for_ids("separation", pid, "tenure")
+    u_type = ctx.streams.for_few("separation", pid, "type")
+    u_tenure = ctx.streams.for_few("separation", pid, "tenure")
     dtype, tenure = choose_target(hh.care[split, leaves], hh.age_months[split, leaves] // 12,
                                   hh.tenure[split], u_type, u_tenure, ctx.params.moving)
     ctx.record.flow("separations", float(hh.weight[split].sum()))

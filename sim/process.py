@@ -111,9 +111,21 @@ class StreamView:
 
     def for_ids(self, name: str, ids: np.ndarray, key: str | None = None,
                 step: int | None = None) -> np.ndarray:
-        """The draw of each id in stream ``name`` (see :meth:`RandomStreams.for_ids`)."""
+        """The draw of each id in sequential stream ``name``: for decisions most persons face.
+
+        See :meth:`sim.streams.RandomStreams.for_ids`.
+        """
         self._check(name)
         return self._streams.for_ids(name, self._step(step), ids, key)
+
+    def for_few(self, name: str, ids: np.ndarray, key: str | None = None,
+                step: int | None = None) -> np.ndarray:
+        """The counter-based draw of each id in stream ``name``: for decisions few persons face.
+
+        See :meth:`sim.streams.RandomStreams.for_few` (a cost per id asked).
+        """
+        self._check(name)
+        return self._streams.for_few(name, self._step(step), ids, key)
 
     def prefix(self, name: str, n: int, key: str | None = None, step: int | None = None
                ) -> np.ndarray:

@@ -4,11 +4,20 @@ Each decision draws from its own stream, derived from the run's root seed, the s
 number and, for a keyed sub-stream, a key (``generator("family", key="births")``): no arithmetic on
 stream numbers, and no two decisions share draws. With a read log (``--debug``) a stream read twice in
 one step (the same name, step and key) raises :class:`StreamReuseError`: the second reader would get
-the same draws as the first. The draw for person ``p`` at step ``t`` in stream ``s`` is the
-``p``-th value of that stream's array at that step (see :meth:`RandomStreams.for_ids`), so it does not
-depend on how many draws other processes make, nor on how many persons exist beyond ``p``, nor on the
-household row the person lives in. A policy run therefore faces the same deaths and care onsets as its
-baseline for every person who exists in both.
+the same draws as the first. The draw for person ``p`` at step ``t`` in stream ``s`` depends only on
+(seed, ``s``, key, ``t``, ``p``), so it does not depend on how many draws other processes make, nor on
+how many persons exist beyond ``p``, nor on the household row the person lives in. A policy run
+therefore faces the same deaths and care onsets as its baseline for every person who exists in both.
+
+Draws by id come in two kinds, fixed per stream (a stream is always read the same way):
+
+- :meth:`RandomStreams.for_ids`, a sequential stream: the draw of id ``p`` is the ``p``-th value of the
+  stream's generator at that step. Its cost grows with the largest id, so it serves decisions most
+  persons face every step (death, care onset, births).
+- :meth:`RandomStreams.for_few`, counter-based: the draw of id ``p`` is a hash of ``p`` under the
+  stream's key (SplitMix64, with a gamma of its own per stream and step). Its cost grows with the
+  number of ids asked, so it serves decisions a few persons face (a target type for a new searcher,
+  who moves out at a separation).
 """
 
 from __future__ import annotations
@@ -21,9 +30,17 @@ SETUP_STREAMS = ("population", "stock")
 """Streams drawn while the model is built (the synthetic population and the dwelling stock); the
 processes declare their own streams (``sim.process.Process.streams``)."""
 
-JUMP_COST = 1024
-"""Draws that cost about as much time as one jump of the generator (``advance``) in
-:meth:`RandomStreams.for_ids`: ids closer than this are drawn as one stretch."""
+_MASK64 = (1 << 64) - 1
+_GOLDEN = 0x9E3779B97F4A7C15  # SplitMix64's increment: 2**64 / golden ratio, odd
+_MIX1 = np.uint64(0xBF58476D1CE4E5B9)  # multipliers of SplitMix64's finaliser (Stafford's "mix13")
+_MIX2 = np.uint64(0x94D049BB133111EB)
+
+
+def _mix64(z: int) -> int:
+    """SplitMix64's finaliser on one Python integer (64-bit, wrapping)."""
+    z = ((z ^ (z >> 30)) * 0xBF58476D1CE4E5B9) & _MASK64
+    z = ((z ^ (z >> 27)) * 0x94D049BB133111EB) & _MASK64
+    return z ^ (z >> 31)
 
 
 class StreamReuseError(RuntimeError):
@@ -83,37 +100,45 @@ class RandomStreams:
         return self._scratch[:n]
 
     def for_ids(self, name: str, step: int, ids: np.ndarray, key: str | None = None) -> np.ndarray:
-        """Returns the draw of each id (person or household) in stream ``name`` at ``step``.
+        """Returns the draw of each id (person or household) in sequential stream ``name`` at ``step``.
 
-        The draw of id ``p`` is ``uniform(name, step, p + 1)[p]``. When the ids are few and far
-        apart compared with the largest id (e.g. new person ids, which are the highest), only the
-        stretches of the stream around them are drawn, jumping over the rest with the bit generator's
-        ``advance``; the values are the same.
+        The draw of id ``p`` is ``uniform(name, step, p + 1)[p]``: the stream is drawn up to the
+        largest id asked, so the cost grows with that id, not with the number of ids. For a decision
+        only a few ids face, use :meth:`for_few`.
         """
         ids = np.asarray(ids)
         if len(ids) == 0:
+            self._entropy(name, step, key)  # a read all the same (the reuse log sees it)
             return np.zeros(0)
-        top = int(ids.max()) + 1
-        if len(ids) * JUMP_COST >= top:
-            return self.prefix(name, step, top, key)[ids]
-        uniq = np.unique(ids)
-        cut = np.flatnonzero(np.diff(uniq) > JUMP_COST) + 1
-        first = uniq[np.concatenate(([0], cut))]
-        last = uniq[np.concatenate((cut - 1, [len(uniq) - 1]))]
-        length = last - first + 1
-        if len(first) * JUMP_COST + int(length.sum()) >= top:
-            return self.prefix(name, step, top, key)[ids]
-        gen = self.generator(name, step, key)
-        offset = np.concatenate(([0], np.cumsum(length)))
-        values = np.empty(int(offset[-1]))
-        pos = 0
-        for a, b, o in zip(first.tolist(), (last + 1).tolist(), offset[:-1].tolist(), strict=True):
-            if a > pos:
-                gen.bit_generator.advance(a - pos)
-            gen.random(out=values[o:o + b - a])
-            pos = b
-        seg = np.searchsorted(first, ids, side="right") - 1
-        return values[offset[seg] + (ids - first[seg])]
+        return self.prefix(name, step, int(ids.max()) + 1, key)[ids]
+
+    def for_few(self, name: str, step: int, ids: np.ndarray, key: str | None = None) -> np.ndarray:
+        """Returns the counter-based draw of each id in stream ``name`` at ``step`` (float64 in [0, 1)).
+
+        The draw of id ``p`` is SplitMix64's output for state ``k + (p + 1) g``, with the offset ``k``
+        and the odd gamma ``g`` derived from (seed, name, key, step): a function of the id alone, at
+        a cost per id asked. A stream read this way must always be read this way (its draws differ
+        from :meth:`for_ids`'s).
+        """
+        entropy = self._entropy(name, step, key)
+        h = 0
+        for word in entropy:
+            h = _mix64(((h ^ (word & _MASK64)) + _GOLDEN) & _MASK64)
+        offset = np.uint64(h)
+        g = _mix64(h ^ _GOLDEN) | 1
+        if (g ^ (g >> 1)).bit_count() < 24:  # SplitMix's rule: a gamma needs enough bit changes
+            g ^= 0xAAAAAAAAAAAAAAAA
+        gamma = np.uint64(g)
+        z = np.asarray(ids).astype(np.uint64) + np.uint64(1)
+        z *= gamma
+        z += offset
+        z ^= z >> np.uint64(30)
+        z *= _MIX1
+        z ^= z >> np.uint64(27)
+        z *= _MIX2
+        z ^= z >> np.uint64(31)
+        z >>= np.uint64(11)
+        return z * (1.0 / (1 << 53))
 
     def prefix(self, name: str, step: int, n: int, key: str | None = None) -> np.ndarray:
         """:meth:`uniform` drawn into the scratch buffer (valid until the buffer is reused).

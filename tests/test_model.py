@@ -10,7 +10,7 @@ from agents.model import DoorstroomModel
 from sim.params import ParameterError, Parameters, RunSettings
 from sim.population import build_population
 from sim.rates import step_probability
-from sim.streams import RandomStreams
+from sim.streams import RandomStreams, StreamReuseError
 
 
 def _same(a, b) -> bool:
@@ -97,8 +97,8 @@ def test_streams_are_independent_and_prefix_stable():
         s.uniform("mortalty", 0, 1)
 
 
-def test_for_ids_jumping_gives_the_same_draws():
-    """Few ids far apart are drawn by jumping over the stream; the draws must not change."""
+def test_for_ids_draws_do_not_depend_on_the_other_ids():
+    """The draw of an id in a sequential stream is its place in the stream, whoever else is asked."""
     s = RandomStreams(5)
     top = 400_000
     full = s.uniform("turnover", 7, top)
@@ -107,11 +107,43 @@ def test_for_ids_jumping_gives_the_same_draws():
         np.arange(top - 50, top, dtype=np.int32),                   # new person ids: the highest
         rng.integers(0, top, 40),                                   # scattered
         np.array([top - 1, 5, top - 1, 5, 70_000]),                 # repeated, unsorted
-        np.concatenate([rng.integers(0, top, 5), np.arange(top - 3000, top)]),
-        rng.integers(0, top, 5000),                                 # dense enough to draw all
     ]
     for ids in cases:
         assert np.array_equal(s.for_ids("turnover", 7, ids), full[ids]), f"draws differ for {ids[:5]}"
+
+
+def test_for_few_draws_are_uniform_independent_and_a_function_of_the_id():
+    """Counter-based draws: the same id gets the same draw whoever else is asked; the draws pass a
+    uniformity test and are uncorrelated between neighbouring ids, streams, keys and steps."""
+    from scipy import stats
+
+    s = RandomStreams(5)
+    n = 200_000
+    ids = np.arange(n)
+    full = s.for_few("turnover", 7, ids)
+    rng = np.random.default_rng(3)
+    for some in (rng.integers(0, n, 40), np.array([n - 1, 5, n - 1, 5]), np.arange(n - 30, n)):
+        assert np.array_equal(s.for_few("turnover", 7, some), full[some])
+    assert full.min() >= 0.0 and full.max() < 1.0
+    assert stats.kstest(full, "uniform").pvalue > 1e-3, "draws must be uniform on [0, 1)"
+    others = {
+        "neighbouring ids": full[1:],
+        "other stream": s.for_few("mortality", 7, ids)[:-1],
+        "other key": s.for_few("turnover", 7, ids, key="b")[:-1],
+        "next step": s.for_few("turnover", 8, ids)[:-1],
+        "other seed": RandomStreams(6).for_few("turnover", 7, ids)[:-1],
+    }
+    bound = 5 / np.sqrt(n)  # five standard errors of a correlation of independent draws
+    for what, other in others.items():
+        assert abs(np.corrcoef(full[:-1], other)[0, 1]) < bound, f"draws correlate with {what}"
+        assert not np.array_equal(full[:-1], other), f"draws repeat for {what}"
+    # a pair of decisions rarely both fire together by chance: joint rate of two 10 % events
+    joint = np.mean((full[:-1] < 0.1) & (others["other stream"] < 0.1))
+    assert abs(joint - 0.01) < 5 * np.sqrt(0.01 * 0.99 / n)
+    logged = RandomStreams(5, log=True)
+    logged.for_few("turnover", 7, ids[:3])
+    with pytest.raises(StreamReuseError, match="read twice"):
+        logged.for_ids("turnover", 7, ids[:3])
 
 
 def test_common_random_numbers_across_scenarios():

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from sim.codes import CARE_DWELLING_TYPES
+from sim.codes import CARE_DWELLING_TYPES, is_one_of
 from sim.process import Context
 from sim.rates import step_probability
 
@@ -39,7 +39,7 @@ def older_priority_types(ctx: Context, search_type: np.ndarray) -> np.ndarray:
     """True where an older mover gets priority for the dwelling type sought."""
     if ctx.params.policy.older_mover_priority_all_types:
         return np.ones(len(search_type), bool)
-    return np.isin(search_type, CARE_DWELLING_TYPES)
+    return is_one_of(search_type, CARE_DWELLING_TYPES)
 
 
 def keep_rent_bonus(ctx: Context) -> float:

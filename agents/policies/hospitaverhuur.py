@@ -62,7 +62,7 @@ def take_lodgers(ctx: Context) -> None:
                           & ~is_institution(hh.dwelling))
     rows = rows[~kostendelersnorm.blocks_lodger(ctx, hh.benefit[rows])]
     rows = rows[dw.rooms[hh.dwelling_id[rows]] - household_size(hh, rows) >= pp.hospita_min_spare_rooms]
-    u = ctx.streams.for_ids("hospita", hh.pid[rows, 0], "ready")
+    u = ctx.streams.for_few("hospita", hh.pid[rows, 0], "ready")
     hosts = rows[u < step_probability(pp.hospita_per_year, ctx.steps_per_year)]
     starters = np.flatnonzero(ap.active & (ap.kind == STARTER))
     if len(hosts) == 0 or len(starters) == 0:

@@ -24,7 +24,7 @@ from __future__ import annotations
 import numpy as np
 
 from agents.allocation import rank_within
-from sim.codes import AOW_AIO, BIJSTAND, is_institution
+from sim.codes import AOW_AIO, BIJSTAND, is_institution, is_one_of
 from sim.households import adult_count
 from sim.outputs import declare
 from sim.process import Context, Process
@@ -111,7 +111,7 @@ def blocks_lodger(ctx: Context, benefit: np.ndarray) -> np.ndarray:
     pp = ctx.params.policy
     if not pp.lodger_counts_for_kostendelersnorm:
         return np.zeros(len(benefit), bool)
-    return np.isin(benefit, SHARING_BENEFITS) & kostendelersnorm_applies(pp.kostendelersnorm, benefit)
+    return is_one_of(benefit, SHARING_BENEFITS) & kostendelersnorm_applies(pp.kostendelersnorm, benefit)
 
 
 def benefits(ctx: Context, rows: np.ndarray, benefit: np.ndarray, per_year: np.ndarray) -> np.ndarray:
@@ -126,7 +126,7 @@ def benefits(ctx: Context, rows: np.ndarray, benefit: np.ndarray, per_year: np.n
     shared = is_shared(hh, rows)
     counted = np.zeros(len(rows), bool)
     if pp.lodger_counts_for_kostendelersnorm:
-        counted = (hh.lodger_pid[rows] >= 0) & np.isin(benefit, SHARING_BENEFITS)
+        counted = (hh.lodger_pid[rows] >= 0) & is_one_of(benefit, SHARING_BENEFITS)
     special = shared | counted
     if not special.any():
         return per_year
@@ -160,7 +160,7 @@ def share_dwellings(ctx: Context) -> None:
     pp = ctx.params.policy
     spy = ctx.steps_per_year
     rows = np.flatnonzero(hh.active & ~hh.present[:, 1]
-                          & np.isin(hh.benefit, SHARING_BENEFITS)
+                          & is_one_of(hh.benefit, SHARING_BENEFITS)
                           & ~is_institution(hh.dwelling)
                           & (hh.age_months[:, 0] >= pp.sharing_min_age_years * 12)
                           & (hh.n_children == 0) & (hh.n_coresidents == 0)
@@ -170,7 +170,7 @@ def share_dwellings(ctx: Context) -> None:
     cut = kostendelersnorm_applies(pp.kostendelersnorm, hh.benefit[rows])
     p = np.where(cut, step_probability(pp.sharing_per_year_with_cut, spy),
                  step_probability(pp.sharing_per_year, spy))
-    u = ctx.streams.for_ids("sharing", hh.pid[rows, 0], "ready")
+    u = ctx.streams.for_few("sharing", hh.pid[rows, 0], "ready")
     hh.sharing_ready[rows[u < p]] = True
     ready = rows[hh.sharing_ready[rows]]
     if len(ready) < 2:

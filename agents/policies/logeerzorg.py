@@ -36,7 +36,7 @@ def registration_start(ctx: Context, persons: np.ndarray, new: np.ndarray,
     start = np.full(len(persons), ctx.step, np.int64)
     if pp.logeerzorg_share > 0:
         with_partner = new & hh.present.ravel()[partner_of(persons)]
-        u = ctx.streams.for_ids("logeerzorg", hh.pid.ravel()[persons])
+        u = ctx.streams.for_few("logeerzorg", hh.pid.ravel()[persons])
         delayed = with_partner & (u < pp.logeerzorg_share)
         start[delayed] += int(round(pp.logeerzorg_delay_months * ctx.steps_per_year / 12))
         ctx.record.flow("logeerzorg_users", float(hh.weight[row_of(persons)[join & delayed]].sum()))

@@ -57,7 +57,7 @@ def eligible(ctx: Context) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
           & (hh.age_months.ravel()[flat] >= pp.verzorgingshuis_min_age_years * 12)
           & (hh.wlz_wait_since.ravel()[flat] == NOT_WAITING))
     flat = flat[ok]
-    u = ctx.streams.for_ids("verzorgingshuis", hh.pid.ravel()[flat])
+    u = ctx.streams.for_few("verzorgingshuis", hh.pid.ravel()[flat])
     priority = -hh.age_months.ravel()[flat].astype(np.float64) + u
     return row_of(flat), slot_of(flat), priority
 
