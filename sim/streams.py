@@ -7,7 +7,9 @@ one step (the same name, step and key) raises :class:`StreamReuseError`: the sec
 the same draws as the first. The draw for person ``p`` at step ``t`` in stream ``s`` depends only on
 (seed, ``s``, key, ``t``, ``p``), so it does not depend on how many draws other processes make, nor on
 how many persons exist beyond ``p``, nor on the household row the person lives in. A policy run
-therefore faces the same deaths and care onsets as its baseline for every person who exists in both.
+therefore faces the same deaths and care onsets as its baseline for every person of the starting
+population (new persons, starters and immigrants, are numbered in order of arrival, so their ids stay
+the same persons only as long as the arrivals of both runs do).
 
 Draws by id come in two kinds, fixed per stream (a stream is always read the same way):
 

@@ -164,9 +164,12 @@ def test_common_random_numbers_across_scenarios():
         mask = h.present & h.active[:, None]
         return dict(zip(h.pid[mask].tolist(), h.dementia[mask].tolist(), strict=True))
 
+    # new persons (starters, immigrants) are numbered in order of arrival, and arrivals differ once
+    # households live in other rows: only the starting population is the same persons in both runs
+    start = set(hh.pid[hh.present & hh.active[:, None]].tolist())
     a, b = dementia_by_pid(base), dementia_by_pid(more)
-    both = set(a) & set(b)
-    assert len(both) > 0.9 * len(a), "most persons are alive in both runs"
+    both = set(a) & set(b) & start
+    assert len(both) > 0.85 * len(a), "most persons are alive in both runs"
     differ = [p for p in both if a[p] != b[p]]
     assert not differ, f"{len(differ)} persons alive in both runs differ in dementia"
 

@@ -101,9 +101,12 @@ def test_building_programme_leaves_deaths_and_care_of_older_persons_identical():
     """Common random numbers: the programme changes who moves where, not who dies or needs care.
 
     Checked for everyone aged 55+ on 1 January 2025 (the model's subject), wherever they live: in a
-    household or, after a separation, among the applicants waiting for a dwelling. Younger persons
-    can differ through who pairs with whom in the union phase, which depends on which singles are
-    housed.
+    household or, after a separation, among the applicants waiting for a dwelling. Who pairs with
+    whom in the union phase depends on which singles are housed, and a household's decisions
+    (emigration, separation) and a person's care network follow the partner; so persons whose
+    partner (or housemate) differs at some step between the two runs are left out (about 1% at
+    this seed: singles under 65 still form unions), and the rest must face identical deaths and
+    onsets.
     """
     settings = RunSettings(scale=0.003, seed=4, end_year=2029)
 
@@ -112,28 +115,38 @@ def test_building_programme_leaves_deaths_and_care_of_older_persons_identical():
         hh = m.households
         mask = hh.present & hh.active[:, None]
         older = set(hh.pid[mask & (hh.age_months >= 55 * 12)].tolist())
-        onsets = {}
+        onsets, partners = {}, {}
         def persons():
             h, ap = m.households, m.applicants
             live = h.present & h.active[:, None]
+            partner = np.where(h.present[:, ::-1], h.pid[:, ::-1], -1)
             return zip(np.concatenate([h.pid[live], ap.pid[ap.active]]).tolist(),
                        np.concatenate([h.care[live], ap.care[ap.active]]).tolist(),
                        np.concatenate([h.dementia[live], ap.dementia[ap.active]]).tolist(),
+                       np.concatenate([partner[live], np.full(ap.active.sum(), -1)]).tolist(),
                        strict=True)
 
         while m.running:
             m.step()
-            for pid, care, dem in persons():
+            for pid, care, dem, partner in persons():
                 if pid in older:
                     onsets.setdefault((pid, care, dem), m.step_index)
-        alive = {p for p, _, _ in persons() if p in older}
-        return alive, onsets, {(y, n): v for y, n, v in m.records}
+                    partners[(pid, m.step_index)] = partner
+        alive = {p for p, _, _, _ in persons() if p in older}
+        return alive, onsets, {(y, n): v for y, n, v in m.records}, partners, older
 
-    alive_a, onsets_a, va = run(None)
-    alive_b, onsets_b, vb = run(load_scenario(SCENARIOS / "bouwprogramma_2030.toml").parameters())
+    alive_a, onsets_a, va, partners_a, older = run(None)
+    alive_b, onsets_b, vb, partners_b, _ = run(
+        load_scenario(SCENARIOS / "bouwprogramma_2030.toml").parameters())
     assert vb[(2027, "programme_dwellings_built")] > 0, "the programme must build"
     assert va[(2027, "limitation_not_stepfree")] != vb[(2027, "limitation_not_stepfree")], (
         "the housing outcome must differ, or the test shows nothing"
     )
+    repartnered = {p for (p, t), q in partners_a.items() if partners_b.get((p, t), q) != q}
+    repartnered |= {p for (p, t), q in partners_b.items() if partners_a.get((p, t), q) != q}
+    assert len(repartnered) < 0.02 * len(older), f"{len(repartnered)} of {len(older)} repartnered"
+    alive_a, alive_b = alive_a - repartnered, alive_b - repartnered
+    onsets_a = {k: v for k, v in onsets_a.items() if k[0] not in repartnered}
+    onsets_b = {k: v for k, v in onsets_b.items() if k[0] not in repartnered}
     assert alive_a == alive_b, f"{len(alive_a ^ alive_b)} persons 55+ differ in survival"
     assert onsets_a == onsets_b, "care and dementia onsets (person, state, step) must be identical"
