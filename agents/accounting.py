@@ -68,9 +68,9 @@ def accounting(ctx: Context) -> None:
     wmo = (is_one_of(care0, (MODERATE, REGIE)).astype(np.int64)
            + is_one_of(care1, (MODERATE, REGIE))) * home
     wlz = (w[inst].sum() * cp.verpleeghuis_eur_per_resident_year
-           + np.dot(w, heavy_home) * cp.wlz_at_home_eur_per_person_year)
+           + (w * heavy_home).sum() * cp.wlz_at_home_eur_per_person_year)
     ctx.record.flow("cost_wlz_eur", wlz / spy)
-    ctx.record.flow("cost_wmo_eur", np.dot(w, wmo) * cp.wmo_eur_per_user_year / spy)
+    ctx.record.flow("cost_wmo_eur", (w * wmo).sum() * cp.wmo_eur_per_user_year / spy)
     vzh = hh.dwelling == VERZORGINGSHUIS
     if vzh.any():
         ctx.record.flow("cost_verzorgingshuis_eur",
@@ -85,7 +85,7 @@ def accounting(ctx: Context) -> None:
         [aow, aow + cp.aio_supplement_eur_year, bijstand], 0.0)
     per_year = kostendelersnorm.benefits(ctx, rows, benefit, per_year)
     # institution residents' benefits are not counted here; WORK households receive none
-    ctx.record.flow("cost_benefits_eur", np.dot(w[rows], per_year) / spy)
+    ctx.record.flow("cost_benefits_eur", (w[rows] * per_year).sum() / spy)
 
 
 PENSION = Process("pension", to_aow, reads=("population",), streams=("pension",))
