@@ -45,7 +45,7 @@ def to_aow(ctx: Context) -> None:
     old = rows[oldest_age_months(hh, rows) >= pp.aow_age_years * 12]
     if len(old) == 0:
         return
-    u = ctx.streams.for_few("pension", old)
+    u = ctx.streams.for_few("pension", hh.pid[old, 0])
     was_bijstand = hh.benefit[old] == BIJSTAND
     hh.benefit[old] = np.where(was_bijstand, AOW_AIO,
                                np.where(u < pp.pension_share_aow, AOW_PENSION, AOW))

@@ -32,7 +32,7 @@ def adaptation(ctx: Context) -> None:
     rows, ids = limited_not_step_free(ctx.households, dw)
     if len(rows) == 0:
         return
-    u = ctx.streams.for_few("adaptation", rows)
+    u = ctx.streams.for_few("adaptation", ctx.households.pid[rows, 0])
     p = step_probability(ctx.params.moving.adaptation_per_year, ctx.steps_per_year)
     done = ids[u < p]
     dw.step_free[done] = True

@@ -70,7 +70,6 @@ def family(ctx: Context) -> None:
     hh = ctx.households
     tp = ctx.params.turnover
     spy = ctx.steps_per_year
-    u = ctx.streams.scratch(hh.n)
     months = hh.age_months
     women = np.flatnonzero((hh.present & (hh.sex == FEMALE) & (months >= FERTILE_AGES[0] * 12)
                             & (months < (FERTILE_AGES[1] + 1) * 12)
@@ -88,12 +87,12 @@ def family(ctx: Context) -> None:
     ctx.record.flow("births", float(hh.weight[born].sum()))
     kids = np.flatnonzero(hh.active & (hh.n_children > 0))
     p_grow = probability_by_count(tp.child_to_adult_per_year, hh.n_children[kids], spy)
-    grown = kids[ctx.streams.generator("family", "grow_up").random(out=u)[kids] < p_grow]
+    grown = kids[ctx.streams.for_ids("family", hh.pid[kids, 0], "grow_up") < p_grow]
     hh.n_children[grown] -= 1
     hh.n_coresidents[grown] += 1
     cores = np.flatnonzero(hh.active & (hh.n_coresidents > 0))
     p_leave = probability_by_count(tp.leave_home_per_year, hh.n_coresidents[cores], spy)
-    leave = cores[ctx.streams.generator("family", "leave_home").random(out=u)[cores] < p_leave]
+    leave = cores[ctx.streams.for_ids("family", hh.pid[cores, 0], "leave_home") < p_leave]
     if len(leave):
         hh.n_coresidents[leave] -= 1
         k = len(leave)

@@ -94,7 +94,7 @@ def search(ctx: Context) -> None:
     if len(rows) == 0:
         return
     searching = searching_all[rows]
-    u = ctx.streams.prefix("search", int(rows[-1]) + 1)[rows]
+    u = ctx.streams.for_ids("search", hh.pid[rows, 0])
     quit_ = searching & (u < step_probability(mp.search_give_up_per_year, spy))
     hh.search_since[rows[quit_]] = NOT_SEARCHING
     rate = np.array([0.0, mp.search_start_maybe_per_year, mp.search_start_definite_per_year])
@@ -105,8 +105,8 @@ def search(ctx: Context) -> None:
     start = ~searching & (u < p)
     new = rows[start]
     if len(new):
-        u_type = ctx.streams.for_few("search_type", new)
-        u_tenure = ctx.streams.for_few("search_tenure", new)
+        u_type = ctx.streams.for_few("search_type", hh.pid[new, 0])
+        u_tenure = ctx.streams.for_few("search_tenure", hh.pid[new, 0])
         hh.search_type[new], hh.search_tenure[new] = search_target(hh, new, u_type, u_tenure, mp)
         hh.search_since[new] = ctx.step
 

@@ -661,24 +661,27 @@ class TurnoverParams(_Group):
         "housing, or leave again); starters keep searching while living with their parents",
         bounds=(0.0, 12.0))
     new_build_path_years: tuple[int, ...] = param(
-        (2024, 2025, 2030, 2035, 2045), unit="years", kind="assumption",
+        (2024, 2025, 2030, 2031, 2040, 2041), unit="years", kind="assumption",
         source="completions path (with new_build_path_per_year), interpolated linearly and constant "
         "after the last year: 2024 realised; 2025-2030 the national programme's pace (900,000 "
         "dwellings 2022-2030, 100,000 a year from 2024 including about 15,000 by transformation: "
         "Kamerbrief 11-05-2022, 32 847 nr. 883; Kamerbrief versnellen woningbouw 13-06-2022) as the "
-        "baseline assumption; after the programme a fall to the pace of projected household growth "
-        "plus demolition minus transformation (assumption), placed at the middle of each decade",
+        "baseline assumption; after the programme (from 2031) the pace of projected household growth "
+        "plus demolition minus transformation, decade by decade (assumption; a step, not a ramp, so "
+        "that each decade builds its sum)",
         bounds=(2000, 2100), any_length=True)
     new_build_path_per_year: tuple[float, ...] = param(
-        (69_000.0, 85_000.0, 85_000.0, 37_800.0, 23_900.0), unit="new dwellings per year (national)",
+        (69_000.0, 85_000.0, 85_000.0, 37_800.0, 37_800.0, 23_900.0),
+        unit="new dwellings per year (national)",
         kind="assumption",
         source="2024: 69,000 completions (CBS via Blik op Nieuws 2025-01, secondary; 2022: 74,560, "
         "2023: 73,333, CBS 82235NED, verified); 2025-2030: 85,000 a year (the programme's 100,000 "
-        "minus about 15,000 transformations); 2035: 37,800 = household growth 2030-2040 of 36,713 a "
-        "year (CBS 85085NED: 8,658,795 to 9,025,926, verified) + demolitions 10,700 - transformations "
-        "9,600 (turnover parameters); 2045: 23,900 = household growth 2040-2050 of 22,840 a year "
-        "(to 9,254,327) + 10,700 - 9,600 (derived); constant after 2045. The earlier 50,000 from 2035 "
-        "left out the transformations and the slower growth after 2040: vacancy rose to 8% by 2050",
+        "minus about 15,000 transformations); 2031-2040: 37,800 = household growth 2030-2040 of "
+        "36,713 a year (CBS 85085NED: 8,658,795 to 9,025,926, verified) + demolitions 10,700 - "
+        "transformations 9,600 (turnover parameters); from 2041: 23,900 = household growth "
+        "2040-2050 of 22,840 a year (to 9,254,327) + 10,700 - 9,600 (derived). The earlier 50,000 "
+        "from 2035 left out the transformations and the slower growth after 2040: vacancy rose to "
+        "8% by 2050",
         bounds=(0.0, 1e6), any_length=True)
     transformation_per_year: float = param(
         9_600.0, unit="dwellings per year (national)", kind="input",

@@ -6,12 +6,14 @@ stream numbers, and no two decisions share draws. With a read log (``--debug``) 
 one step (the same name, step and key) raises :class:`StreamReuseError`: the second reader would get
 the same draws as the first. The draw for person ``p`` at step ``t`` in stream ``s`` depends only on
 (seed, ``s``, key, ``t``, ``p``), so it does not depend on how many draws other processes make, nor on
-how many persons exist beyond ``p``, nor on the household row the person lives in. A policy run
+how many persons exist beyond ``p``, nor on the household row the person lives in (a household's
+decision draws by the person in its first slot). A policy run
 therefore faces the same deaths and care onsets as its baseline for every person of the starting
 population (new persons, starters and immigrants, are numbered in order of arrival, so their ids stay
 the same persons only as long as the arrivals of both runs do).
 
-Draws by id come in two kinds, fixed per stream (a stream is always read the same way):
+Draws by id come in two kinds, fixed per stream (reading a stream the other way raises
+:class:`StreamReuseError`):
 
 - :meth:`RandomStreams.for_ids`, a sequential stream: the draw of id ``p`` is the ``p``-th value of the
   stream's generator at that step. Its cost grows with the largest id, so it serves decisions most
@@ -62,10 +64,21 @@ class RandomStreams:
     """
 
     def __init__(self, seed: int, names=None, log: bool = False):
+        if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or not 0 <= seed < 2**63:
+            raise ValueError(f"seed {seed!r}: expected an integer in [0, 2**63)")
         self.seed = int(seed)
         self.names = None if names is None else tuple(sorted(set(names)))
         self._scratch = np.empty(0)
         self._reads: set[tuple[str, str | None, int]] | None = set() if log else None
+        self._modes: dict[tuple[str, str | None], str] = {}
+
+    def _mode(self, name: str, key: str | None, mode: str) -> None:
+        """Refuses a stream read one way after it was read the other (sequential or counter-based)."""
+        known = self._modes.setdefault((name, key), mode)
+        if known != mode:
+            sub = "" if key is None else f", key {key!r}"
+            raise StreamReuseError(f"stream {name!r}{sub} is read {mode} here but {known} before: "
+                                   "a stream is read one way only (for_ids/generator or for_few)")
 
     def _entropy(self, name: str, step: int, key: str | None) -> list[int]:
         if self.names is not None and name not in self.names:
@@ -85,6 +98,7 @@ class RandomStreams:
 
     def generator(self, name: str, step: int = -1, key: str | None = None) -> np.random.Generator:
         """Returns the generator of stream ``name`` (sub-stream ``key``) at ``step`` (-1: set-up)."""
+        self._mode(name, key, "sequentially")
         return np.random.default_rng(self._entropy(name, step, key))
 
     def uniform(self, name: str, step: int, n: int, key: str | None = None) -> np.ndarray:
@@ -110,6 +124,7 @@ class RandomStreams:
         """
         ids = np.asarray(ids)
         if len(ids) == 0:
+            self._mode(name, key, "sequentially")
             self._entropy(name, step, key)  # a read all the same (the reuse log sees it)
             return np.zeros(0)
         return self.prefix(name, step, int(ids.max()) + 1, key)[ids]
@@ -122,6 +137,10 @@ class RandomStreams:
         a cost per id asked. A stream read this way must always be read this way (its draws differ
         from :meth:`for_ids`'s).
         """
+        ids = np.atleast_1d(np.asarray(ids))
+        if ids.dtype.kind not in "iu":
+            raise TypeError(f"stream {name!r}: ids must be integers, got dtype {ids.dtype}")
+        self._mode(name, key, "counter-based")
         entropy = self._entropy(name, step, key)
         h = 0
         for word in entropy:
@@ -131,7 +150,7 @@ class RandomStreams:
         if (g ^ (g >> 1)).bit_count() < 24:  # SplitMix's rule: a gamma needs enough bit changes
             g ^= 0xAAAAAAAAAAAAAAAA
         gamma = np.uint64(g)
-        z = np.asarray(ids).astype(np.uint64) + np.uint64(1)
+        z = ids.astype(np.uint64) + np.uint64(1)
         z *= gamma
         z += offset
         z ^= z >> np.uint64(30)

@@ -143,7 +143,16 @@ def test_for_few_draws_are_uniform_independent_and_a_function_of_the_id():
     logged = RandomStreams(5, log=True)
     logged.for_few("turnover", 7, ids[:3])
     with pytest.raises(StreamReuseError, match="read twice"):
-        logged.for_ids("turnover", 7, ids[:3])
+        logged.for_few("turnover", 7, ids[:3])
+    with pytest.raises(StreamReuseError, match="one way only"):
+        s.for_ids("turnover", 9, ids[:3])  # a counter-based stream read sequentially, any step
+    with pytest.raises(StreamReuseError, match="one way only"):
+        s.generator("turnover", 9)
+    with pytest.raises(TypeError, match="integers"):
+        s.for_few("turnover", 7, np.array([1.5]))
+    assert s.for_few("turnover", 7, 5) == full[5], "a single id is drawn as an array of one"
+    with pytest.raises(ValueError, match="seed"):
+        RandomStreams(-1)
 
 
 def test_common_random_numbers_across_scenarios():
