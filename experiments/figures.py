@@ -25,7 +25,7 @@ from matplotlib.ticker import MaxNLocator, StrMethodFormatter
 
 from experiments.batch import Plan
 from experiments.stats import paired_stats, spread, unit_and_label
-from experiments.writers import replace_dir
+from experiments.writers import replace_dir, short_revision
 
 PERCENTILE_MIN_SEEDS = 10
 """From this many seeds on, bands are 2.5-97.5 percentiles across seeds; below, the whole range."""
@@ -68,9 +68,10 @@ def _range(values: np.ndarray) -> tuple[float, float]:
 def caption(plan: Plan) -> str:
     """The small print of every figure: scale, seeds, years, version."""
     s, info = plan.settings, plan.info
+    revision = short_revision(info.get("git_revision", "?"))
     return (f"scale {s.scale:g}, {plan.seeds} seed{'s' if plan.seeds > 1 else ''}, "
             f"{s.start_year}-{s.end_year}; doorstroom {info.get('doorstroom_version', '?')}, results "
-            f"version {info.get('results_version', '?')}, git {str(info.get('git_revision', '?'))[:12]}")
+            f"version {info.get('results_version', '?')}, git {revision}")
 
 
 def write_figures(plan: Plan, data, indicators: Sequence[str]) -> list[str]:

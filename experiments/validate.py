@@ -39,7 +39,7 @@ from experiments.folders import check_results_folder, folder_lock, marker_bytes,
 from experiments.pool import run_parallel
 from experiments.runner import git_revision, run_scenario, version
 from experiments.scenario import Scenario, load_scenario
-from experiments.writers import MARKER, atomic_write_bytes, replace_dir, write_csv
+from experiments.writers import MARKER, atomic_write_bytes, replace_dir, short_revision, write_csv
 from sim.outputs import RESULTS_VERSION
 from sim.params import ParameterError, RunSettings
 from sim.population import read_table
@@ -220,7 +220,7 @@ def validate(scenario_file: str | None, settings: RunSettings, seeds: int, out: 
         rows = compare_points(points, runs)
         write_csv(out / "validation.csv", COLUMNS, rows)
         caption = (f"{scenario.name}, scale {settings.scale:g}, {seeds} seed(s); doorstroom "
-                   f"{version()}, results version {RESULTS_VERSION}, git {git_revision()[:12]}")
+                   f"{version()}, results version {RESULTS_VERSION}, git {short_revision(git_revision())}")
         figures = write_figures(out, points, runs, caption)
         targets = [r for r in rows if r["role"] == "target"]
         info = {"command": "doorstroom validate", "scenario": scenario.name,

@@ -162,3 +162,10 @@ def write_csv(path: Path, columns: Sequence[str], rows: list[dict]) -> None:
     writer.writeheader()
     writer.writerows(rows)
     atomic_write_bytes(path, buf.getvalue().encode())
+
+
+def short_revision(revision: str) -> str:
+    """A git revision cut to 12 characters for captions, keeping the ``+dirty`` mark."""
+    revision = str(revision)
+    dirty = revision.endswith("+dirty")
+    return revision.removesuffix("+dirty")[:12] + ("+dirty" if dirty else "")

@@ -138,3 +138,12 @@ def test_check_output_dir_rejects_a_file(tmp_path):
     f.write_text("x")
     with pytest.raises(ParameterError, match="is a file"):
         folders.check_results_folder(f, "run")
+
+
+def test_figure_captions_keep_the_dirty_mark_of_the_revision():
+    """A figure made from uncommitted code must say so, even with the revision cut short."""
+    from experiments.writers import short_revision
+
+    assert short_revision("0123456789abcdef0123+dirty") == "0123456789ab+dirty"
+    assert short_revision("0123456789abcdef0123") == "0123456789ab"
+    assert short_revision("unknown") == "unknown"
