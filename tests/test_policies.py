@@ -34,6 +34,25 @@ def test_building_programme_fewer_unsuitably_housed(runs):
 
 
 @pytest.mark.slow
+def test_building_programme_adds_to_the_stock_what_the_letters_say():
+    """The 250,000 nultreden and geclusterde woningen are part of the 900,000 of the national path
+    (WOZO letter, shared/sources/004 line 313) and the 40,000 zorggeschikte come on top (line 318):
+    after 2030 the stock is 40,000 above the baseline's, less the carry-over remainders of the
+    programme per province and dwelling type (under one sample dwelling each)."""
+    scale = 0.005
+    base = scenario_values("baseline", 1, scale=scale, end_year=2031)
+    prog = scenario_values("bouwprogramma_2030", 1, scale=scale, end_year=2031)
+    built = sum(prog[(y, "programme_dwellings_built")] for y in range(2025, 2031))
+    slack = 12 * 3 / scale  # one dwelling of weight 1/scale per province and dwelling type
+    assert 290_000 - slack <= built <= 290_000, f"programme dwellings built 2025-2030: {built:,.0f}"
+    added = prog[(2031, "dwellings_total")] - base[(2031, "dwellings_total")]
+    on_top = 40_000 - (290_000 - built)  # the zorggeschikte built, if the remainders fell on them
+    assert on_top - 1 / scale <= added <= 40_000 + 1 / scale, (
+        f"stock added by the programme by 2031: {added:,.0f}, expected about 40,000 "
+        f"(programme built {built:,.0f} of 290,000)")
+
+
+@pytest.mark.slow
 def test_logeerzorg_shortens_the_waiting_list(runs):
     assert paired(runs, "logeerzorg", "logeerzorg_users") > 0, "logeerzorg must be used"
     diff = paired(runs, "logeerzorg", "verpleeghuis_waiting")
