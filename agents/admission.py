@@ -34,6 +34,7 @@ from sim.clock import POPULATION_YEAR
 from sim.codes import HEAVY, INSTITUTION_TENURE, NOT_WAITING, VERPLEEGHUIS, VERZORGINGSHUIS
 from sim.households import partner_of, row_of, slot_of
 from sim.outputs import declare
+from sim.population import round_counts
 from sim.process import Context, Process
 from sim.rates import step_probability
 
@@ -66,7 +67,7 @@ def adjust_capacity(ctx: Context) -> None:
             n_regions = len(ctx.institutions.zorgkantoren)
             share = np.bincount(dw.region[places], minlength=n_regions).astype(float)
             share = share / share.sum() if share.sum() > 0 else np.full(n_regions, 1 / n_regions)
-            counts = largest_remainder(share * k)
+            counts = round_counts(share * k)
             region = np.repeat(np.arange(n_regions), counts)
             ids = ctx.occupancy.build_places({
                 "weight": np.full(k, 1.0 / ctx.scale, np.float32),
@@ -85,15 +86,6 @@ def adjust_capacity(ctx: Context) -> None:
     if len(close):
         ctx.occupancy.close_places(close)
         ctx.record.flow("verpleeghuis_places_closed", float(dw.weight[close].sum()))
-
-
-def largest_remainder(expected: np.ndarray) -> np.ndarray:
-    """Whole numbers that sum to the rounded total of ``expected``, largest remainders first."""
-    base = np.floor(expected).astype(np.int64)
-    short = int(round(expected.sum())) - int(base.sum())
-    if short > 0:
-        base[np.argsort(-(expected - base), kind="stable")[:short]] += 1
-    return base
 
 
 def initial_waiting_list(ctx: Context) -> None:

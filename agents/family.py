@@ -10,8 +10,8 @@
   within ``starter_age_years``.
 
 Draws: the ``family`` stream, one sub-stream per decision: ``births`` (by the woman's person id),
-``grow_up`` and ``leave_home`` (one draw per household row each), ``starter`` (the new starters' ages,
-then sexes).
+``grow_up`` and ``leave_home`` (by the person in the household's first slot), ``starter`` (the new
+starters' ages, then sexes).
 """
 
 from __future__ import annotations

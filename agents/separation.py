@@ -21,7 +21,7 @@ import numpy as np
 
 from agents.search import choose_target
 from sim.codes import MALE, is_institution
-from sim.households import oldest_age_months
+from sim.households import is_shared, oldest_age_months
 from sim.outputs import declare
 from sim.process import Context, Process
 from sim.rates import step_probability
@@ -41,8 +41,7 @@ def separation(ctx: Context) -> None:
     hh = ctx.households
     tp = ctx.params.turnover
     couples = np.flatnonzero(hh.active & hh.present[:, 0] & hh.present[:, 1]
-                             & ~is_institution(hh.dwelling)
-                             & ~((hh.shared_pid >= 0) & (hh.pid[:, 1] == hh.shared_pid)))
+                             & ~is_institution(hh.dwelling) & ~is_shared(hh))
     if len(couples) == 0:
         return
     oldest = oldest_age_months(hh, couples) / 12.0

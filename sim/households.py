@@ -149,6 +149,19 @@ def slot_columns(col: np.ndarray, rows=None) -> tuple[np.ndarray, np.ndarray]:
     return col[:, 0][rows], col[:, 1][rows]
 
 
+def is_shared(hh: Households, rows=None) -> np.ndarray:
+    """True for households of two housemates (not partners) formed by house sharing.
+
+    Args:
+        hh: The households.
+        rows: Household rows (index array or boolean mask); all rows if ``None``.
+    """
+    if rows is None:
+        rows = slice(None)
+    return (hh.active[rows] & hh.present[rows, 1] & (hh.shared_pid[rows] >= 0)
+            & (hh.pid[rows, 1] == hh.shared_pid[rows]))
+
+
 def oldest_age_months(hh: Households, rows=None) -> np.ndarray:
     """Age in months of the oldest adult of each household.
 

@@ -24,7 +24,7 @@ from sim.codes import (
     VERZORGINGSHUIS,
     is_institution,
 )
-from sim.households import adult_count, oldest_age_months
+from sim.households import adult_count, is_shared, oldest_age_months
 
 RESULTS_VERSION = 11
 """Version of the model's results: raised in the commit that changes results on purpose and regenerates
@@ -170,8 +170,7 @@ def stocks(hh, extra_persons: float = 0.0) -> dict[str, float]:
     out["lodgers"] = _masked_sum(lodging, w)
     if out["lodgers"] > 0:
         out["persons_total"] += out["lodgers"]
-    out["shared_households"] = _masked_sum(
-        act & hh.present[:, 1] & (hh.pid[:, 1] == hh.shared_pid) & (hh.shared_pid >= 0), w)
+    out["shared_households"] = _masked_sum(is_shared(hh), w)
     for a in (55, 65, 75, 80, 85, 90):
         out[f"persons_{a}plus"] = persons(age >= a)
     out["persons_65_74"] = persons((age >= 65) & (age <= 74))

@@ -87,8 +87,8 @@ def load_tables() -> Tables:
     )
 
 
-def _round_counts(expected: np.ndarray) -> np.ndarray:
-    """Rounds to integers while keeping the total (largest remainder)."""
+def round_counts(expected: np.ndarray) -> np.ndarray:
+    """Rounds to integers while keeping the rounded total (largest remainders get the extra ones)."""
     base = np.floor(expected).astype(np.int64)
     short = int(round(expected.sum())) - int(base.sum())
     if short > 0:
@@ -153,7 +153,7 @@ def build_population(
                     f"household_position_2025.csv: shares for {lo}-{hi} sum to {parts.sum():.4f}; "
                     "expected at most 1, and exactly 1 from age 55 on"
                 )
-            counts = _round_counts(np.append(parts, max(rest, 0.0)) * n_persons)
+            counts = round_counts(np.append(parts, max(rest, 0.0)) * n_persons)
             for kind, k in zip(("couple", "single", "institution"), counts[:3], strict=True):
                 ages[kind][sex].append(_ages_in_months(rng, lo, hi, int(k), pp))
             coresident_total += counts[3]

@@ -25,7 +25,7 @@ import numpy as np
 
 from agents.allocation import rank_within
 from sim.codes import AOW_AIO, BIJSTAND, is_institution, is_one_of
-from sim.households import adult_count
+from sim.households import adult_count, is_shared
 from sim.outputs import declare
 from sim.process import Context, Process
 from sim.rates import step_probability
@@ -96,14 +96,6 @@ def household_bijstand_share(n_adults, partners, counted_others, applies,
     with_norm = n_adults * kostendeler_share(n_adults + np.asarray(counted_others))
     without = np.where(partners, 1.0, single_share * n_adults)
     return np.where(applies, with_norm, without)
-
-
-def is_shared(hh, rows=None) -> np.ndarray:
-    """True for households of two housemates (not partners) formed by house sharing."""
-    if rows is None:
-        rows = slice(None)
-    return (hh.active[rows] & hh.present[rows, 1] & (hh.shared_pid[rows] >= 0)
-            & (hh.pid[rows, 1] == hh.shared_pid[rows]))
 
 
 def blocks_lodger(ctx: Context, benefit: np.ndarray) -> np.ndarray:
