@@ -2,10 +2,10 @@
 
 Each step, single men and women in private households become ready to move in together at the rate
 ``union_per_year`` of their age band (``union_age_years``: band edges; stream ``union``, sub-stream
-``ready``, by person id); within each province, ready men and women are paired in random order (sub-stream
-``pairing``,
-:func:`agents.allocation.pair_within_groups`). The woman's household joins the man's (children and
-co-residents come along) and her dwelling becomes vacant (:meth:`sim.occupancy.Occupancy.merge`).
+``ready``, by person id); within each province, ready men and women are paired in random order
+(sub-stream ``pairing``, :func:`agents.allocation.pair_within_groups`). The woman's household joins
+the man's (children and co-residents come along) and her dwelling becomes vacant
+(:meth:`sim.occupancy.Occupancy.merge`).
 """
 
 from __future__ import annotations

@@ -127,16 +127,6 @@ class StreamView:
         self._check(name)
         return self._streams.for_few(name, self._step(step), ids, key)
 
-    def prefix(self, name: str, n: int, key: str | None = None, step: int | None = None
-               ) -> np.ndarray:
-        """The first ``n`` draws of stream ``name`` in the scratch buffer (element ``p``: id ``p``)."""
-        self._check(name)
-        return self._streams.prefix(name, self._step(step), n, key)
-
-    def scratch(self, n: int) -> np.ndarray:
-        """A reusable buffer of ``n`` floats (see :meth:`RandomStreams.scratch`)."""
-        return self._streams.scratch(n)
-
 
 class RecordView:
     """Records the indicators a process declared into the model's recorder."""
