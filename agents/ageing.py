@@ -16,6 +16,7 @@ def ageing(ctx: Context) -> None:
     months = np.int16(12 // ctx.steps_per_year)
     hh.age_months[:] += hh.present * months
     ap.age_months[:] += ap.active * months
+    ap.partner_age_months[:] += (ap.active & (ap.partner_pid >= 0)) * months
     hh.months_in_dwelling[:] = np.minimum(hh.months_in_dwelling + hh.active * months,
                                           MONTHS_IN_DWELLING_MAX)
 

@@ -12,8 +12,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from sim.applicants import STARTER
-from sim.codes import NULTREDEN, OWNER, PRIVATE, REGULAR, SOCIAL
+from sim.applicants import IMMIGRANT, STARTER
+from sim.codes import NOT_SEARCHING, NULTREDEN, OWNER, PRIVATE, REGULAR, SOCIAL
 from sim.params import PopulationParams, TurnoverParams
 from sim.process import Context
 
@@ -28,18 +28,21 @@ def first_dwelling_target(u_type: np.ndarray, u_tenure: np.ndarray,
     return dtype, tenure
 
 
-def join(ctx: Context, kind: int, pids, region, age_months, sex, weight) -> None:
+def join(ctx: Context, kind: int, pids, region, age_months, sex, weight) -> np.ndarray:
     """Adds persons ``pids`` to the applicants, searching from now for a first dwelling.
 
     The calling process declares the ``applicant_target`` stream and reads the ``turnover`` group.
+
+    Returns:
+        The applicant rows added.
     """
     k = len(pids)
     if k == 0:
-        return
+        return np.zeros(0, np.int64)
     u_type = ctx.streams.for_few("applicant_target", pids, f"{ctx.name}/type")
     u_tenure = ctx.streams.for_few("applicant_target", pids, f"{ctx.name}/tenure")
     dtype, tenure = first_dwelling_target(u_type, u_tenure, ctx.params.turnover)
-    ctx.applicants.append({
+    return ctx.applicants.append({
         "weight": np.asarray(weight, np.float32), "kind": np.full(k, kind, np.int8),
         "pid": np.asarray(pids, np.int32), "age_months": age_months, "sex": sex, "region": region,
         "since": np.full(k, ctx.step, np.int32), "search_type": dtype, "search_tenure": tenure,
@@ -50,12 +53,14 @@ def join(ctx: Context, kind: int, pids, region, age_months, sex, weight) -> None
 def household_columns(ctx: Context, idx: np.ndarray) -> dict[str, np.ndarray]:
     """Columns of the households that applicants ``idx`` form when housed (besides their person).
 
-    The applicant's benefit and network (``children_nearby``) go with it; income:
+    The applicant's benefit and network (``children_nearby``) go with it, an immigrant's arrival
+    step too (``arrived_step``); income:
     ``starter_income_eur_year`` (not yet read by any decision).
     """
     pp: PopulationParams = ctx.params.population
     ap = ctx.applicants
     return {
+        "arrived_step": np.where(ap.kind[idx] == IMMIGRANT, ap.since[idx], NOT_SEARCHING),
         "benefit": ap.benefit[idx],
         "income_eur_year": np.full(len(idx), pp.starter_income_eur_year, np.float32),
         "children_nearby": ap.children_nearby[idx],

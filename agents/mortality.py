@@ -179,10 +179,12 @@ def mortality(ctx: Context) -> None:
     hh, ap = ctx.households, ctx.applicants
     flat = present_persons(hh)
     waiting = np.flatnonzero(ap.active)
+    partnered = waiting[ap.partner_pid[waiting] >= 0]
     if len(flat) + len(waiting) == 0:
         return
     dp = ctx.params.demography
-    persons = join_persons(household_persons(hh, flat), applicant_persons(ap, waiting))
+    persons = join_persons(household_persons(hh, flat), applicant_persons(ap, waiting),
+                           partner_persons(ap, partnered))
     hazard, cell, age_m = _hazard_cells(persons, dp, ctx.year_fraction, ctx.memory["norm"])
     p = step_probability(hazard, ctx.steps_per_year)[cell]
     del cell
@@ -191,10 +193,30 @@ def mortality(ctx: Context) -> None:
     del u, p, age_m
     dead = flat[dies[:len(flat)]]
     apply_deaths(ctx, row_of(dead), slot_of(dead))
-    gone = waiting[dies[len(flat):]]
-    if len(gone):
-        ctx.record.flow("deaths", ap.weight[gone].sum())
-        ap.active[gone] = False
+    n_hh, n_ap = len(flat), len(waiting)
+    applicant_deaths(ctx, waiting[dies[n_hh:n_hh + n_ap]], partnered[dies[n_hh + n_ap:]])
+
+
+def applicant_deaths(ctx: Context, heads: np.ndarray, partners: np.ndarray) -> None:
+    """Deaths among applicant households: applicants ``heads`` and the partners of ``partners``.
+
+    A partner who dies leaves the applicant alone; an applicant who dies leaves the partner (if alive)
+    as the applicant, with the household's minors; an applicant household with no adult left ends
+    (its minors are not followed further).
+    """
+    ap = ctx.applicants
+    w = float(ap.weight[heads].sum() + ap.weight[partners].sum())
+    if w:
+        ctx.record.flow("deaths", w)
+    ap.partner_pid[partners] = -1
+    heir = heads[ap.partner_pid[heads] >= 0]
+    ap.pid[heir] = ap.partner_pid[heir]
+    ap.age_months[heir] = ap.partner_age_months[heir]
+    ap.sex[heir] = ap.partner_sex[heir]
+    ap.care[heir] = 0
+    ap.dementia[heir] = False
+    ap.partner_pid[heir] = -1
+    ap.active[np.setdiff1d(heads, heir)] = False
 
 
 def household_persons(hh, flat: np.ndarray) -> dict[str, np.ndarray]:
@@ -208,6 +230,14 @@ def applicant_persons(ap, idx: np.ndarray) -> dict[str, np.ndarray]:
     """The applicants ``idx`` as persons (the columns of :func:`household_persons`)."""
     return {"pid": ap.pid[idx], "age_months": ap.age_months[idx], "sex": ap.sex[idx],
             "care": ap.care[idx], "dementia": ap.dementia[idx], "weight": ap.weight[idx]}
+
+
+def partner_persons(ap, idx: np.ndarray) -> dict[str, np.ndarray]:
+    """The partners of applicants ``idx`` as persons (no care need or dementia is followed for them)."""
+    k = len(idx)
+    return {"pid": ap.partner_pid[idx], "age_months": ap.partner_age_months[idx],
+            "sex": ap.partner_sex[idx], "care": np.zeros(k, np.int8),
+            "dementia": np.zeros(k, bool), "weight": ap.weight[idx]}
 
 
 def join_persons(*groups: dict[str, np.ndarray]) -> dict[str, np.ndarray]:

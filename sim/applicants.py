@@ -4,7 +4,9 @@ An applicant is one person (a starter leaving the parental home, an immigrant ho
 partner who moved out at a separation) held in :class:`Applicants` until it gets a dwelling (then it
 becomes a household; its move ends the vacancy chain with cause ``starter``, ``immigrant`` or, for a
 separated partner who left someone behind, ``stays_behind``), lives with a hospita host as a lodger,
-or gives up. The person's care state, dementia and benefit go with it.
+or gives up. The person's care state, dementia and benefit go with it. An immigrant household may
+bring a partner and minors: the partner ages and may die while the household waits, but has no care
+state or births until housed.
 """
 
 from __future__ import annotations
@@ -38,6 +40,11 @@ class Applicants(ColumnTable):
         "children_nearby": (np.bool_, False, False),
         # dwelling type left (a separated partner), -1 for starters and immigrants
         "from_type": (np.int8, False, -1),
+        # an immigrant couple's second adult (-1: none), and minors arriving with the household
+        "partner_pid": (np.int32, False, -1),
+        "partner_age_months": (np.int16, False, 0),
+        "partner_sex": (np.int8, False, 0),
+        "n_children": (np.int16, False, 0),
     }
 
     def compact(self) -> None:
@@ -49,5 +56,14 @@ class Applicants(ColumnTable):
         self.n = len(keep)
 
     def waiting_weight(self) -> float:
-        """Weighted number of applicants searching now."""
+        """Weighted number of applicants (households to be) searching now."""
         return float(self.weight[self.active].sum())
+
+    def persons(self, idx) -> np.ndarray:
+        """Persons in each applicant household ``idx``: the applicant, a partner, minors."""
+        return 1 + (self.partner_pid[idx] >= 0) + self.n_children[idx].astype(np.int64)
+
+    def waiting_persons(self) -> float:
+        """Weighted number of persons in the applicant households searching now."""
+        live = np.flatnonzero(self.active)
+        return float(np.sum(self.weight[live] * self.persons(live)))

@@ -24,7 +24,7 @@ import mesa
 import numpy as np
 
 from sim import outputs
-from sim.applicants import Applicants
+from sim.applicants import IMMIGRANT, Applicants
 from sim.clock import POPULATION_YEAR, CalendarClock
 from sim.dwellings import Dwellings
 from sim.households import Households
@@ -238,7 +238,7 @@ class Engine(CalendarClock, mesa.Model):
         self.numeric_warnings[f"{self._process_now}: {category.__name__}: {message}"] += 1
 
     def _take_census(self) -> None:
-        census = outputs.stocks(self.households, self.applicants.waiting_weight())
+        census = outputs.stocks(self.households, self.applicants.waiting_persons())
         census |= outputs.housing_stocks(self.households, self.dwellings, self.applicants,
                                          self.step_index)
         self._census = census
@@ -304,7 +304,8 @@ class Engine(CalendarClock, mesa.Model):
     def check_invariants(self) -> None:
         """Raises :class:`sim.invariants.InvariantError` when the state is inconsistent.
 
-        Checked: adults and their slots, care states, and everything :meth:`Occupancy.check`
+        Checked: adults and their slots, care states, person ids held once (adults, lodgers,
+        applicants and immigrants' partners), and everything :meth:`Occupancy.check`
         checks (links, chains, the ledger). Independent of ``python -O``.
         """
         hh = self.households
@@ -313,5 +314,14 @@ class Engine(CalendarClock, mesa.Model):
         require(hh.present[act, 0].all(), "an active household has no adult in its first slot")
         require(((hh.care >= 0) & (hh.care <= 4)).all(), "care state outside 0..4")
         require(not (hh.dementia & ~hh.present).any(), "dementia flag on an empty slot")
+        ap = self.applicants
+        live = ap.active[:ap.n]
+        partnered = live & (ap.partner_pid[:ap.n] >= 0)
+        require((ap.kind[:ap.n][partnered] == IMMIGRANT).all(),
+                "an applicant other than an immigrant household has a partner")
+        ids = np.concatenate([hh.pid[hh.present], hh.lodger_pid[act & (hh.lodger_pid >= 0)],
+                              ap.pid[:ap.n][live], ap.partner_pid[:ap.n][partnered]])
+        require(len(np.unique(ids)) == len(ids),
+                "a person id is held twice (adults, lodgers, applicants and their partners)")
         self.occupancy.check()
 

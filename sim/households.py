@@ -43,6 +43,8 @@ COLUMNS: dict[str, tuple[type, bool, object]] = {
     "dwelling_id": (np.int32, False, -1),
     "wlz_wait_since": (np.int32, True, NOT_WAITING),
     "widowed_step": (np.int32, False, NOT_SEARCHING),
+    # step the first adult arrived from abroad (NOT_SEARCHING: not a recent immigrant)
+    "arrived_step": (np.int32, False, NOT_SEARCHING),
     "intention": (np.int8, False, 0),
     "search_since": (np.int32, False, NOT_SEARCHING),
     "search_type": (np.int8, False, -1),

@@ -201,7 +201,9 @@ class Occupancy:
         self._occupy(rows, to_ids)
 
     def house_applicants(self, idx: np.ndarray, to_ids: np.ndarray, columns: dict) -> np.ndarray:
-        """Applicants ``idx`` move into the vacant dwellings ``to_ids`` as new one-adult households.
+        """Applicants ``idx`` move into the vacant dwellings ``to_ids`` as new households.
+
+        The applicant is the first adult; an immigrant's partner the second; its minors the children.
 
         Their move ends the chain of the dwelling (``starter``, ``immigrant``, or ``stays_behind`` for
         a separated partner).
@@ -220,21 +222,25 @@ class Occupancy:
             return np.zeros(0, np.int64)
         kind = ap.kind[idx]
         zeros8 = np.zeros(k, np.int8)
+        partner = ap.partner_pid[idx]
+        has_partner = partner >= 0
         rows = hh.append({
             "weight": ap.weight[idx],
-            "present": np.stack([np.ones(k, bool), np.zeros(k, bool)], axis=1),
-            "pid": np.stack([ap.pid[idx], np.full(k, -1, np.int32)], axis=1),
-            "age_months": np.stack([ap.age_months[idx], np.zeros(k, np.int16)], axis=1),
-            "sex": np.stack([ap.sex[idx], zeros8], axis=1),
+            "present": np.stack([np.ones(k, bool), has_partner], axis=1),
+            "pid": np.stack([ap.pid[idx], partner], axis=1),
+            "age_months": np.stack([ap.age_months[idx],
+                                    np.where(has_partner, ap.partner_age_months[idx], 0)], axis=1),
+            "sex": np.stack([ap.sex[idx], np.where(has_partner, ap.partner_sex[idx], 0)], axis=1),
             "care": np.stack([ap.care[idx], zeros8], axis=1),
             "dementia": np.stack([ap.dementia[idx], np.zeros(k, bool)], axis=1),
+            "n_children": ap.n_children[idx],
             "region": ap.region[idx],
             **columns,
         })
         self.ledger["households_created"] += k
         self.chains.link(
             dw.chain[to_ids], year=clock.year, step=clock.step_index,
-            mover_age=ap.age_months[idx] // 12, household_type=zeros8,
+            mover_age=ap.age_months[idx] // 12, household_type=household_type(hh, rows),
             from_type=ap.from_type[idx], to_type=dw.type[to_ids], mover_kind=kind,
         )
         dw.chain[to_ids] = -1
@@ -243,8 +249,9 @@ class Occupancy:
         self._record.flow("starters_housed", float(w[kind == STARTER].sum()))
         self._record.flow("immigrants_housed", float(w[kind == IMMIGRANT].sum()))
         self._record.flow("separated_housed", float(w[kind == SEPARATED].sum()))
-        self._record.flow("moves_total", float(w.sum()))
-        self._add_flows(ap.from_type[idx], dw.type[to_ids], w, w)
+        persons = w * ap.persons(idx)
+        self._record.flow("moves_total", float(persons.sum()))
+        self._add_flows(ap.from_type[idx], dw.type[to_ids], w, persons)
         ap.active[idx] = False
         return rows
 

@@ -574,10 +574,13 @@ class TurnoverParams(_Group):
         if list(self.new_build_path_years) != sorted(set(self.new_build_path_years)):
             raise ParameterError(f"turnover.new_build_path_years = {list(self.new_build_path_years)!r}:"
                                  " expected increasing years")
+        if len(self.immigration_path_years) != len(self.immigration_path_persons):
+            raise ParameterError("turnover.immigration_path_years and turnover.immigration_path_persons: "
+                                 "expected as many years as values")
         if len(self.fertility_path_years) != len(self.fertility_path_tfr):
             raise ParameterError("turnover.fertility_path_years and turnover.fertility_path_tfr: "
                                  "expected as many years as values")
-        for name in ("starter_age_years", "immigrant_age_years"):
+        for name in ("starter_age_years", "immigrant_parent_age_years"):
             _require_range("turnover", name, getattr(self, name))
         if list(self.union_age_years) != sorted(set(self.union_age_years)):
             raise ParameterError(f"turnover.union_age_years = {list(self.union_age_years)!r}: "
@@ -617,9 +620,6 @@ class TurnoverParams(_Group):
     starter_age_years: tuple[float, ...] = param(
         (20.0, 30.0), unit="years, drawn uniformly", kind="assumption",
         source="age of an adult child leaving home", bounds=(0.0, 120.0))
-    immigrant_age_years: tuple[float, ...] = param(
-        (25.0, 40.0), unit="years, drawn uniformly", kind="assumption",
-        source="age of the adult of an immigrant household", bounds=(0.0, 120.0))
     newcomer_male_share: float = param(
         0.5, unit="share", kind="assumption", source="men among starters and immigrants",
         bounds=(0.0, 1.0))
@@ -646,20 +646,53 @@ class TurnoverParams(_Group):
         0.09, unit="per adult co-resident per year", kind="assumption",
         source="adult children leave home after about 11 years on average (assumption); gives "
         "about 170,000-200,000 starters a year", bounds=(0.0, 5.0))
-    immigrant_households_per_year: float = param(
-        100_000.0, unit="households per year (national)", kind="assumption",
-        source="households from abroad needing an independent dwelling; CBS counts about "
-        "300,000 immigrants a year, many of them students, labour migrants in shared housing "
-        "or asylum seekers in reception (assumption)", bounds=(0.0, 1e6))
-    emigration_per_year: tuple[float, ...] = param(
-        (0.006, 0.002, 0.001), unit="per household per year, oldest adult <35, 35-54, 55+",
-        kind="assumption", source="about 20,000 emigrating households a year (assumption; CBS "
-        "net migration is strongly positive, about +100,000 persons a year)",
+    immigration_path_years: tuple[int, ...] = param(
+        (2024, 2030, 2040, 2050), unit="years", kind="input",
+        source="years of the immigration path (with immigration_path_persons), interpolated "
+        "linearly and constant outside", bounds=(2000, 2100), any_length=True)
+    immigration_path_persons: tuple[float, ...] = param(
+        (323_309.0, 308_688.0, 309_565.0, 310_012.0), unit="immigrants per year (persons, national)",
+        kind="input",
+        source="CBS Bevolkingsprognose 2023-2070, StatLine 85751NED (2024 realised, then projected), "
+        "verified; ages as in sim/data/migration_2024.csv", bounds=(0.0, 1e7), any_length=True)
+    immigrant_couple_share: float = param(
+        0.3, unit="share of immigrant households", kind="assumption",
+        source="immigrant households arriving as a couple (the rest arrive as one adult, with or "
+        "without children); CBS registers household type at arrival (Bevolkingstrends 2009-4, "
+        "'Gezinshereniging en gezinsvorming na immigratie') but the stored pages give no shares",
         bounds=(0.0, 1.0))
+    immigrant_partner_age_sd_years: float = param(
+        4.0, unit="years", kind="assumption",
+        source="spread of the partner's age around the age of the first adult of an immigrant couple",
+        bounds=(0.0, 20.0))
+    immigrant_parent_age_years: tuple[float, ...] = param(
+        (25.0, 55.0), unit="years: first adult's age from, to (exclusive)", kind="assumption",
+        source="immigrant households whose first adult has an age in this range bring the minors "
+        "among the immigrants (sim/data/migration_2024.csv), each a Poisson number with the mean that "
+        "gives their count", bounds=(0.0, 120.0))
+    recent_immigrant_years: float = param(
+        6.0, unit="years", kind="input",
+        source="households whose first adult arrived from abroad this recently emigrate at "
+        "recent_immigrant_emigration_per_year (the window of CBS, Bevolkingstrends 2009-4, "
+        "'Gezinshereniging en gezinsvorming na immigratie': of the immigrants of 1996 and 2002, "
+        "35-45% had left after six years)", bounds=(0.0, 50.0))
+    recent_immigrant_emigration_per_year: float = param(
+        0.082, unit="per household per year", kind="input",
+        source="derived: 40% (the middle of CBS's 35-45%) leaving within six years is a constant "
+        "rate of 1 - 0.6^(1/6) = 0.082 a year (Bevolkingstrends 2009-4)", bounds=(0.0, 1.0))
+    emigration_factor_settled: float = param(
+        0.8, unit="factor on CBS's emigration rates by age", kind="output",
+        source="households not recently arrived emigrate at CBS's rate for the age of their oldest "
+        "adult (emigrants by age in 2024, sim/data/migration_2024.csv, per person of that age on "
+        "1 January 2025, population_2025.csv) times this factor: CBS's rates include the recent "
+        "immigrants, who leave at recent_immigrant_emigration_per_year. Set by hand against total "
+        "emigration of 85751NED in 2030 (doorstroom validate)", bounds=(0.0, 5.0))
     immigrant_give_up_per_year: float = param(
         0.2, unit="per year", kind="assumption",
-        source="immigrant households without a dwelling who stop searching (shared or temporary "
-        "housing, or leave again); starters keep searching while living with their parents",
+        source="immigrant households without a dwelling of their own who leave the country again "
+        "(counted as emigrants; CBS: 35-45% of the immigrants of 1996 and 2002 had left within six "
+        "years, Bevolkingstrends 2009-4 'Gezinshereniging en gezinsvorming na immigratie'); starters "
+        "keep searching while living with their parents",
         bounds=(0.0, 12.0))
     new_build_path_years: tuple[int, ...] = param(
         (2024, 2025, 2030, 2031, 2040, 2041), unit="years", kind="assumption",

@@ -76,6 +76,87 @@ def region_probabilities() -> np.ndarray:
     return p
 
 
+MAX_AGE_YEARS = 120
+"""Oldest age (years) of the per-year-of-age tables below."""
+
+
+@cache
+def population_by_age() -> np.ndarray:
+    """Persons on 1 January 2025 by single year of age ``0..MAX_AGE_YEARS``; read once, read-only.
+
+    ``population_2025.csv`` spread evenly over the years of each group.
+    """
+    pop = np.zeros(MAX_AGE_YEARS + 1)
+    for r in read_table("population_2025.csv"):
+        lo, hi = int(r["age_from"]), int(r["age_to"])
+        pop[lo:hi + 1] += (r["men"] + r["women"]) / (hi - lo + 1)
+    pop.flags.writeable = False
+    return pop
+
+
+@cache
+def migration_table() -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """``(age_from, age_to, immigrants, emigrants)`` of ``migration_2024.csv`` (ages inclusive)."""
+    rows = read_table("migration_2024.csv")
+    cols = [np.array([r[k] for r in rows], dtype=float)
+            for k in ("age_from", "age_to", "immigrants", "emigrants")]
+    for c in cols:
+        c.flags.writeable = False
+    return tuple(cols)
+
+
+def _by_single_age(values: np.ndarray) -> np.ndarray:
+    """Per-group figures of ``migration_2024.csv`` spread over single years of age ``0..MAX_AGE_YEARS``.
+
+    Within each group in proportion to the persons of each age on 1 January 2025, so that the open
+    group of the oldest falls off with age as the population does.
+    """
+    pop = population_by_age()
+    lo, hi, _, _ = migration_table()
+    out = np.zeros(MAX_AGE_YEARS + 1)
+    for a, b, v in zip(lo.astype(int), hi.astype(int), values, strict=True):
+        out[a:b + 1] = v * pop[a:b + 1] / pop[a:b + 1].sum()
+    return out
+
+
+@cache
+def immigrants_by_age() -> np.ndarray:
+    """CBS's immigrants of 2024 by single year of age ``0..MAX_AGE_YEARS`` (:func:`_by_single_age`)."""
+    out = _by_single_age(migration_table()[2])
+    out.flags.writeable = False
+    return out
+
+
+@cache
+def emigration_rates() -> np.ndarray:
+    """CBS's emigrants per person per year by single year of age ``0..MAX_AGE_YEARS`` (2024 / 2025).
+
+    Emigrants of each age group of ``migration_2024.csv`` divided by the persons of those ages on
+    1 January 2025 (``population_2025.csv``): one rate per group; times the population it gives back
+    CBS's emigrants.
+    """
+    pop = population_by_age()
+    rate = np.divide(_by_single_age(migration_table()[3]), pop, out=np.zeros(MAX_AGE_YEARS + 1),
+                     where=pop > 0)
+    rate.flags.writeable = False
+    return rate
+
+
+def recent_immigrant_share(tp) -> np.ndarray:
+    """Share of the persons of each age on 1 January 2025 who arrived from abroad recently.
+
+    Recently: within ``recent_immigrant_years``. Immigrants by age of 2024
+    (:func:`immigrants_by_age`), aged with the years since arrival and thinned by
+    ``recent_immigrant_emigration_per_year``, over the persons of that age (``population_2025.csv``).
+    """
+    pop = population_by_age()
+    arrivals = immigrants_by_age()
+    stock = np.zeros(MAX_AGE_YEARS + 1)
+    for d in range(int(round(tp.recent_immigrant_years))):
+        stock[d:] += arrivals[:MAX_AGE_YEARS + 1 - d] * (1 - tp.recent_immigrant_emigration_per_year) ** d
+    return np.divide(stock, pop, out=np.zeros_like(stock), where=pop > 0).clip(0.0, 1.0)
+
+
 def load_tables() -> Tables:
     """Loads all tables the population is built from."""
     return Tables(
