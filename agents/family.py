@@ -4,7 +4,8 @@
   schedule (:func:`fertility_rate`: the total fertility rate of ``turnover.fertility_path_*``, CBS's
   prognosis, spread over ages by a normal curve), divided by the share of women of her age the model
   follows (:func:`followed_share_of_women`: women living with their parents are counted, not
-  followed); children become adult co-residents at ``child_to_adult_per_year``.
+  followed), with ``births_single_mother_share`` of each age's births to women without a partner
+  (:func:`partnership_factor`); children become adult co-residents at ``child_to_adult_per_year``.
 * Starters: an adult co-resident leaves home at ``leave_home_per_year`` and becomes an applicant (a
   household to be) searching for a first dwelling (:mod:`agents.applicants`), with an age drawn
   within ``starter_age_years``.
@@ -21,7 +22,7 @@ import numpy as np
 from agents import applicants
 from sim.applicants import STARTER
 from sim.codes import FEMALE, MALE, is_institution
-from sim.households import row_of
+from sim.households import is_shared, row_of
 from sim.outputs import declare
 from sim.population import read_table
 from sim.process import Context, Process
@@ -65,6 +66,23 @@ def followed_share_of_women() -> np.ndarray:
     return share
 
 
+def partnership_factor(age_years: np.ndarray, in_couple: np.ndarray,
+                       single_share: float) -> np.ndarray:
+    """Factor on each woman's birth rate that gives ``single_share`` of each age's births to singles.
+
+    The births of each age are kept. At an age with ``c`` women in a couple and ``n`` without, a
+    woman in a couple has ``(1 - single_share) (c + n) / c`` times the age's rate, one without
+    ``single_share (c + n) / n``; where one of the two groups is empty the factor is 1.
+    """
+    ages = np.asarray(age_years, np.int64)
+    c = np.bincount(ages, weights=in_couple, minlength=FERTILE_AGES[1] + 2)
+    n = np.bincount(ages, minlength=FERTILE_AGES[1] + 2) - c
+    both = (c > 0) & (n > 0)
+    f_couple = np.where(both, (1 - single_share) * (c + n) / np.maximum(c, 1), 1.0)
+    f_single = np.where(both, single_share * (c + n) / np.maximum(n, 1), 1.0)
+    return np.where(in_couple, f_couple[ages], f_single[ages])
+
+
 def family(ctx: Context) -> None:
     """Births, children becoming adults, adult children leaving home."""
     hh = ctx.households
@@ -81,6 +99,9 @@ def family(ctx: Context) -> None:
     # no woman of an age the model follows no one of (below 18) can be drawn: rate 0 there
     rate = np.divide(fertility_rate(a, ctx.year, tp), followed[a], out=np.zeros(len(a)),
                      where=followed[a] > 0)
+    rows = row_of(women)
+    rate = rate * partnership_factor(a, hh.present[rows].all(axis=1) & ~is_shared(hh, rows),
+                                     tp.births_single_mother_share)
     p = step_probability(rate, spy)
     born = row_of(women[ctx.streams.for_ids("family", hh.pid.ravel()[women], "births") < p])
     np.add.at(hh.n_children, born, 1)

@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from agents import care, mortality
+from agents import care, family, mortality
 from sim.households import (
     adult_count,
     care_need,
@@ -142,3 +142,16 @@ def test_heavy_care_keeps_the_death_rates_of_2023_by_default():
     heavy_2043 = mortality.aligned_hazard(age, sex, care_state, dem, w, 2043.0, dp, norm)[1]
     assert heavy_2043 == pytest.approx(base_2023 * dp.mortality_rr_by_care[4], rel=1e-12), (
         "share 0 keeps the 2023 hazard")
+
+
+def test_partnership_factor_gives_singles_their_share_and_keeps_each_age_births():
+    rng = np.random.default_rng(3)
+    ages = rng.integers(18, 45, 5000)
+    couple = rng.random(5000) < 0.6
+    f = family.partnership_factor(ages, couple, 0.09)
+    for a in (20, 30, 40):
+        at = ages == a
+        assert f[at].sum() == pytest.approx(at.sum()), "the births of each age are kept"
+        assert f[at & ~couple].sum() / f[at].sum() == pytest.approx(0.09)
+    # an age with only women in couples keeps factor 1
+    assert (family.partnership_factor(np.array([25, 25]), np.array([True, True]), 0.09) == 1).all()
