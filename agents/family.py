@@ -22,7 +22,7 @@ import numpy as np
 from agents import applicants
 from sim.applicants import STARTER
 from sim.codes import FEMALE, MALE, is_institution
-from sim.households import is_shared, row_of
+from sim.households import partner_of, row_of
 from sim.outputs import declare
 from sim.population import read_table
 from sim.process import Context, Process
@@ -100,8 +100,10 @@ def family(ctx: Context) -> None:
     rate = np.divide(fertility_rate(a, ctx.year, tp), followed[a], out=np.zeros(len(a)),
                      where=followed[a] > 0)
     rows = row_of(women)
-    rate = rate * partnership_factor(a, hh.present[rows].all(axis=1) & ~is_shared(hh, rows),
-                                     tp.births_single_mother_share)
+    # a partner: the other slot holds an adult who is not a housemate (sim.households.is_shared)
+    other = hh.present.ravel()[partner_of(women)]
+    housemate = other & (hh.shared_pid[rows] >= 0) & (hh.pid[rows, 1] == hh.shared_pid[rows])
+    rate = rate * partnership_factor(a, other & ~housemate, tp.births_single_mother_share)
     p = step_probability(rate, spy)
     born = row_of(women[ctx.streams.for_ids("family", hh.pid.ravel()[women], "births") < p])
     np.add.at(hh.n_children, born, 1)
