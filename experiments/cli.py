@@ -32,6 +32,8 @@ COMMANDS = {
     "bench": ("experiments.bench", "main"),
     "compare": ("experiments.compare", "cmd_compare"),
     "validate": ("experiments.validate", "cmd_validate"),
+    "calibrate": ("experiments.calibrate", "cmd_calibrate"),
+    "woon-synthetic": ("experiments.calibrate", "cmd_woon_synthetic"),
 }
 """Subcommand -> (module, function): a command loads only the modules it needs (``doorstroom params``
 does not import Mesa, matplotlib or scipy)."""
@@ -113,6 +115,27 @@ def build_parser() -> argparse.ArgumentParser:
                      help="worker processes (default min(2, number of CPUs))")
     val.add_argument("--strict", action="store_true", help="exit 1 when a target is missed")
     val.add_argument("--out", required=True, metavar="DIR", help="output folder (replaced in place)")
+    cal = sub.add_parser("calibrate", help="fit free parameters to targets (method of simulated moments)")
+    cal.add_argument("config", help="calibration file (TOML; see experiments/calibrate.py)")
+    cal.add_argument("--scenario", help="scenario whose values the non-free parameters take (default: "
+                     "the baseline)")
+    cal.add_argument("--workers", type=_int, default=min(2, os.cpu_count() or 1), metavar="W",
+                     help="worker processes (default min(2, number of CPUs))")
+    cal.add_argument("--out", required=True, metavar="DIR",
+                     help="output folder; rerunning the same command resumes from its stored evaluations")
+    syn = sub.add_parser("woon-synthetic",
+                         help="draw a SYNTHETIC WoON-format .sav from the model (for tests and examples)")
+    syn.add_argument("--out", required=True, metavar="FILE.sav", help="file to write (never replaced)")
+    syn.add_argument("--scenario", help="scenario TOML file (default: the baseline)")
+    syn.add_argument("--scale", type=_positive_float, default=0.01, metavar="X",
+                     help="sample fraction of the model run (default 0.01)")
+    syn.add_argument("--seed", type=_int, default=101, metavar="N", help="seed of the run (default 101)")
+    syn.add_argument("--year", type=_int, default=2027, metavar="YEAR",
+                     help="the survey's date: 1 January of YEAR (default 2027)")
+    syn.add_argument("--households", type=_int, default=60_000, metavar="N",
+                     help="expected households in the sample (default 60,000)")
+    syn.add_argument("--sample-seed", type=_int, default=7, metavar="N",
+                     help="seed of the sample (default 7)")
     return parser
 
 

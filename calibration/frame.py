@@ -1,0 +1,70 @@
+"""The survey frame: one row per private household with the variables WoON asks, from a survey or a run.
+
+A calibration compares moments of two frames with the same columns (:data:`COLUMNS`): the data frame
+read from a WoON ``.sav`` (:mod:`calibration.woon`) or made of published figures, and the model frame
+of a run (:func:`model_frame`). Moments (:mod:`calibration.moments`) are computed the same way on both.
+
+The model frame also carries each household's intention probabilities (``p_definite``, ``p_maybe``),
+so that model moments of intentions are expectations rather than draws: they change smoothly with the
+parameters, which a gradient-based fit needs (a smooth simulator).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from agents.intention import age_group, care_mismatch, intention_logits, intention_probabilities
+from sim.codes import LIMITATION, NOT_SEARCHING, is_institution
+from sim.households import care_need, household_size, oldest_age_months
+
+COLUMNS: dict[str, str] = {
+    "weight": "households represented (survey weight or the model's row weight)",
+    "age": "age of the oldest adult, whole years",
+    "tenure": "0 owner, 1 social rent, 2 private rent (sim.codes.TENURES)",
+    "intention": "move intention within two years: 0 no, 1 maybe, 2 definitely (WoON)",
+    "limitation": "1 if an adult has a limitation or a greater care need",
+    "mismatch": "1 if a care need is not met by the dwelling (not step-free, or no care for care)",
+    "widowed_recent": "1 if a partner died in the last two years",
+    "years_in_dwelling": "years lived in the present dwelling",
+    "household_size": "persons in the household",
+}
+"""The frame's columns and what they mean; a data frame has all of them."""
+
+EXPECTED = ("p_definite", "p_maybe")
+"""Extra columns of a model frame: the intention probabilities behind the drawn intention."""
+
+
+def model_frame(model) -> dict[str, np.ndarray]:
+    """The frame of a model's private households now, with their intention probabilities.
+
+    The probabilities are those the intention process would give each household now (with the
+    intercepts it solved at the start); households that are searching keep the intention they had.
+    """
+    hh, dw = model.households, model.dwellings
+    rows = np.flatnonzero(hh.active & ~is_institution(hh.dwelling))
+    ctx = model.contexts["intention"]
+    mp = model.params.moving
+    x_def, x_may = intention_logits(hh, dw, rows, model.step_index, mp)
+    age = oldest_age_months(hh, rows) // 12
+    a_def, a_may = ctx.memory["intercepts"]
+    group = age_group(age)
+    p_def, p_may = intention_probabilities(x_def, x_may, a_def[group], a_may[group])
+    searching = hh.search_since[rows] != NOT_SEARCHING
+    intention = hh.intention[rows].astype(np.int64)
+    # a searching household's intention is fixed: its probabilities are those of its intention
+    p_def = np.where(searching, intention == 2, p_def)
+    p_may = np.where(searching, intention == 1, p_may)
+    return {
+        "weight": hh.weight[rows].astype(np.float64),
+        "age": age.astype(np.int64),
+        "tenure": hh.tenure[rows].astype(np.int64),
+        "intention": intention,
+        "limitation": (care_need(hh, rows) >= LIMITATION).astype(np.int64),
+        "mismatch": care_mismatch(hh, dw, rows).astype(np.int64),
+        "widowed_recent": ((model.step_index - hh.widowed_step[rows].astype(np.int64))
+                           < 2 * model.settings.steps_per_year).astype(np.int64),
+        "years_in_dwelling": hh.months_in_dwelling[rows] / 12.0,
+        "household_size": household_size(hh, rows),
+        "p_definite": p_def.astype(np.float64),
+        "p_maybe": p_may.astype(np.float64),
+    }

@@ -1,0 +1,161 @@
+"""Calibration targets as data: a TOML file of moments, each with its value, error, source and statistic.
+
+A target file is a list of ``[[target]]`` tables (``calibration/data/targets.toml`` is the default;
+its header explains the keys). :func:`load_targets` checks every entry before any run: an unknown key
+or statistic, a missing source, a non-positive standard error or a subpopulation on a column the
+frame lacks is refused with the target's name and the key. :data:`STATISTICS` is the one registry of
+how a target is computed from a run.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import tomllib
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from importlib import resources
+from pathlib import Path
+
+from calibration.frame import COLUMNS
+from calibration.moments import OUTCOMES, moment
+
+DEFAULT_TARGETS = "targets.toml"
+"""The default target file in ``calibration/data/``."""
+
+REQUIRED = ("name", "group", "statistic", "year", "value", "se", "se_source", "population", "source",
+            "status", "use")
+OPTIONAL = ("outcome", "where", "indicator")
+STATUSES = ("verified", "secondary", "derived", "synthetic", "assumption")
+USES = ("fit", "check")
+
+
+class TargetError(ValueError):
+    """A target file or one of its targets is not usable."""
+
+
+@dataclass(frozen=True)
+class Target:
+    """One moment to fit or check (see the header of ``calibration/data/targets.toml``)."""
+
+    name: str
+    group: str
+    statistic: str
+    year: int
+    value: float
+    se: float
+    se_source: str
+    population: str
+    source: str
+    status: str
+    use: str
+    outcome: str | None = None
+    where: dict = field(default_factory=dict)
+    indicator: str | None = None
+
+
+@dataclass(frozen=True)
+class RunView:
+    """What a statistic reads from one run: its indicators and its survey frames by year."""
+
+    indicators: dict[tuple[int, str], float]
+    frames: dict[int, dict]
+
+
+def _survey_share(run: RunView, t: Target) -> float:
+    if t.year not in run.frames:
+        raise TargetError(f"target {t.name!r}: the run has no survey frame of {t.year}")
+    return moment(run.frames[t.year], t.outcome, t.where, expected=True).value
+
+
+def _indicator(run: RunView, t: Target) -> float:
+    key = (t.year, t.indicator)
+    if key not in run.indicators:
+        raise TargetError(f"target {t.name!r}: the run has no indicator {t.indicator!r} in {t.year}")
+    return float(run.indicators[key])
+
+
+STATISTICS: dict[str, Callable[[RunView, Target], float]] = {
+    "survey_share": _survey_share,
+    "indicator": _indicator,
+}
+"""Statistic name -> function of a run and a target giving the model's value of the target."""
+
+
+def model_value(run: RunView, target: Target) -> float:
+    """The model's value of ``target`` in ``run``."""
+    return STATISTICS[target.statistic](run, target)
+
+
+def _check(entry: dict, where: str, indicators: set[str] | None) -> Target:
+    name = entry.get("name", "?")
+    label = f"{where}: target {name!r}"
+    unknown = set(entry) - set(REQUIRED) - set(OPTIONAL)
+    if unknown:
+        raise TargetError(f"{label}: unknown keys {sorted(unknown)}; expected {list(REQUIRED + OPTIONAL)}")
+    missing = [k for k in REQUIRED if k not in entry or entry[k] in ("", None)]
+    if missing:
+        raise TargetError(f"{label}: missing {missing} (every target needs a source, its status, a "
+                          "standard error and where that comes from)")
+    if entry["statistic"] not in STATISTICS:
+        raise TargetError(f"{label}: statistic {entry['statistic']!r} is not one of {sorted(STATISTICS)}")
+    if entry["status"] not in STATUSES:
+        raise TargetError(f"{label}: status {entry['status']!r} is not one of {list(STATUSES)}")
+    if entry["use"] not in USES:
+        raise TargetError(f"{label}: use {entry['use']!r} is not one of {list(USES)}")
+    for key in ("value", "se"):
+        if isinstance(entry[key], bool) or not isinstance(entry[key], int | float):
+            raise TargetError(f"{label}: {key} = {entry[key]!r}: expected a number")
+    if not entry["se"] > 0:
+        raise TargetError(f"{label}: se = {entry['se']!r}: expected a standard error above 0")
+    if entry["statistic"] == "survey_share":
+        if entry.get("outcome") not in OUTCOMES:
+            raise TargetError(f"{label}: outcome {entry.get('outcome')!r} is not one of {sorted(OUTCOMES)}")
+        for col in entry.get("where", {}):
+            if col not in COLUMNS:
+                raise TargetError(f"{label}: where names column {col!r}; expected one of {sorted(COLUMNS)}")
+    if entry["statistic"] == "indicator":
+        ind = entry.get("indicator")
+        if not ind or (indicators is not None and ind not in indicators):
+            raise TargetError(f"{label}: indicator {ind!r} is not an indicator of the model")
+    return Target(**{k: entry[k] for k in (*REQUIRED, *OPTIONAL) if k in entry})
+
+
+def load_targets(path: str | Path | None = None, indicators: set[str] | None = None) -> list[Target]:
+    """Reads and checks a target file (the default file if ``path`` is ``None``).
+
+    Args:
+        path: A TOML file of ``[[target]]`` tables.
+        indicators: The model's indicator names, to check ``indicator`` targets against.
+
+    Raises:
+        TargetError: For a missing or unreadable file, or the first unusable target (named).
+    """
+    text, where = _read(path)
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise TargetError(f"{where}: not a TOML file: {exc}") from exc
+    entries = data.get("target")
+    if not isinstance(entries, list) or not entries:
+        raise TargetError(f"{where}: no [[target]] tables")
+    targets = [_check(e, where, indicators) for e in entries]
+    names = [t.name for t in targets]
+    dup = sorted({n for n in names if names.count(n) > 1})
+    if dup:
+        raise TargetError(f"{where}: target names used twice: {dup}")
+    return targets
+
+
+def targets_hash(path: str | Path | None = None) -> str:
+    """SHA-256 of a target file's bytes (the default file if ``path`` is ``None``)."""
+    return hashlib.sha256(_read(path)[0].encode("utf-8")).hexdigest()
+
+
+def _read(path) -> tuple[str, str]:
+    if path is None:
+        return (resources.files("calibration").joinpath("data", DEFAULT_TARGETS)
+                .read_text(encoding="utf-8"), f"calibration/data/{DEFAULT_TARGETS}")
+    p = Path(path)
+    if not p.is_file():
+        raise TargetError(f"target file {str(p)!r} does not exist")
+    return p.read_text(encoding="utf-8"), str(p)

@@ -1,0 +1,170 @@
+"""Calibration: targets as data, the WoON reader and its synthetic files, the moments, the fit."""
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pyreadstat
+import pytest
+
+from agents.model import DoorstroomModel
+from agents.schedule import REGISTRY
+from calibration import woon
+from calibration.fit import Calibration, CalibrationError, Evaluation, free_parameter, run_evaluation
+from calibration.frame import COLUMNS, model_frame
+from calibration.moments import MomentError, moment
+from calibration.targets import TargetError, load_targets
+from sim.params import Parameters, RunSettings
+
+MAPPING = Path(woon.__file__).parent / "data" / woon.SYNTHETIC_MAPPING
+TARGET_KEYS = ("name", "group", "statistic", "year", "value", "se", "se_source", "population",
+               "source", "status", "use")
+
+
+@pytest.fixture(scope="module")
+def synthetic(tmp_path_factory):
+    """A synthetic WoON file drawn from the model at default values (scale 0.01, 1 January 2027)."""
+    folder = tmp_path_factory.mktemp("woon")
+    model = DoorstroomModel(Parameters(), RunSettings(scale=0.01, seed=101, end_year=2026))
+    while model.running:
+        model.step()
+    frame = model_frame(model)
+    info = woon.write_synthetic_woon(folder / "syn.sav", frame, 20_000, 7, "test")
+    return folder / "syn.sav", frame, info
+
+
+# --- targets ------------------------------------------------------------------------------------
+def test_default_targets_are_sourced_and_computable():
+    targets = load_targets(indicators=set(REGISTRY))
+    assert len(targets) >= 8
+    for t in targets:
+        assert t.source and t.se_source and t.se > 0, t.name
+
+
+def _write_targets(tmp_path, **change):
+    entry = {"name": "x", "group": "g", "statistic": "indicator", "indicator": "move_rate_65_74",
+             "year": 2025, "value": 0.03, "se": 0.01, "se_source": "s", "population": "p",
+             "source": "a source", "status": "verified", "use": "fit"}
+    entry.update(change)
+    entry = {k: v for k, v in entry.items() if v is not None}
+    lines = ["[[target]]"] + [f"{k} = {json.dumps(v)}" for k, v in entry.items()]
+    path = tmp_path / "t.toml"
+    path.write_text("\n".join(lines) + "\n")
+    return path
+
+
+@pytest.mark.parametrize("change, message", [
+    ({"source": None}, r"missing \['source'\]"),
+    ({"se": 0}, "se = 0: expected a standard error above 0"),
+    ({"statistic": "median"}, "statistic 'median' is not one of"),
+    ({"indicator": "no_such"}, "indicator 'no_such' is not an indicator"),
+    ({"colour": "red"}, "unknown keys"),
+])
+def test_a_bad_target_is_refused_by_name(tmp_path, change, message):
+    with pytest.raises(TargetError, match=message) as err:
+        load_targets(_write_targets(tmp_path, **change), indicators=set(REGISTRY))
+    assert "target 'x'" in str(err.value)
+
+
+# --- moments --------------------------------------------------------------------------------------
+def test_weighted_share_and_its_survey_error():
+    frame = {c: np.zeros(4, int) for c in COLUMNS}
+    frame["weight"] = np.array([1.0, 1.0, 2.0, 0.0])
+    frame["intention"] = np.array([2, 0, 2, 2])
+    frame["age"] = np.array([70, 70, 70, 70])
+    m = moment(frame, "intention_definite", {"age": {"from": 65}}, expected=False)
+    assert m.value == pytest.approx(3 / 4) and m.n == 3  # the weight-0 household is not counted
+    y, w = np.array([1, 0, 1.0]), np.array([1, 1, 2.0])
+    assert m.se == pytest.approx(np.sqrt(np.sum(w ** 2 * (y - 0.75) ** 2)) / 4)
+    with pytest.raises(MomentError, match="no household"):
+        moment(frame, "intention_definite", {"age": {"below": 18}}, expected=False)
+    with pytest.raises(MomentError, match="column 'colour'"):
+        moment(frame, "intention_definite", {"colour": [1]}, expected=False)
+
+
+# --- WoON files -----------------------------------------------------------------------------------
+def test_synthetic_file_reads_back_labelled_and_weighted(synthetic):
+    path, frame, info = synthetic
+    data, read = woon.read_woon(path, MAPPING)
+    assert read["file_label"].startswith("SYNTHETIC") and read["households"] == info["households"]
+    # survey weights give back the model's households, within sampling error
+    assert data["weight"].sum() == pytest.approx(frame["weight"].sum(), rel=0.02)
+    for outcome, where in (("intention_definite", {"age": {"from": 65}}),
+                           ("intention_maybe", {"tenure": [0]})):
+        est = moment(data, outcome, where, expected=False)
+        truth = moment(frame, outcome, where, expected=True)
+        assert abs(est.value - truth.value) < 4 * est.se, (outcome, est, truth)
+    targets = woon.survey_targets(data, read)
+    assert all(t.status == "synthetic" and t.source.startswith("SYNTHETIC") for t in targets)
+
+
+def test_a_mapping_naming_a_missing_variable_is_refused(synthetic, tmp_path):
+    path, _, _ = synthetic
+    text = MAPPING.read_text().replace('intention = "syn_verhuisgeneigd"', 'intention = "verhuiswens"')
+    bad = tmp_path / "bad.toml"
+    bad.write_text(text)
+    with pytest.raises(woon.WoonError, match="mapping key 'intention' names variable 'verhuiswens'"):
+        woon.read_woon(path, bad)
+
+
+def test_an_unplaced_code_and_a_non_woon_file_are_refused(synthetic, tmp_path):
+    path, _, _ = synthetic
+    text = MAPPING.read_text().replace('"2" = [3]\n\n[values.limitation]', '\n[values.limitation]')
+    bad = tmp_path / "codes.toml"
+    bad.write_text(text)
+    with pytest.raises(woon.WoonError, match=r"'syn_verhuisgeneigd' \(mapping key 'intention'\) has codes"):
+        woon.read_woon(path, bad)
+    other = tmp_path / "other.sav"
+    pyreadstat.write_sav(pd.DataFrame({"a": [1.0, 2.0], "b": [3.0, 4.0]}), str(other))
+    with pytest.raises(woon.WoonError, match="not WoON-like"):
+        woon.read_woon(other, MAPPING)
+    text_file = tmp_path / "notes.sav"
+    text_file.write_text("not spss")
+    with pytest.raises(woon.WoonError, match="not an SPSS .sav file"):
+        woon.read_woon(text_file, MAPPING)
+
+
+# --- the fit ---------------------------------------------------------------------------------------
+def test_a_free_parameter_needs_finite_bounds_and_a_real_name():
+    base = Parameters()
+    p = free_parameter({"parameter": "moving.effect_owner[1]"}, base)
+    assert (p.low, p.high, p.start) == (-10.0, 10.0, -0.2)
+    with pytest.raises(CalibrationError, match="needs finite bounds"):
+        free_parameter({"parameter": "moving.effect_owner[1]", "bounds": [None, 3]}, base)
+    with pytest.raises(CalibrationError, match="has no parameter 'effect_colour'"):
+        free_parameter({"parameter": "moving.effect_colour"}, base)
+    with pytest.raises(CalibrationError, match="give an index"):
+        free_parameter({"parameter": "moving.effect_owner"}, base)
+
+
+def test_an_evaluation_is_deterministic_and_reads_its_frame_year():
+    targets = tuple(t for t in load_targets() if t.name in ("intention_definite_65plus", "move_rate_65_74"))
+    ev = Evaluation(Parameters().to_dict(), 0.002, 3, targets)
+    a, b = run_evaluation(ev), run_evaluation(ev)
+    assert a == b and set(a) == {t.name for t in targets}
+    assert 0 < a["intention_definite_65plus"] < 0.2
+
+
+@pytest.mark.slow
+def test_calibration_recovers_intention_effects_and_resumes(synthetic, tmp_path):
+    """Identification at reduced size: 4 effects from a synthetic file, then a restart from the store."""
+    path, _, _ = synthetic
+    data, info = woon.read_woon(path, MAPPING)
+    targets = woon.survey_targets(data, info)
+    base = Parameters()
+    names = ("moving.effect_mismatch[0]", "moving.effect_widowed[1]", "moving.effect_owner[0]",
+             "moving.effect_attachment[1]")
+    free = [free_parameter({"parameter": n, "bounds": [-3, 3], "start": 0.0}, base) for n in names]
+    lines = []
+    cal = Calibration(targets, free, base, 0.005, [1], tmp_path, workers=2, log=lines.append)
+    res = cal.fit(max_evaluations=12)
+    truth = {"moving.effect_mismatch[0]": 1.2, "moving.effect_widowed[1]": 0.5,
+             "moving.effect_owner[0]": -0.4, "moving.effect_attachment[1]": -0.2}
+    for p in res["parameters"]:
+        assert p["identified"], p
+        assert abs(p["estimate"] - truth[p["parameter"]]) < 2.5 * p["se"], p
+    again = Calibration(targets, free, base, 0.005, [1], tmp_path, workers=2, log=lines.append)
+    res2 = again.fit(max_evaluations=12)
+    assert again.evaluations["run"] == 0, "a restart runs nothing that is stored"
+    assert [p["estimate"] for p in res2["parameters"]] == [p["estimate"] for p in res["parameters"]]
