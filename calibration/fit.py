@@ -94,10 +94,14 @@ def free_parameter(spec: dict, base: Parameters) -> FreeParameter:
         raise CalibrationError(f"free parameter {label!r}: {group}.{name} = {value!r}; give an index "
                                "for a tuple (within its length) and none for a number")
     current = value[index] if index is not None else value
-    if isinstance(current, bool) or not isinstance(current, int | float):
-        raise CalibrationError(f"free parameter {label!r}: value {current!r} is not a number")
+    if isinstance(current, bool) or not isinstance(current, float):
+        raise CalibrationError(f"free parameter {label!r}: value {current!r} is not a real number "
+                               "(whole-number and yes/no parameters cannot be fitted)")
     schema = fields[name].metadata.get("bounds", (None, None))
-    low, high = spec.get("bounds", schema)
+    bounds = spec.get("bounds", schema)
+    if not isinstance(bounds, list | tuple) or len(bounds) != 2:
+        raise CalibrationError(f"free parameter {label!r}: bounds {bounds!r}; expected [low, high]")
+    low, high = bounds
     if low is None or high is None or not (math.isfinite(low) and math.isfinite(high)) or low >= high:
         raise CalibrationError(f"free parameter {label!r}: bounds {[low, high]}; a free parameter "
                                "needs finite bounds, low < high (give 'bounds' in the calibration file)")

@@ -53,7 +53,7 @@ from calibration.woon import (
     survey_targets,
     write_synthetic_woon,
 )
-from experiments.folders import MARKER, check_results_folder, folder_lock, marker_bytes
+from experiments.folders import MARKER, check_results_folder, ensure_parent, folder_lock, marker_bytes
 from experiments.runner import git_revision
 from experiments.scenario import load_scenario
 from experiments.writers import atomic_write_bytes, short_revision
@@ -286,14 +286,13 @@ def cmd_woon_synthetic(args) -> int:
         raise ParameterError(f"--out {str(out)!r}: expected a file name ending in .sav")
     if out.exists():
         raise ParameterError(f"--out {str(out)!r} exists; the command does not replace files")
-    if not out.parent.is_dir():
-        raise ParameterError(f"--out {str(out)!r}: folder {str(out.parent)!r} does not exist")
     if args.households < 100:
         raise ParameterError(f"--households {args.households}: expected at least 100")
-    scenario = load_scenario(args.scenario)
-    settings = RunSettings(scale=args.scale, seed=args.seed, end_year=args.year - 1)
     if args.year < 2026:
         raise ParameterError(f"--year {args.year}: expected 2026 or later (1 January after a year run)")
+    scenario = load_scenario(args.scenario)
+    settings = RunSettings(scale=args.scale, seed=args.seed, end_year=args.year - 1)
+    ensure_parent(out)
     model = DoorstroomModel(scenario.parameters(), settings)
     while model.running:
         model.step()

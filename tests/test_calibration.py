@@ -15,6 +15,7 @@ from calibration.fit import Calibration, CalibrationError, Evaluation, free_para
 from calibration.frame import COLUMNS, model_frame
 from calibration.moments import MomentError, moment
 from calibration.targets import TargetError, load_targets
+from experiments.cli import main
 from sim.params import Parameters, RunSettings
 
 MAPPING = Path(woon.__file__).parent / "data" / woon.SYNTHETIC_MAPPING
@@ -168,3 +169,22 @@ def test_calibration_recovers_intention_effects_and_resumes(synthetic, tmp_path)
     res2 = again.fit(max_evaluations=12)
     assert again.evaluations["run"] == 0, "a restart runs nothing that is stored"
     assert [p["estimate"] for p in res2["parameters"]] == [p["estimate"] for p in res["parameters"]]
+
+
+@pytest.mark.parametrize("free, target, fragment", [
+    ('parameter = "moving.effect_owner[0]"\nbounds = [-1.0, 1.0]', "source", "missing ['source']"),
+    ('parameter = "moving.effect_owner[0]"\nbounds = [0.0, inf]', None,
+     "bounds [0.0, inf]; a free parameter needs finite bounds"),
+    ('parameter = "moving.widowed_recent_months"', None, "cannot be fitted"),
+])
+def test_calibrate_command_refuses_bad_input_before_work(tmp_path, capsys, free, target, fragment):
+    entry = {"name": "x", "group": "g", "statistic": "indicator", "indicator": "move_rate_65_74",
+             "year": 2025, "value": 0.03, "se": 0.01, "se_source": "s", "population": "p",
+             "source": "a source", "status": "verified", "use": "fit"}
+    entry.pop(target, None)
+    (tmp_path / "t.toml").write_text("[[target]]\n" + "\n".join(f"{k} = {json.dumps(v)}"
+                                                               for k, v in entry.items()) + "\n")
+    (tmp_path / "c.toml").write_text(f'[calibration]\ntargets = "t.toml"\n\n[[free]]\n{free}\n')
+    code = main(["calibrate", str(tmp_path / "c.toml"), "--out", str(tmp_path / "out")])
+    assert code == 2 and fragment in capsys.readouterr().err
+    assert not (tmp_path / "out").exists(), "nothing is written on bad input"
