@@ -138,14 +138,13 @@ def migration(ctx: Context) -> None:
     # a household's draw is that of the person in its first slot (the same in every scenario)
     cand = np.flatnonzero(hh.active & ~is_institution(hh.dwelling))
     age = oldest_age_months(hh, cand) // 12
-    recent = (ctx.step - hh.arrived_step[cand].astype(np.int64)) < tp.recent_immigrant_years * spy
     key = (tp.emigration_factor_settled, tp.recent_immigrant_emigration_per_year, spy)
     if ctx.memory.get("emigration_key") != key:  # per-step probabilities, kept while the rates hold
         ctx.memory["emigration_key"] = key
         ctx.memory["p_settled"] = step_probability(emigration_rates() * key[0], spy)
         ctx.memory["p_recent"] = float(step_probability(key[1], spy))
-    p = np.where(recent, ctx.memory["p_recent"],
-                 ctx.memory["p_settled"][np.clip(age, 0, MAX_AGE_YEARS)])
+    p = ctx.memory["p_settled"][age]  # a new array; ages lie within the table (MAX_AGE_YEARS)
+    p[hh.arrived_step[cand] > ctx.step - tp.recent_immigrant_years * spy] = ctx.memory["p_recent"]
     out = cand[ctx.streams.for_ids("migration", hh.pid[cand, 0], "emigration") < p]
     if len(out):
         ctx.record.flow("emigrant_households", float(hh.weight[out].sum()))

@@ -76,8 +76,9 @@ def region_probabilities() -> np.ndarray:
     return p
 
 
-MAX_AGE_YEARS = 120
-"""Oldest age (years) of the per-year-of-age tables below."""
+MAX_AGE_YEARS = 130
+"""Oldest age (years) of the per-year-of-age tables below: the bound of ``demography.max_age_years``,
+so that any living person's age indexes them."""
 
 
 @cache
