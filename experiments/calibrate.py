@@ -169,7 +169,8 @@ def summary(result: dict) -> str:
              f"{'parameter':34} {'start':>9} {'estimate':>10} {'se':>8}  note"]
     for p in result["parameters"]:
         note = "NOT IDENTIFIED by the targets" if not p["identified"] else (
-            "at a bound" if p["at_bound"] else "")
+            "at a bound" if p["at_bound"] else (
+                "weakly identified: se exceeds the estimate" if p["se"] > abs(p["estimate"]) else ""))
         lines.append(f"{p['parameter']:34} {p['start']:9.4g} {p['estimate']:10.4g} {p['se']:8.3g}  {note}")
     lines.append(f"{'target':36} {'use':5} {'data':>10} {'model':>10} {'gap (se)':>9}")
     for t in result["targets"]:
