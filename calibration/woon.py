@@ -18,7 +18,6 @@ maps it.
 
 from __future__ import annotations
 
-import tomllib
 from pathlib import Path
 
 import numpy as np
@@ -28,6 +27,7 @@ import pyreadstat
 from calibration.frame import COLUMNS
 from calibration.moments import MomentError, moment
 from calibration.targets import Target
+from calibration.tomlfile import read_toml
 
 SYNTHETIC_MAPPING = "woon_synthetic_mapping.toml"
 """Mapping of the synthetic files, in ``calibration/data/``."""
@@ -46,12 +46,7 @@ class WoonError(ValueError):
 def load_mapping(path: str | Path) -> dict:
     """Reads and checks a mapping file: every frame column mapped; coded columns with their codes."""
     p = Path(path)
-    if not p.is_file():
-        raise WoonError(f"mapping file {str(p)!r} does not exist")
-    try:
-        mapping = tomllib.loads(p.read_text(encoding="utf-8"))
-    except tomllib.TOMLDecodeError as exc:
-        raise WoonError(f"mapping {p}: not a TOML file: {exc}") from exc
+    mapping = read_toml(p, "mapping file", WoonError)
     variables = mapping.get("variables", {})
     missing = [c for c in COLUMNS if c not in variables]
     if missing:
@@ -197,10 +192,7 @@ def survey_targets(frame: dict[str, np.ndarray], info: dict, spec: str | Path | 
         WoonError: For an unreadable spec, or a moment with no household or a zero standard error.
     """
     path = Path(spec) if spec is not None else Path(__file__).parent / "data" / "woon_moments.toml"
-    try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
-    except (OSError, tomllib.TOMLDecodeError) as exc:
-        raise WoonError(f"moments file {path}: {exc}") from exc
+    data = read_toml(path, "moments file", WoonError)
     synthetic = info.get("file_label", "").startswith("SYNTHETIC")
     out = []
     for m in data.get("moment", []):

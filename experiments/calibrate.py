@@ -35,7 +35,6 @@ import io
 import json
 import sys
 import time
-import tomllib
 from pathlib import Path
 
 from matplotlib.backends.backend_agg import FigureCanvasAgg
@@ -46,6 +45,7 @@ from agents.schedule import REGISTRY
 from calibration.fit import Calibration, CalibrationError, free_parameter
 from calibration.frame import model_frame
 from calibration.targets import TargetError, load_targets, targets_hash
+from calibration.tomlfile import read_toml
 from calibration.woon import (
     SYNTHETIC_MAPPING,
     WoonError,
@@ -68,12 +68,7 @@ DATA = Path(__file__).resolve().parent.parent / "calibration" / "data"
 def load_config(path: str | Path) -> dict:
     """Reads a calibration file; refuses unknown tables or keys and missing free parameters."""
     p = Path(path)
-    if not p.is_file():
-        raise ParameterError(f"calibration file {str(p)!r} does not exist")
-    try:
-        cfg = tomllib.loads(p.read_text(encoding="utf-8"))
-    except tomllib.TOMLDecodeError as exc:
-        raise ParameterError(f"calibration file {p}: not a TOML file: {exc}") from exc
+    cfg = read_toml(p, "calibration file", ParameterError)
     unknown = set(cfg) - set(CONFIG_KEYS)
     if unknown:
         raise ParameterError(f"calibration file {p}: unknown tables {sorted(unknown)}; expected "
