@@ -116,7 +116,7 @@ def context(preload: Sequence[str] = ()):
     """The multiprocessing context of the workers: forkserver (with ``preload``) where available."""
     if "forkserver" in multiprocessing.get_all_start_methods():
         ctx = multiprocessing.get_context("forkserver")
-        ctx.set_forkserver_preload(list(preload))
+        ctx.set_forkserver_preload(["experiments.forkserver_init", *preload])
         return ctx
     return multiprocessing.get_context("spawn")
 

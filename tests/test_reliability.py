@@ -400,3 +400,16 @@ def test_random_valid_scenarios_keep_every_invariant(data, seed, scale):
         model.schedule_parameter_change(year, changes)
     model.run()
     assert model.steps == model.total_steps
+
+
+@pytest.mark.slow
+def test_ctrl_c_while_the_worker_server_starts_prints_no_traceback(tmp_path, scenario_files):
+    """Ctrl-C (SIGINT to the group) 0.3 s after the first child appears, while the forkserver imports."""
+    proc = subprocess.Popen([PYTHON, "-m", "experiments.cli", "compare", *scenario_files, *COMPARE,
+                             "--out", str(tmp_path / "cmp")], cwd=ROOT, stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, text=True, start_new_session=True)
+    assert _wait_for(lambda: len(_children(proc.pid)) >= 1, 60), "no child started"
+    time.sleep(0.3)
+    os.killpg(proc.pid, signal.SIGINT)
+    _, err = proc.communicate(timeout=60)
+    assert proc.returncode == 130 and "Traceback" not in err, err
