@@ -134,6 +134,10 @@ def cmd_calibrate(args) -> int:
 
     try:
         cfg = load_config(args.config)
+        extra = [n.strip() for n in getattr(args, "validate", "").split(",") if n.strip()]
+        if extra:
+            c0 = cfg.setdefault("calibration", {})
+            c0["validate"] = [*c0.get("validate", []), *extra]
         scenario = load_scenario(args.scenario)
         targets, free, provenance = setup(cfg, scenario.parameters(), log)
         c = cfg.get("calibration", {})

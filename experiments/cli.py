@@ -121,6 +121,9 @@ def build_parser() -> argparse.ArgumentParser:
                      "the baseline)")
     cal.add_argument("--workers", type=_int, default=min(2, os.cpu_count() or 1), metavar="W",
                      help="worker processes (default min(2, number of CPUs))")
+    cal.add_argument("--validate", default="", metavar="NAME,...",
+                     help="targets held out of the fit and reported as checks (added to the file's "
+                     "validate list)")
     cal.add_argument("--out", required=True, metavar="DIR",
                      help="output folder; rerunning the same command resumes from its stored evaluations")
     syn = sub.add_parser("woon-synthetic",
