@@ -18,7 +18,9 @@ Uncertainty: the covariance of the estimate is ``(J' J)^-1`` of the Jacobian ``J
 standardised gaps at the optimum (the curvature of the objective; with weights ``1/se^2`` this is the
 usual MSM covariance, ignoring the simulation noise of the model's moments). A parameter whose
 standard error exceeds half its bounds' width, or whose column of ``J`` is near zero, is reported as
-not identified by the targets.
+not identified by the targets; its variance inflation ``se^2 |J_j|^2`` (its variance against that of
+the parameter fitted alone) above :data:`WEAK_VIF` says its effect on the moments is nearly that of
+other parameters: weakly identified.
 """
 
 from __future__ import annotations
@@ -45,6 +47,9 @@ from sim.outputs import RESULTS_VERSION
 from sim.params import GROUPS, Parameters, RunSettings
 
 POPULATION_YEAR = 2025
+WEAK_VIF = 10.0
+"""Variance inflation above which a parameter is reported as weakly identified (a common rule of thumb
+for collinearity)."""
 _LABEL = re.compile(r"^([a-z_]+)\.([a-z_0-9]+)(?:\[(\d+)\])?$")
 
 
@@ -276,8 +281,10 @@ class Calibration:
         params = []
         for j, p in enumerate(self.free):
             identified = bool(col[j] > 1e-8 and se[j] < 0.5 * (p.high - p.low))
+            # variance inflation: the variance against that of the parameter fitted alone (1/|J_j|^2)
+            vif = float(se[j] ** 2 * col[j] ** 2)
             params.append({"parameter": p.label, "start": p.start, "estimate": float(res.x[j]),
-                           "se": float(se[j]), "low": p.low, "high": p.high,
+                           "se": float(se[j]), "vif": vif, "low": p.low, "high": p.high,
                            "at_bound": bool(np.isclose(res.x[j], p.low) or np.isclose(res.x[j], p.high)),
                            "identified": identified})
         values = self.values([res.x])[0]

@@ -42,7 +42,7 @@ from matplotlib.figure import Figure
 
 from agents.model import DoorstroomModel
 from agents.schedule import REGISTRY
-from calibration.fit import Calibration, CalibrationError, free_parameter
+from calibration.fit import WEAK_VIF, Calibration, CalibrationError, free_parameter
 from calibration.frame import model_frame
 from calibration.targets import TargetError, load_targets, targets_hash
 from calibration.tomlfile import read_toml
@@ -169,7 +169,8 @@ def summary(result: dict) -> str:
     for p in result["parameters"]:
         note = "NOT IDENTIFIED by the targets" if not p["identified"] else (
             "at a bound" if p["at_bound"] else (
-                "weakly identified: se exceeds the estimate" if p["se"] > abs(p["estimate"]) else ""))
+                f"weakly identified: variance inflation {p['vif']:.0f}" if p["vif"] > WEAK_VIF else (
+                    "weakly identified: se exceeds the estimate" if p["se"] > abs(p["estimate"]) else "")))
         lines.append(f"{p['parameter']:34} {p['start']:9.4g} {p['estimate']:10.4g} {p['se']:8.3g}  {note}")
     lines.append(f"{'target':36} {'use':5} {'data':>10} {'model':>10} {'gap (se)':>9}")
     for t in result["targets"]:
@@ -225,7 +226,7 @@ def write_report(out: Path, cfg: dict, args, result: dict, free, provenance: dic
         for t in result["targets"])
     prows = "".join(
         f"<tr><td>{html.escape(p['parameter'])}</td><td>{p['start']:.4g}</td><td>{p['estimate']:.4g}</td>"
-        f"<td>{p['se']:.3g}</td><td>{'yes' if p['identified'] else 'NO'}</td></tr>"
+        f"<td>{p['se']:.3g}</td><td>{p['vif']:.1f}</td><td>{'yes' if p['identified'] else 'NO'}</td></tr>"
         for p in result["parameters"])
     imgs = "".join(f'<figure><img src="{f}" alt="data and model of the targets of group '
                    f'{html.escape(Path(f).stem)}"><figcaption>{html.escape(Path(f).stem)}</figcaption>'
@@ -239,7 +240,7 @@ def write_report(out: Path, cfg: dict, args, result: dict, free, provenance: dic
             f"{result['evaluations']['run']} model evaluations run, {result['evaluations']['stored']} "
             f"read from the store, {result['wall_seconds']} s.</p>"
             f"<h2>Parameters</h2><table><tr><th>parameter</th><th>start</th><th>estimate</th><th>se</th>"
-            f"<th>identified</th></tr>{prows}</table>"
+            f"<th>variance inflation</th><th>identified</th></tr>{prows}</table>"
             f"<h2>Targets</h2><p>Gap: (model - data) / se; checks are held out of the fit.</p><table>"
             f"<tr><th>target</th><th>use</th><th>data</th><th>model</th><th>gap (se)</th><th>source</th>"
             f"</tr>{rows}</table><h2>Figures</h2>{imgs}<p>Objective by evaluation: trace.csv. Fitted "
