@@ -113,16 +113,15 @@ def recent_arrivals(ctx: Context) -> None:
     A private household is a recent immigrant household with the probability
     :func:`sim.population.recent_immigrant_share` of its first adult's age, and arrived at a step drawn
     evenly over the ``recent_immigrant_years`` before 2025 (stream ``migration``, sub-stream
-    ``arrived``, by the first adult's person id).
+    ``arrived``, by the first adult's person id; the step from sub-stream ``arrived_when``).
     """
     hh = ctx.households
     tp = ctx.params.turnover
     rows = np.flatnonzero(hh.active & ~is_institution(hh.dwelling))
     share = recent_immigrant_share(tp)[np.clip(hh.age_months[rows, 0] // 12, 0, MAX_AGE_YEARS)]
-    u = ctx.streams.for_ids("migration", hh.pid[rows, 0], "arrived")
-    recent = u < share
-    # the same draw, rescaled within the share, spreads the arrivals over the recent years
-    back = np.ceil(u[recent] / share[recent] * tp.recent_immigrant_years * ctx.steps_per_year)
+    recent = ctx.streams.for_ids("migration", hh.pid[rows, 0], "arrived") < share
+    when = ctx.streams.for_ids("migration", hh.pid[rows[recent], 0], "arrived_when")
+    back = np.ceil(np.maximum(when, 1e-12) * tp.recent_immigrant_years * ctx.steps_per_year)
     hh.arrived_step[rows[recent]] = -back.astype(np.int32)
 
 
