@@ -28,10 +28,8 @@ provenance), ``fit.json``, ``targets.csv``, ``trace.csv``, a figure per target g
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 import html
-import io
 import json
 import sys
 import time
@@ -56,7 +54,7 @@ from calibration.woon import (
 from experiments.folders import MARKER, check_results_folder, ensure_parent, folder_lock, marker_bytes
 from experiments.runner import git_revision
 from experiments.scenario import load_scenario
-from experiments.writers import atomic_write_bytes, short_revision
+from experiments.writers import atomic_write_bytes, short_revision, write_csv
 from sim.outputs import RESULTS_VERSION
 from sim.params import ParameterError, Parameters, RunSettings
 
@@ -217,8 +215,8 @@ def write_report(out: Path, cfg: dict, args, result: dict, free, provenance: dic
     info = {k: v for k, v in result.items() if k != "trace"} | {"provenance": provenance, "date": today,
                                                                  "results_version": RESULTS_VERSION}
     atomic_write_bytes(out / "fit.json", (json.dumps(info, indent=2) + "\n").encode())
-    atomic_write_bytes(out / "targets.csv", _csv(result["targets"]))
-    atomic_write_bytes(out / "trace.csv", _csv(result["trace"]))
+    write_csv(out / "targets.csv", list(result["targets"][0]), result["targets"])
+    write_csv(out / "trace.csv", list(result["trace"][0]), result["trace"])
     figures = _figures(out, result)
     rows = "".join(
         f"<tr><td>{html.escape(t['target'])}</td><td>{t['use']}</td><td>{t['data']:.4g}</td>"
@@ -246,15 +244,6 @@ def write_report(out: Path, cfg: dict, args, result: dict, free, provenance: dic
             f"</tr>{rows}</table><h2>Figures</h2>{imgs}<p>Objective by evaluation: trace.csv. Fitted "
             f"values: calibrated.toml.</p></html>")
     atomic_write_bytes(out / "report.html", page.encode())
-
-
-def _csv(rows: list[dict]) -> bytes:
-    buf = io.StringIO()
-    if rows:
-        w = csv.DictWriter(buf, fieldnames=list(rows[0]))
-        w.writeheader()
-        w.writerows(rows)
-    return buf.getvalue().encode()
 
 
 def _figures(out: Path, result: dict) -> list[str]:
