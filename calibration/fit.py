@@ -39,7 +39,7 @@ import numpy as np
 from scipy.optimize import least_squares
 
 from agents.model import DoorstroomModel
-from calibration.frame import model_frame
+from calibration.frame import model_frame, moved_since
 from calibration.targets import RunView, Target, model_value
 from experiments.pool import run_parallel
 from experiments.writers import atomic_write_bytes
@@ -143,22 +143,29 @@ def run_evaluation(ev: Evaluation) -> dict[str, float]:
     Survey frames of year ``Y`` are taken on 1 January ``Y`` (after the last step of ``Y - 1``;
     ``2025``: the population as built); indicators are read for their year.
     """
-    frame_years = {t.year for t in ev.targets if t.statistic == "survey_share"}
-    ind_years = {t.year for t in ev.targets if t.statistic != "survey_share"}
-    end = max([POPULATION_YEAR, *ind_years, *(y - 1 for y in frame_years)])
+    follow = {(t.year, t.horizon_years) for t in ev.targets if t.statistic == "realisation"}
+    frame_years = {t.year for t in ev.targets if t.statistic == "survey_share"} | {y for y, _ in follow}
+    ind_years = {t.year for t in ev.targets if t.statistic not in ("survey_share", "realisation")}
+    end = max([POPULATION_YEAR, *ind_years, *(y - 1 for y in frame_years),
+               *(y + h - 1 for y, h in follow)])
     model = DoorstroomModel(Parameters.from_dict(ev.params),
                             RunSettings(scale=ev.scale, seed=ev.seed, end_year=end))
-    frames = {}
+    frames, moved = {}, {}
     if POPULATION_YEAR in frame_years:
         frames[POPULATION_YEAR] = model_frame(model)
     spy = model.settings.steps_per_year
     while model.running:
         model.step()
         steps_done = model.step_index + 1
-        if steps_done % spy == 0 and POPULATION_YEAR + steps_done // spy in frame_years:
-            frames[POPULATION_YEAR + steps_done // spy] = model_frame(model)
+        if steps_done % spy == 0:
+            year = POPULATION_YEAR + steps_done // spy  # 1 January of this year
+            for y, h in follow:
+                if y + h == year:
+                    moved[(y, h)] = moved_since(model, frames[y], h * spy)
+            if year in frame_years:
+                frames[year] = model_frame(model)
     indicators = {(y, n): v for y, n, v in model.records}
-    view = RunView(indicators, frames)
+    view = RunView(indicators, frames, moved)
     return {t.name: model_value(view, t) for t in ev.targets}
 
 

@@ -33,6 +33,10 @@ COLUMNS: dict[str, str] = {
 EXPECTED = ("p_definite", "p_maybe")
 """Extra columns of a model frame: the intention probabilities behind the drawn intention."""
 
+FOLLOW = ("row", "dwelling_id")
+"""Extra columns of a model frame that identify each household and its dwelling, so that a later
+state of the model can say who has moved since (:func:`moved_since`)."""
+
 
 def model_frame(model) -> dict[str, np.ndarray]:
     """The frame of a model's private households now, with their intention probabilities.
@@ -67,4 +71,19 @@ def model_frame(model) -> dict[str, np.ndarray]:
         "household_size": household_size(hh, rows),
         "p_definite": p_def.astype(np.float64),
         "p_maybe": p_may.astype(np.float64),
+        "row": rows,
+        "dwelling_id": hh.dwelling_id[rows].astype(np.int64),
     }
+
+
+def moved_since(model, frame: dict[str, np.ndarray], months: int) -> np.ndarray:
+    """For each household of an earlier model frame: 1 if it has moved since, 0 if not, -1 if it ended.
+
+    ``months`` is the time since the frame was taken. A household has moved if it lives in another
+    dwelling (an institution included) or has moved in within those months (and perhaps back); it
+    has ended if no adult is left in its row (deaths, a single who joined a partner's household).
+    """
+    hh = model.households
+    rows = frame["row"]
+    moved = (hh.dwelling_id[rows] != frame["dwelling_id"]) | (hh.months_in_dwelling[rows] < months)
+    return np.where(hh.active[rows], moved.astype(np.int64), -1)

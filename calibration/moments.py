@@ -20,8 +20,12 @@ OUTCOMES: dict[str, tuple[str, tuple[int, ...], tuple[str, ...]]] = {
     "intention_definite": ("intention", (2,), ("p_definite",)),
     "intention_maybe": ("intention", (1,), ("p_maybe",)),
     "intention_any": ("intention", (1, 2), ("p_definite", "p_maybe")),
+    "limitation": ("limitation", (1,), ()),
+    "mismatch": ("mismatch", (1,), ()),
 }
-"""Outcome name -> (frame column, values counted, model probability columns summed)."""
+"""Outcome name -> (frame column, values counted, model probability columns summed). An outcome
+without probability columns is a state, not an answer drawn from probabilities: its model moment is
+the weighted share of the state itself."""
 
 
 class MomentError(ValueError):
@@ -81,7 +85,7 @@ def moment(frame: dict[str, np.ndarray], outcome: str, where: dict, expected: bo
     w = np.asarray(frame["weight"], float)[mask]
     if w.sum() <= 0:
         raise MomentError(f"{outcome} where {where}: no household with a positive weight")
-    if expected:
+    if expected and prob_cols:
         y = sum(np.asarray(frame[c], float)[mask] for c in prob_cols)
     else:
         y = np.isin(np.asarray(frame[col])[mask], values).astype(float)

@@ -16,15 +16,17 @@ from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
 
+import numpy as np
+
 from calibration.frame import COLUMNS
-from calibration.moments import OUTCOMES, moment
+from calibration.moments import OUTCOMES, moment, subpopulation
 
 DEFAULT_TARGETS = "targets.toml"
 """The default target file in ``calibration/data/``."""
 
 REQUIRED = ("name", "group", "statistic", "year", "value", "se", "se_source", "population", "source",
             "status", "use")
-OPTIONAL = ("outcome", "where", "indicator")
+OPTIONAL = ("outcome", "where", "indicator", "denominator", "horizon_years")
 STATUSES = ("verified", "secondary", "derived", "synthetic", "assumption")
 USES = ("fit", "check")
 
@@ -51,14 +53,21 @@ class Target:
     outcome: str | None = None
     where: dict = field(default_factory=dict)
     indicator: str | None = None
+    denominator: str | None = None
+    horizon_years: int | None = None
 
 
 @dataclass(frozen=True)
 class RunView:
-    """What a statistic reads from one run: its indicators and its survey frames by year."""
+    """What a statistic reads from one run: its indicators, survey frames and who moved.
+
+    ``moved[(Y, h)]``: for the frame of year ``Y`` followed for ``h`` years, who has moved (see
+    :func:`calibration.frame.moved_since`).
+    """
 
     indicators: dict[tuple[int, str], float]
     frames: dict[int, dict]
+    moved: dict[tuple[int, int], object] = field(default_factory=dict)
 
 
 def _survey_share(run: RunView, t: Target) -> float:
@@ -67,16 +76,45 @@ def _survey_share(run: RunView, t: Target) -> float:
     return moment(run.frames[t.year], t.outcome, t.where, expected=True).value
 
 
-def _indicator(run: RunView, t: Target) -> float:
-    key = (t.year, t.indicator)
+def _realisation(run: RunView, t: Target) -> float:
+    key = (t.year, t.horizon_years)
+    if t.year not in run.frames or key not in run.moved:
+        raise TargetError(f"target {t.name!r}: the run has no frame of {t.year} followed for "
+                          f"{t.horizon_years} years")
+    frame = run.frames[t.year]
+    moved = np.asarray(run.moved[key])
+    col, values, _ = OUTCOMES[t.outcome]
+    mask = subpopulation(frame, t.where) & np.isin(frame[col], values) & (moved >= 0)
+    w = np.asarray(frame["weight"], float)[mask]
+    if w.sum() <= 0:
+        raise TargetError(f"target {t.name!r}: no household of the frame of {t.year} with {t.outcome} "
+                          f"in {t.where} is left after {t.horizon_years} years")
+    return float(np.sum(w * moved[mask]) / w.sum())
+
+
+def _read_indicator(run: RunView, t: Target, name: str) -> float:
+    key = (t.year, name)
     if key not in run.indicators:
-        raise TargetError(f"target {t.name!r}: the run has no indicator {t.indicator!r} in {t.year}")
+        raise TargetError(f"target {t.name!r}: the run has no indicator {name!r} in {t.year}")
     return float(run.indicators[key])
+
+
+def _indicator(run: RunView, t: Target) -> float:
+    return _read_indicator(run, t, t.indicator)
+
+
+def _ratio(run: RunView, t: Target) -> float:
+    den = _read_indicator(run, t, t.denominator)
+    if den == 0:
+        raise TargetError(f"target {t.name!r}: indicator {t.denominator!r} is 0 in {t.year}")
+    return _read_indicator(run, t, t.indicator) / den
 
 
 STATISTICS: dict[str, Callable[[RunView, Target], float]] = {
     "survey_share": _survey_share,
     "indicator": _indicator,
+    "ratio": _ratio,
+    "realisation": _realisation,
 }
 """Statistic name -> function of a run and a target giving the model's value of the target."""
 
@@ -107,16 +145,26 @@ def _check(entry: dict, where: str, indicators: set[str] | None) -> Target:
             raise TargetError(f"{label}: {key} = {entry[key]!r}: expected a number")
     if not entry["se"] > 0:
         raise TargetError(f"{label}: se = {entry['se']!r}: expected a standard error above 0")
-    if entry["statistic"] == "survey_share":
+    if ("horizon_years" in entry) != (entry["statistic"] == "realisation"):
+        raise TargetError(f"{label}: horizon_years is for statistic 'realisation', and it needs one")
+    if entry["statistic"] == "realisation":
+        h = entry["horizon_years"]
+        if isinstance(h, bool) or not isinstance(h, int) or h < 1:
+            raise TargetError(f"{label}: horizon_years = {h!r}: expected a whole number of years, 1 or more")
+    if entry["statistic"] in ("survey_share", "realisation"):
         if entry.get("outcome") not in OUTCOMES:
             raise TargetError(f"{label}: outcome {entry.get('outcome')!r} is not one of {sorted(OUTCOMES)}")
         for col in entry.get("where", {}):
             if col not in COLUMNS:
                 raise TargetError(f"{label}: where names column {col!r}; expected one of {sorted(COLUMNS)}")
-    if entry["statistic"] == "indicator":
-        ind = entry.get("indicator")
-        if not ind or (indicators is not None and ind not in indicators):
-            raise TargetError(f"{label}: indicator {ind!r} is not an indicator of the model")
+    if "denominator" in entry and entry["statistic"] != "ratio":
+        raise TargetError(f"{label}: denominator is only for statistic 'ratio'")
+    if entry["statistic"] in ("indicator", "ratio"):
+        keys = ("indicator", "denominator") if entry["statistic"] == "ratio" else ("indicator",)
+        for key in keys:
+            ind = entry.get(key)
+            if not ind or (indicators is not None and ind not in indicators):
+                raise TargetError(f"{label}: {key} {ind!r} is not an indicator of the model")
     return Target(**{k: entry[k] for k in (*REQUIRED, *OPTIONAL) if k in entry})
 
 

@@ -9,6 +9,7 @@ A calibration file (TOML) names the targets, the free parameters and the setting
     targets = "targets.toml"              # optional: a target file (relative to this file)
     validate = ["woon_maybe_mismatch"]    # optional: targets held out of the fit, reported as checks
     max_evaluations = 40                  # optional: the optimiser's budget of objective evaluations
+    fd_step = 0.01                        # optional: finite-difference step, share of the bounds' width
 
     [woon]                                # optional: targets from a WoON .sav (relative paths)
     file = "woon.sav"
@@ -56,9 +57,10 @@ from experiments.runner import git_revision
 from experiments.scenario import load_scenario
 from experiments.writers import atomic_write_bytes, short_revision, write_csv
 from sim.outputs import RESULTS_VERSION
-from sim.params import ParameterError, Parameters, RunSettings
+from sim.params import BASELINE_CALIBRATION, ParameterError, Parameters, RunSettings
 
-CONFIG_KEYS = {"calibration": {"name", "scale", "seeds", "targets", "validate", "max_evaluations"},
+CONFIG_KEYS = {"calibration": {"name", "scale", "seeds", "targets", "validate", "max_evaluations",
+                               "fd_step"},
                "woon": {"file", "mapping", "moments"}, "free": {"parameter", "bounds", "start"}}
 DATA = Path(__file__).resolve().parent.parent / "calibration" / "data"
 
@@ -98,7 +100,7 @@ def setup(cfg: dict, base_params, log) -> tuple[list, list, dict]:
     if "targets" in c:
         tpath = folder / c["targets"]
         targets += load_targets(tpath, indicators=set(REGISTRY))
-        provenance["targets_file"] = str(tpath)
+        provenance["targets_file"] = _shown(tpath)
         provenance["targets_sha256"] = targets_hash(tpath)
     if "woon" in cfg:
         w = cfg["woon"]
@@ -122,7 +124,19 @@ def setup(cfg: dict, base_params, log) -> tuple[list, list, dict]:
     if not isinstance(seeds, list) or not seeds or not all(isinstance(s, int) and s >= 1 for s in seeds):
         raise ParameterError(f"[calibration] seeds = {seeds!r}: expected a list of integers >= 1")
     RunSettings(scale=c.get("scale", 0.01), seed=seeds[0])  # checks the scale
+    step = c.get("fd_step", 0.01)
+    if isinstance(step, bool) or not isinstance(step, int | float) or not 0 < step <= 0.2:
+        raise ParameterError(f"[calibration] fd_step = {step!r}: expected a share of each parameter's "
+                             "bounds' width above 0 and at most 0.2")
     return targets, free, provenance
+
+
+def _shown(path: Path) -> str:
+    """``path`` relative to the working folder when it lies below it (as written in reports)."""
+    try:
+        return str(path.resolve().relative_to(Path.cwd()))
+    except ValueError:
+        return str(path)
 
 
 def cmd_calibrate(args) -> int:
@@ -148,7 +162,8 @@ def cmd_calibrate(args) -> int:
             log(f"doorstroom calibrate: {len(free)} free parameters, {n_fit} targets to fit, "
                 f"{len(targets) - n_fit} checks; scale {c.get('scale', 0.01)}, seeds {c.get('seeds', [1])}")
             cal = Calibration(targets, free, scenario.parameters(), c.get("scale", 0.01),
-                              c.get("seeds", [1]), out, workers=args.workers, log=log)
+                              c.get("seeds", [1]), out, workers=args.workers,
+                              fd_step=float(c.get("fd_step", 0.01)), log=log)
             result = cal.fit(max_evaluations=int(c.get("max_evaluations", 40)))
             result["wall_seconds"] = round(time.perf_counter() - t0, 1)
             write_report(out, cfg, args, result, free, provenance)
@@ -156,6 +171,9 @@ def cmd_calibrate(args) -> int:
         raise ParameterError(str(exc)) from exc
     print(summary(result))
     print(f"report: {out / 'report.html'}; fitted values: {out / 'calibrated.toml'}")
+    if out.resolve() == (Path(__file__).resolve().parent.parent / BASELINE_CALIBRATION):
+        print(f"the baseline now uses these values ({BASELINE_CALIBRATION}/calibrated.toml): its results "
+              "change, so raise RESULTS_VERSION in sim/outputs.py and run make golden")
     return 0
 
 

@@ -147,7 +147,8 @@ def cmd_params(_args) -> int:
     print("| parameter | default | unit | kind | dated change | source |")
     print("|---|---|---|---|---|---|")
     for row in parameter_table():
-        print(f"| `{row['name']}` | {row['default']} | {row['unit']} | {row['kind']} | "
+        kind = f"{row['kind']}: calibrated" if row["calibrated"] else row["kind"]
+        print(f"| `{row['name']}` | {row['default']} | {row['unit']} | {kind} | "
               f"{row['changeable']} | {row['source']} |")
     return 0
 

@@ -15,8 +15,11 @@ Run settings (horizon, scale, seed) are not parameters: see :class:`RunSettings`
 from __future__ import annotations
 
 import dataclasses
+import functools
 import math
+import tomllib
 from dataclasses import dataclass, field, fields
+from importlib import resources
 from typing import Any
 
 KINDS = ("policy", "input", "output", "assumption")
@@ -30,7 +33,7 @@ class ParameterError(ValueError):
 
 def param(default: Any, *, unit: str, kind: str, source: str, bounds=(None, None),
           choices: tuple[str, ...] | None = None, changeable: bool = True,
-          any_length: bool = False) -> Any:
+          any_length: bool = False, calibrated: bool = False) -> Any:
     """Declares one parameter with its metadata.
 
     Args:
@@ -43,6 +46,8 @@ def param(default: Any, *, unit: str, kind: str, source: str, bounds=(None, None
         changeable: False for a parameter read only when the model is built (the population, the
             stock of 2025, the intercepts of the intentions): a dated change of it is refused.
         any_length: For a tuple, whether a scenario may give another number of values (a path).
+        calibrated: True for a value fitted by the baseline calibration (declare those with
+            :func:`fitted`).
 
     Returns:
         A dataclass field carrying the metadata.
@@ -50,8 +55,58 @@ def param(default: Any, *, unit: str, kind: str, source: str, bounds=(None, None
     if kind not in KINDS:
         raise ValueError(f"kind {kind!r} is not one of {KINDS}")
     meta = {"unit": unit, "kind": kind, "source": source, "bounds": bounds, "choices": choices,
-            "changeable": changeable, "any_length": any_length}
+            "changeable": changeable, "any_length": any_length, "calibrated": calibrated}
     return field(default=default, metadata=meta)
+
+
+BASELINE_CALIBRATION = "calibration/baseline"
+"""Folder of the baseline's calibration: ``calibrated.toml`` (the fitted values :func:`fitted` reads),
+its report (``report.html``, ``targets.csv``, ``fit.json``) and the calibration file that made it
+(``calibration/baseline.toml``; ``doorstroom calibrate calibration/baseline.toml --out
+calibration/baseline`` makes it again)."""
+
+
+@functools.cache
+def baseline_calibration() -> dict:
+    """The fitted values of the baseline's calibration, ``{group: {name: value}}``.
+
+    Raises:
+        ParameterError: If ``calibration/baseline/calibrated.toml`` is missing or unreadable.
+    """
+    path = resources.files("calibration").joinpath("baseline", "calibrated.toml")
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (OSError, tomllib.TOMLDecodeError) as exc:
+        raise ParameterError(f"{BASELINE_CALIBRATION}/calibrated.toml is missing or unreadable ({exc}); "
+                             "it holds the baseline's calibrated values: restore it from git or run "
+                             "doorstroom calibrate calibration/baseline.toml --out calibration/baseline"
+                             ) from exc
+    data.pop("scenario", None)
+    return data
+
+
+def fitted(label: str, *, unit: str, source: str, bounds=(None, None), changeable: bool = True) -> Any:
+    """Declares a parameter whose default is the baseline calibration's fitted value.
+
+    The value is read from ``calibration/baseline/calibrated.toml`` (kind ``output``); ``source`` says
+    what the parameter is, and the report of the fit is named after it.
+
+    Args:
+        label: ``group.name`` of the parameter, as in the calibrated file.
+        unit: As for :func:`param`.
+        source: What the parameter is and what it is fitted to.
+        bounds: As for :func:`param`.
+        changeable: As for :func:`param`.
+    """
+    group, name = label.split(".")
+    values = baseline_calibration().get(group, {})
+    if name not in values:
+        raise ParameterError(f"{label} is declared as calibrated but {BASELINE_CALIBRATION}/"
+                             "calibrated.toml has no value for it")
+    value = values[name]
+    value = tuple(value) if isinstance(value, list) else value
+    return param(value, unit=unit, kind="output", bounds=bounds, changeable=changeable, calibrated=True,
+                 source=f"{source}; calibrated: {BASELINE_CALIBRATION}/report.html")
 
 
 def _check_value(group: str, name: str, value: Any, meta: dict) -> None:
@@ -478,14 +533,15 @@ class MovingParams(_Group):
     attachment_months: int = param(
         240, unit="months in the dwelling", kind="assumption",
         source="residence this long counts as attachment (effect_attachment)", bounds=(0, 1200))
-    search_start_definite_per_year: float = param(
-        0.8, unit="per year", kind="assumption",
-        source="hazard that a household with a definite intention starts searching; to be "
-        "output-calibrated to the CBS move rates", bounds=(0.0, 12.0))
-    search_start_maybe_per_year: float = param(
-        0.10, unit="per year", kind="assumption",
-        source="hazard that a household with a 'maybe' intention starts searching; to be "
-        "output-calibrated", bounds=(0.0, 12.0))
+    search_start_definite_per_year: float = fitted(
+        "moving.search_start_definite_per_year", unit="per year",
+        source="hazard that a household with a definite intention starts searching; fitted to the "
+        "CBS move rate at 65-74 and the realisation of definite intentions within a year (WoON2015)",
+        bounds=(0.0, 12.0))
+    search_start_maybe_per_year: float = fitted(
+        "moving.search_start_maybe_per_year", unit="per year",
+        source="hazard that a household with a 'maybe' intention starts searching; fitted with the "
+        "one above", bounds=(0.0, 12.0))
     search_give_up_per_year: float = param(
         0.3, unit="per year", kind="assumption", source="hazard of abandoning a search",
         bounds=(0.0, 12.0))
@@ -1083,6 +1139,7 @@ def parameter_table() -> list[dict[str, str]]:
                 "default": repr(f.default),
                 "unit": f.metadata["unit"],
                 "kind": f.metadata["kind"],
+                "calibrated": f"{BASELINE_CALIBRATION}/report.html" if f.metadata.get("calibrated") else "",
                 "changeable": "yes" if f.metadata.get("changeable", True) else "at start only",
                 "source": f.metadata["source"],
             })

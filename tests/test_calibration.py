@@ -61,11 +61,25 @@ def _write_targets(tmp_path, **change):
     ({"statistic": "median"}, "statistic 'median' is not one of"),
     ({"indicator": "no_such"}, "indicator 'no_such' is not an indicator"),
     ({"colour": "red"}, "unknown keys"),
+    ({"statistic": "ratio"}, "denominator None is not an indicator"),
+    ({"statistic": "ratio", "denominator": "no_such"}, "denominator 'no_such' is not an indicator"),
+    ({"denominator": "persons_65plus"}, "denominator is only for statistic 'ratio'"),
 ])
 def test_a_bad_target_is_refused_by_name(tmp_path, change, message):
     with pytest.raises(TargetError, match=message) as err:
         load_targets(_write_targets(tmp_path, **change), indicators=set(REGISTRY))
     assert "target 'x'" in str(err.value)
+
+
+def test_a_ratio_divides_two_indicators_of_its_year():
+    from calibration.targets import RunView, Target, model_value
+    t = Target("r", "g", "ratio", 2025, 0.08, 0.01, "s", "p", "src", "verified", "fit",
+               indicator="dementia_persons", denominator="persons_65plus")
+    run = RunView({(2025, "dementia_persons"): 30.0, (2025, "persons_65plus"): 400.0,
+                   (2026, "persons_65plus"): 1.0}, {})
+    assert model_value(run, t) == pytest.approx(0.075)
+    with pytest.raises(TargetError, match="'persons_65plus' is 0 in 2025"):
+        model_value(RunView({(2025, "dementia_persons"): 1.0, (2025, "persons_65plus"): 0.0}, {}), t)
 
 
 # --- moments --------------------------------------------------------------------------------------
@@ -82,6 +96,16 @@ def test_weighted_share_and_its_survey_error():
         moment(frame, "intention_definite", {"age": {"below": 18}}, expected=False)
     with pytest.raises(MomentError, match="column 'colour'"):
         moment(frame, "intention_definite", {"colour": [1]}, expected=False)
+
+
+def test_a_state_outcome_is_the_share_of_the_state_in_either_frame():
+    frame = {c: np.zeros(3, int) for c in COLUMNS}
+    frame["weight"] = np.array([1.0, 3.0, 1.0])
+    frame["limitation"] = np.array([1, 0, 1])
+    frame["age"] = np.array([90, 90, 70])
+    for expected in (False, True):  # a state has no probabilities: the model moment is the share itself
+        m = moment(frame, "limitation", {"age": {"from": 85}}, expected=expected)
+        assert m.value == pytest.approx(0.25)
 
 
 # --- WoON files -----------------------------------------------------------------------------------
@@ -188,3 +212,26 @@ def test_calibrate_command_refuses_bad_input_before_work(tmp_path, capsys, free,
     code = main(["calibrate", str(tmp_path / "c.toml"), "--out", str(tmp_path / "out")])
     assert code == 2 and fragment in capsys.readouterr().err
     assert not (tmp_path / "out").exists(), "nothing is written on bad input"
+
+
+# --- the baseline's calibration -------------------------------------------------------------------
+def test_the_baseline_reads_its_calibrated_values_and_names_their_report(capsys):
+    import dataclasses
+
+    from experiments.calibrate import load_config
+    from sim.params import GROUPS, baseline_calibration
+
+    root = Path(__file__).resolve().parent.parent
+    declared = {f"{g.group_name()}.{f.name}" for g in GROUPS for f in dataclasses.fields(g)
+                if f.metadata.get("calibrated")}
+    in_file = {f"{g}.{n}" for g, vals in baseline_calibration().items() for n in vals}
+    free = {f["parameter"].split("[")[0] for f in load_config(root / "calibration" / "baseline.toml")["free"]}
+    assert declared and declared == in_file == free
+    base = Parameters()
+    for label in declared:
+        group, name = label.split(".")
+        assert getattr(getattr(base, group), name) == pytest.approx(baseline_calibration()[group][name])
+    assert main(["params"]) == 0
+    rows = [r for r in capsys.readouterr().out.splitlines() if any(f"`{d}`" in r for d in declared)]
+    assert len(rows) == len(declared)
+    assert all("output: calibrated" in r and "calibration/baseline/report.html" in r for r in rows)
