@@ -14,13 +14,17 @@ values, the settings and the targets. The optimiser's path is deterministic, so 
 stopped and started again replays its finished evaluations from the store and ends where an
 uninterrupted one ends.
 
-Uncertainty: the covariance of the estimate is ``(J' J)^-1`` of the Jacobian ``J`` of the
-standardised gaps at the optimum (the curvature of the objective; with weights ``1/se^2`` this is the
-usual MSM covariance, ignoring the simulation noise of the model's moments). A parameter whose
-standard error exceeds half its bounds' width, or whose column of ``J`` is near zero, is reported as
-not identified by the targets; its variance inflation ``se^2 |J_j|^2`` (its variance against that of
-the parameter fitted alone) above :data:`WEAK_VIF` says its effect on the moments is nearly that of
-other parameters: weakly identified.
+Uncertainty: the covariance of the estimate is the sandwich ``(J'J)^-1 J' R J (J'J)^-1`` of the
+Jacobian ``J`` of the standardised gaps at the optimum and the correlation ``R`` of the data's errors
+(survey moments of one file share households: a household in the 55+ owners is also in the 65-74;
+published figures are taken as independent, ``R = I``, which gives the curvature ``(J'J)^-1``). This is
+the usual MSM covariance for weights ``1/se^2``. The model's moments of a survey have sampling noise
+of their own (one simulated population); ``R`` is widened by ``1 + n_data / n_model`` for them.
+
+A parameter whose standard error exceeds half its bounds' width, or whose column of ``J`` is near
+zero, is reported as not identified by the targets; its variance inflation ``se^2 |J_j|^2`` (its
+variance against that of the parameter fitted alone) above :data:`WEAK_VIF` says its effect on the
+moments is nearly that of other parameters: weakly identified.
 """
 
 from __future__ import annotations
@@ -182,11 +186,19 @@ class Calibration:
         workers: Worker processes.
         fd_step: Finite-difference step as a share of each parameter's bounds' width.
         log: Called with a line of progress.
+        correlation: Correlations of the data's errors between targets, ``{(name, name): r}``
+            (survey moments of one file: :func:`calibration.woon.survey_correlation`); others are
+            taken as independent.
+        simulation_ratio: By target name, households behind the data's moment over households
+            behind the model's (all seeds); the standard errors count the model's sampling noise
+            with it. Missing: 0 (a register figure against a model moment of many households).
     """
 
     def __init__(self, targets: list[Target], free: list[FreeParameter], base: Parameters, scale: float,
                  seeds: list[int], out: Path, workers: int = 2, fd_step: float = 0.01,
-                 log: Callable[[str], None] = print):
+                 log: Callable[[str], None] = print,
+                 correlation: dict[tuple[str, str], float] | None = None,
+                 simulation_ratio: dict[str, float] | None = None):
         self.targets, self.free, self.base = list(targets), list(free), base
         self.fit_targets = [t for t in self.targets if t.use == "fit"]
         if len(self.fit_targets) < len(self.free):
@@ -194,13 +206,26 @@ class Calibration:
                                    "parameters: expected at least as many targets as parameters")
         self.scale, self.seeds, self.out = scale, list(seeds), Path(out)
         self.workers, self.fd_step, self.log = workers, fd_step, log
+        self.correlation = dict(correlation or {})
+        self.simulation_ratio = dict(simulation_ratio or {})
         self.store = self.out / "evals"
         self.trace: list[dict] = []
         self.evaluations = {"run": 0, "stored": 0}
         self._memo: dict[str, dict[str, float]] = {}
+        # the key of an evaluation: what decides its model values. The free numbers' values in ``base``
+        # are left out (each evaluation sets them), so a calibration whose fitted values became the
+        # base (the baseline's) finds its evaluations again; a target's note changes no value.
+        fixed = base.to_dict()
+        for p in self.free:
+            if p.index is None:
+                fixed[p.group][p.name] = None
+            else:
+                fixed[p.group][p.name][p.index] = None
         self._fingerprint = json.dumps({
-            "targets": [dataclasses.asdict(t) for t in self.targets], "scale": scale, "seeds": self.seeds,
-            "base": base.to_dict(), "free": [p.label for p in self.free], "results": RESULTS_VERSION,
+            "targets": [{k: v for k, v in dataclasses.asdict(t).items() if k != "note"}
+                        for t in self.targets],
+            "scale": scale, "seeds": self.seeds, "base": fixed, "free": [p.label for p in self.free],
+            "results": RESULTS_VERSION,
         }, sort_keys=True, default=str)
 
     # --- evaluations ------------------------------------------------------------------------
@@ -264,6 +289,19 @@ class Calibration:
             f"{p.label}={x:.4g}" for p, x in zip(self.free, theta, strict=True)))
         return r
 
+    def _correlation(self) -> np.ndarray:
+        """Correlation of the data's errors over the targets fitted (identity where none is known)."""
+        names = [t.name for t in self.fit_targets]
+        r = np.eye(len(names))
+        for i, a in enumerate(names):
+            for j, b in enumerate(names):
+                if i != j:
+                    r[i, j] = self.correlation.get((a, b), self.correlation.get((b, a), 0.0))
+        # the model's moments carry their own sampling noise, independent of the data's and alike in
+        # structure: (1 + n_data / n_model) times the data's (the usual MSM factor)
+        inflate = np.sqrt(1.0 + np.array([self.simulation_ratio.get(n, 0.0) for n in names]))
+        return r * np.outer(inflate, inflate)
+
     def jacobian(self, theta) -> np.ndarray:
         """Forward-difference Jacobian of the standardised gaps (its evaluations in parallel)."""
         theta = np.asarray(theta, float)
@@ -281,15 +319,17 @@ class Calibration:
         res = least_squares(self._fun, x0, jac=self.jacobian, bounds=(lo, hi), method="trf",
                             x_scale="jac", max_nfev=max_evaluations, xtol=1e-6, ftol=1e-8)
         jac = self.jacobian(res.x)
-        jtj = jac.T @ jac
-        cov = np.linalg.pinv(jtj)
+        bread = np.linalg.pinv(jac.T @ jac)
+        # sandwich: the data's gaps are correlated where survey moments share households (R)
+        cov = bread @ jac.T @ self._correlation() @ jac @ bread
         se = np.sqrt(np.clip(np.diag(cov), 0, None))
         col = np.linalg.norm(jac, axis=0)
         params = []
         for j, p in enumerate(self.free):
             identified = bool(col[j] > 1e-8 and se[j] < 0.5 * (p.high - p.low))
-            # variance inflation: the variance against that of the parameter fitted alone (1/|J_j|^2)
-            vif = float(se[j] ** 2 * col[j] ** 2)
+            # variance inflation: the variance against that of the parameter fitted alone (1/|J_j|^2),
+            # both for independent moments (a measure of collinearity)
+            vif = float(bread[j, j] * col[j] ** 2)
             params.append({"parameter": p.label, "start": p.start, "estimate": float(res.x[j]),
                            "se": float(se[j]), "vif": vif, "low": p.low, "high": p.high,
                            "at_bound": bool(np.isclose(res.x[j], p.low) or np.isclose(res.x[j], p.high)),
@@ -297,7 +337,7 @@ class Calibration:
         values = self.values([res.x])[0]
         rows = [{"target": t.name, "group": t.group, "use": t.use, "data": t.value, "se": t.se,
                  "model": values[t.name], "gap_se": (values[t.name] - t.value) / t.se,
-                 "source": t.source} for t in self.targets]
+                 "source": t.source, "note": t.note or ""} for t in self.targets]
         r = self.gaps(values)
         return {"parameters": params, "targets": rows, "objective": float(r @ r),
                 "degrees_of_freedom": len(self.fit_targets) - len(self.free),

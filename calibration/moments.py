@@ -92,3 +92,27 @@ def moment(frame: dict[str, np.ndarray], outcome: str, where: dict, expected: bo
     p = float(np.sum(w * y) / w.sum())
     se = 0.0 if expected else float(np.sqrt(np.sum(w ** 2 * (y - p) ** 2)) / w.sum())
     return Moment(p, se, int(mask.sum()))
+
+
+def moment_correlation(frame: dict[str, np.ndarray], specs: list[tuple[str, dict]]) -> np.ndarray:
+    """Correlation of the survey estimates of several moments of one data frame.
+
+    Each estimate's linearisation ``z_ik = w_i (y_ik - p_k) / W_k`` over the households ``i`` of its
+    subpopulation (0 elsewhere) gives ``cov(k, l) = sum_i z_ik z_il``; its diagonal is the squared
+    standard error of :func:`moment`. Moments on overlapping subpopulations are correlated.
+
+    Args:
+        frame: A data frame.
+        specs: ``(outcome, where)`` of each moment.
+    """
+    w = np.asarray(frame["weight"], float)
+    z = np.zeros((len(specs), len(w)))
+    for k, (outcome, where) in enumerate(specs):
+        col, values, _ = OUTCOMES[outcome]
+        mask = subpopulation(frame, where) & (w > 0)
+        y = np.isin(np.asarray(frame[col]), values).astype(float)
+        p = np.sum(w[mask] * y[mask]) / w[mask].sum()
+        z[k, mask] = w[mask] * (y[mask] - p) / w[mask].sum()
+    cov = z @ z.T
+    sd = np.sqrt(np.diag(cov))
+    return cov / np.outer(sd, sd)

@@ -26,7 +26,7 @@ DEFAULT_TARGETS = "targets.toml"
 
 REQUIRED = ("name", "group", "statistic", "year", "value", "se", "se_source", "population", "source",
             "status", "use")
-OPTIONAL = ("outcome", "where", "indicator", "denominator", "horizon_years")
+OPTIONAL = ("outcome", "where", "indicator", "denominator", "horizon_years", "note")
 STATUSES = ("verified", "secondary", "derived", "synthetic", "assumption")
 USES = ("fit", "check")
 
@@ -55,6 +55,7 @@ class Target:
     indicator: str | None = None
     denominator: str | None = None
     horizon_years: int | None = None
+    note: str | None = None
 
 
 @dataclass(frozen=True)

@@ -25,7 +25,7 @@ import pandas as pd
 import pyreadstat
 
 from calibration.frame import COLUMNS
-from calibration.moments import MomentError, moment
+from calibration.moments import MomentError, moment, moment_correlation, subpopulation
 from calibration.targets import Target
 from calibration.tomlfile import read_toml
 
@@ -214,4 +214,32 @@ def survey_targets(frame: dict[str, np.ndarray], info: dict, spec: str | Path | 
             outcome=m["outcome"], where=m.get("where", {})))
     if not out:
         raise WoonError(f"moments file {path}: no [[moment]] tables")
+    return out
+
+
+def survey_correlation(frame: dict[str, np.ndarray], targets: list[Target]) -> dict[tuple[str, str], float]:
+    """Correlations between the survey targets of one frame (:func:`survey_targets`), by name pair.
+
+    Moments on overlapping subpopulations share households and so share sampling error; the fit's
+    standard errors take this into account (:mod:`calibration.fit`).
+    """
+    r = moment_correlation(frame, [(t.outcome, t.where) for t in targets])
+    return {(a.name, b.name): float(r[i, j]) for i, a in enumerate(targets)
+            for j, b in enumerate(targets) if i < j and abs(r[i, j]) > 1e-12}
+
+
+def simulation_ratio(frame: dict[str, np.ndarray], targets: list[Target], scale: float,
+                     n_seeds: int) -> dict[str, float]:
+    """Survey households over model households (all seeds) behind each survey target.
+
+    The model's households in a subpopulation are estimated from the survey: its weighted count (the
+    households of the country it stands for) times the calibration's scale, times the seeds. The fit
+    widens its standard errors by this ratio (:mod:`calibration.fit`).
+    """
+    weight = np.asarray(frame["weight"], float)
+    out = {}
+    for t in targets:
+        mask = subpopulation(frame, t.where) & (weight > 0)
+        n_model = weight[mask].sum() * scale * n_seeds
+        out[t.name] = float(mask.sum() / max(n_model, 1.0))
     return out

@@ -49,6 +49,8 @@ from calibration.woon import (
     SYNTHETIC_MAPPING,
     WoonError,
     read_woon,
+    simulation_ratio,
+    survey_correlation,
     survey_targets,
     write_synthetic_woon,
 )
@@ -108,7 +110,11 @@ def setup(cfg: dict, base_params, log) -> tuple[list, list, dict]:
             raise ParameterError("[woon] needs file = the .sav to read")
         mapping = folder / w["mapping"] if "mapping" in w else DATA / SYNTHETIC_MAPPING
         frame, info = read_woon(folder / w["file"], mapping)
-        targets += survey_targets(frame, info, folder / w["moments"] if "moments" in w else None)
+        survey = survey_targets(frame, info, folder / w["moments"] if "moments" in w else None)
+        targets += survey
+        cfg["_correlation"] = survey_correlation(frame, survey)
+        cfg["_simulation_ratio"] = simulation_ratio(frame, survey, c.get("scale", 0.01),
+                                                    len(c.get("seeds", [1])))
         log(f"doorstroom calibrate: {info['households']} households read from {info['file']}"
             + (f" ({sum(info['left_out_missing'].values())} left out for missing answers)"
                if info["left_out_missing"] else ""))
@@ -163,7 +169,9 @@ def cmd_calibrate(args) -> int:
                 f"{len(targets) - n_fit} checks; scale {c.get('scale', 0.01)}, seeds {c.get('seeds', [1])}")
             cal = Calibration(targets, free, scenario.parameters(), c.get("scale", 0.01),
                               c.get("seeds", [1]), out, workers=args.workers,
-                              fd_step=float(c.get("fd_step", 0.01)), log=log)
+                              fd_step=float(c.get("fd_step", 0.01)), log=log,
+                              correlation=cfg.get("_correlation"),
+                              simulation_ratio=cfg.get("_simulation_ratio"))
             result = cal.fit(max_evaluations=int(c.get("max_evaluations", 40)))
             result["wall_seconds"] = round(time.perf_counter() - t0, 1)
             write_report(out, cfg, args, result, free, provenance)
@@ -190,7 +198,9 @@ def summary(result: dict) -> str:
         lines.append(f"{p['parameter']:34} {p['start']:9.4g} {p['estimate']:10.4g} {p['se']:8.3g}  {note}")
     lines.append(f"{'target':36} {'use':5} {'data':>10} {'model':>10} {'gap (se)':>9}")
     for t in result["targets"]:
-        flag = "  does not fit (|gap| > 2 se)" if abs(t["gap_se"]) > 2 else ""
+        flag = ""
+        if abs(t["gap_se"]) > 2:
+            flag = "  does not fit (|gap| > 2 se)" + (f": {t['note']}" if t.get("note") else "")
         lines.append(f"{t['target']:36} {t['use']:5} {t['data']:10.4g} {t['model']:10.4g} "
                      f"{t['gap_se']:9.2f}{flag}")
     return "\n".join(lines)
@@ -238,7 +248,8 @@ def write_report(out: Path, cfg: dict, args, result: dict, free, provenance: dic
     figures = _figures(out, result)
     rows = "".join(
         f"<tr><td>{html.escape(t['target'])}</td><td>{t['use']}</td><td>{t['data']:.4g}</td>"
-        f"<td>{t['model']:.4g}</td><td>{t['gap_se']:.2f}</td><td>{html.escape(t['source'][:120])}</td></tr>"
+        f"<td>{t['model']:.4g}</td><td>{t['gap_se']:.2f}</td>"
+        f"<td>{_misfit(t)}</td><td>{html.escape(t['source'][:120])}</td></tr>"
         for t in result["targets"])
     prows = "".join(
         f"<tr><td>{html.escape(p['parameter'])}</td><td>{p['start']:.4g}</td><td>{p['estimate']:.4g}</td>"
@@ -258,10 +269,19 @@ def write_report(out: Path, cfg: dict, args, result: dict, free, provenance: dic
             f"<h2>Parameters</h2><table><tr><th>parameter</th><th>start</th><th>estimate</th><th>se</th>"
             f"<th>variance inflation</th><th>identified</th></tr>{prows}</table>"
             f"<h2>Targets</h2><p>Gap: (model - data) / se; checks are held out of the fit.</p><table>"
-            f"<tr><th>target</th><th>use</th><th>data</th><th>model</th><th>gap (se)</th><th>source</th>"
+            f"<tr><th>target</th><th>use</th><th>data</th><th>model</th><th>gap (se)</th><th>fits?</th>"
+            f"<th>source</th>"
             f"</tr>{rows}</table><h2>Figures</h2>{imgs}<p>Objective by evaluation: trace.csv. Fitted "
             f"values: calibrated.toml.</p></html>")
     atomic_write_bytes(out / "report.html", page.encode())
+
+
+def _misfit(t: dict) -> str:
+    """The report's verdict on a target: blank within 2 se, else 'does not fit' with the known reason."""
+    if abs(t["gap_se"]) <= 2:
+        return ""
+    reason = html.escape(t.get("note") or "no known reason: the model or the target is wrong")
+    return f"<b>does not fit</b>: {reason}"
 
 
 def _figures(out: Path, result: dict) -> list[str]:
@@ -270,17 +290,27 @@ def _figures(out: Path, result: dict) -> list[str]:
     for t in result["targets"]:
         by_group.setdefault(t["group"], []).append(t)
     for group, ts in by_group.items():
-        fig = Figure(figsize=(7, 0.35 * len(ts) + 1.2))
+        fig = Figure(figsize=(9, 0.35 * len(ts) + 1.4))
         FigureCanvasAgg(fig)
         ax = fig.add_subplot()
-        y = range(len(ts))
-        ax.errorbar([t["data"] for t in ts], y, xerr=[2 * t["se"] for t in ts], fmt="o", color="#0072B2",
-                    label="data (2 se)")
-        ax.plot([t["model"] for t in ts], y, "x", color="#D55E00", label="model")
-        ax.set_yticks(list(y), [t["target"] for t in ts], fontsize=7)
-        ax.legend(fontsize=7)
-        ax.set_title(f"targets: {group}", fontsize=9)
+        y = list(range(len(ts)))
+        # targets of one group have different units: each is drawn as its gap in standard errors
+        ax.axvspan(-2, 2, color="#0072B2", alpha=0.12, label="data within 2 se")
+        ax.axvline(0, color="#0072B2", lw=1)
+        gaps = [t["gap_se"] for t in ts]
+        ax.plot(gaps, y, "x", color="#D55E00", ms=8, label="model")
+        for yi, t in zip(y, ts, strict=True):  # the values, in a column right of the plot
+            ax.text(1.02, yi, f"data {t['data']:.4g}, model {t['model']:.4g}"
+                    + (" (check)" if t["use"] == "check" else ""), transform=ax.get_yaxis_transform(),
+                    fontsize=7, va="center")
+        ax.set_yticks(y, [t["target"] for t in ts], fontsize=7)
+        ax.set_xlabel("gap: (model - data) / standard error of the data", fontsize=8)
+        lim = max(3.0, *(abs(g) + 1.5 for g in gaps))
+        ax.set_xlim(-lim, lim)
+        ax.legend(fontsize=7, loc="lower left", bbox_to_anchor=(0, 1), ncols=2, frameon=False)
+        ax.set_title(f"targets: {group}", fontsize=9, loc="right")
         fig.tight_layout()
+        fig.subplots_adjust(right=0.68)
         name = f"targets_{group}.png"
         fig.savefig(out / name, dpi=110)
         names.append(name)
