@@ -43,7 +43,7 @@ import numpy as np
 from scipy.optimize import least_squares
 
 from agents.model import DoorstroomModel
-from calibration.frame import model_frame, moved_since
+from calibration.frame import link_frame, model_frame, moved_since, person_frame
 from calibration.targets import RunView, Target, model_value
 from experiments.pool import run_parallel
 from experiments.writers import atomic_write_bytes
@@ -149,14 +149,19 @@ def run_evaluation(ev: Evaluation) -> dict[str, float]:
     """
     follow = {(t.year, t.horizon_years) for t in ev.targets if t.statistic == "realisation"}
     frame_years = {t.year for t in ev.targets if t.statistic == "survey_share"} | {y for y, _ in follow}
-    ind_years = {t.year for t in ev.targets if t.statistic not in ("survey_share", "realisation")}
+    person_years = {t.year for t in ev.targets if t.statistic == "person_share"}
+    frame_years |= person_years
+    ind_years = {t.year for t in ev.targets
+                 if t.statistic not in ("survey_share", "realisation", "person_share")}
     end = max([POPULATION_YEAR, *ind_years, *(y - 1 for y in frame_years),
                *(y + h - 1 for y, h in follow)])
     model = DoorstroomModel(Parameters.from_dict(ev.params),
                             RunSettings(scale=ev.scale, seed=ev.seed, end_year=end))
-    frames, moved = {}, {}
+    frames, moved, persons = {}, {}, {}
     if POPULATION_YEAR in frame_years:
         frames[POPULATION_YEAR] = model_frame(model)
+        if POPULATION_YEAR in person_years:
+            persons[POPULATION_YEAR] = person_frame(model)
     spy = model.settings.steps_per_year
     while model.running:
         model.step()
@@ -168,8 +173,11 @@ def run_evaluation(ev: Evaluation) -> dict[str, float]:
                     moved[(y, h)] = moved_since(model, frames[y], h * spy)
             if year in frame_years:
                 frames[year] = model_frame(model)
+            if year in person_years:
+                persons[year] = person_frame(model)
     indicators = {(y, n): v for y, n, v in model.records}
-    view = RunView(indicators, frames, moved)
+    links = link_frame(model) if any(t.statistic == "link_share" for t in ev.targets) else None
+    view = RunView(indicators, frames, moved, links, persons)
     return {t.name: model_value(view, t) for t in ev.targets}
 
 

@@ -87,3 +87,50 @@ def moved_since(model, frame: dict[str, np.ndarray], months: int) -> np.ndarray:
     rows = frame["row"]
     moved = (hh.dwelling_id[rows] != frame["dwelling_id"]) | (hh.months_in_dwelling[rows] < months)
     return np.where(hh.active[rows], moved.astype(np.int64), -1)
+
+
+LINK_COLUMNS: dict[str, str] = {
+    "weight": "households the link stands for (its chain's weight)",
+    "year": "year of the move",
+    "age": "age of the mover (the oldest adult), whole years",
+    "new_build": "1 if the dwelling moved into was newly built (the first link of a chain started by "
+                 "new building, sim.chains)",
+}
+"""Columns of the link frame: one row per move into a vacancy recorded in the chain book."""
+
+
+def link_frame(model) -> dict[str, np.ndarray]:
+    """The moves of a run so far as a link frame (:data:`LINK_COLUMNS`)."""
+    book = model.chains
+    links, chains = book.links_table(), book.chains_table()
+    chain = links["chain_id"]
+    new_build = (chains["start_cause"][chain] == "new_build") & (links["link_number"] == 1)
+    return {"weight": chains["weight"][chain].astype(np.float64), "year": links["year"].astype(np.int64),
+            "age": links["mover_age"].astype(np.int64), "new_build": new_build.astype(np.int64)}
+
+
+PERSON_COLUMNS: dict[str, str] = {
+    "weight": "persons the adult stands for (the household's weight)",
+    "age": "age, whole years",
+    "dementia": "1 with dementia",
+    "limitation": "1 with a limitation or a greater care need",
+    "at_home": "1 living in a private household (not in a verpleeg- or verzorgingshuis)",
+}
+"""Columns of the person frame: one row per adult of an active household (children and lodgers,
+who are not followed one by one, are not in it)."""
+
+
+def person_frame(model) -> dict[str, np.ndarray]:
+    """The adults of a model now as a person frame (:data:`PERSON_COLUMNS`)."""
+    hh = model.households
+    rows = np.flatnonzero(hh.active)
+    present = hh.present[rows]
+    r, slot = np.nonzero(present)
+    rr = rows[r]
+    return {
+        "weight": hh.weight[rr].astype(np.float64),
+        "age": (hh.age_months[rr, slot] // 12).astype(np.int64),
+        "dementia": hh.dementia[rr, slot].astype(np.int64),
+        "limitation": (hh.care[rr, slot] >= LIMITATION).astype(np.int64),
+        "at_home": (~is_institution(hh.dwelling[rr])).astype(np.int64),
+    }

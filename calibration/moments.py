@@ -41,12 +41,13 @@ class Moment:
     n: int
 
 
-def subpopulation(frame: dict[str, np.ndarray], where: dict) -> np.ndarray:
+def subpopulation(frame: dict[str, np.ndarray], where: dict, columns=COLUMNS) -> np.ndarray:
     """Boolean mask of the frame's households in the subpopulation ``where``.
 
     Args:
-        frame: A survey frame.
+        frame: A survey frame (or another frame whose columns are ``columns``).
         where: Column -> ``[low, high)`` (two numbers) or a list of values; ``{}`` is everyone.
+        columns: The columns ``where`` may name.
 
     Raises:
         MomentError: For a column the frame does not have.
@@ -54,9 +55,9 @@ def subpopulation(frame: dict[str, np.ndarray], where: dict) -> np.ndarray:
     n = len(frame["weight"])
     mask = np.ones(n, bool)
     for col, sel in where.items():
-        if col not in COLUMNS or col not in frame:
+        if col not in columns or col not in frame:
             raise MomentError(f"where: column {col!r} is not a frame column; expected one of "
-                              f"{sorted(COLUMNS)}")
+                              f"{sorted(columns)}")
         values = np.asarray(frame[col])
         if isinstance(sel, dict):
             lo, hi = sel.get("from", -np.inf), sel.get("below", np.inf)

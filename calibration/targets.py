@@ -18,7 +18,7 @@ from pathlib import Path
 
 import numpy as np
 
-from calibration.frame import COLUMNS
+from calibration.frame import COLUMNS, LINK_COLUMNS, PERSON_COLUMNS
 from calibration.moments import OUTCOMES, moment, subpopulation
 
 DEFAULT_TARGETS = "targets.toml"
@@ -63,12 +63,16 @@ class RunView:
     """What a statistic reads from one run: its indicators, survey frames and who moved.
 
     ``moved[(Y, h)]``: for the frame of year ``Y`` followed for ``h`` years, who has moved (see
-    :func:`calibration.frame.moved_since`).
+    :func:`calibration.frame.moved_since`). ``links``: the run's moves
+    (:func:`calibration.frame.link_frame`). ``persons``: person frames of 1 January by year
+    (:func:`calibration.frame.person_frame`).
     """
 
     indicators: dict[tuple[int, str], float]
     frames: dict[int, dict]
     moved: dict[tuple[int, int], object] = field(default_factory=dict)
+    links: dict | None = None
+    persons: dict[int, dict] = field(default_factory=dict)
 
 
 def _survey_share(run: RunView, t: Target) -> float:
@@ -91,6 +95,44 @@ def _realisation(run: RunView, t: Target) -> float:
         raise TargetError(f"target {t.name!r}: no household of the frame of {t.year} with {t.outcome} "
                           f"in {t.where} is left after {t.horizon_years} years")
     return float(np.sum(w * moved[mask]) / w.sum())
+
+
+LINK_OUTCOMES: dict[str, dict] = {
+    "new_build": {"new_build": [1]},
+    "mover_65plus": {"age": {"from": 65}},
+}
+"""Outcomes of a ``link_share`` target: a selection of links (columns of ``LINK_COLUMNS``)."""
+
+
+def _link_share(run: RunView, t: Target) -> float:
+    if run.links is None:
+        raise TargetError(f"target {t.name!r}: the run has no link frame")
+    lf = run.links
+    base = subpopulation(lf, t.where, LINK_COLUMNS) & (lf["year"] == t.year)
+    w = np.asarray(lf["weight"], float)
+    if w[base].sum() <= 0:
+        raise TargetError(f"target {t.name!r}: no move in {t.where} in {t.year}")
+    hit = base & subpopulation(lf, LINK_OUTCOMES[t.outcome], LINK_COLUMNS)
+    return float(w[hit].sum() / w[base].sum())
+
+
+PERSON_OUTCOMES: dict[str, dict] = {
+    "dementia": {"dementia": [1]},
+    "limitation": {"limitation": [1]},
+}
+"""Outcomes of a ``person_share`` target: a selection of persons (columns of ``PERSON_COLUMNS``)."""
+
+
+def _person_share(run: RunView, t: Target) -> float:
+    if t.year not in run.persons:
+        raise TargetError(f"target {t.name!r}: the run has no person frame of {t.year}")
+    pf = run.persons[t.year]
+    base = subpopulation(pf, t.where, PERSON_COLUMNS)
+    w = np.asarray(pf["weight"], float)
+    if w[base].sum() <= 0:
+        raise TargetError(f"target {t.name!r}: no person in {t.where} in {t.year}")
+    hit = base & subpopulation(pf, PERSON_OUTCOMES[t.outcome], PERSON_COLUMNS)
+    return float(w[hit].sum() / w[base].sum())
 
 
 def _read_indicator(run: RunView, t: Target, name: str) -> float:
@@ -116,6 +158,8 @@ STATISTICS: dict[str, Callable[[RunView, Target], float]] = {
     "indicator": _indicator,
     "ratio": _ratio,
     "realisation": _realisation,
+    "link_share": _link_share,
+    "person_share": _person_share,
 }
 """Statistic name -> function of a run and a target giving the model's value of the target."""
 
@@ -152,6 +196,16 @@ def _check(entry: dict, where: str, indicators: set[str] | None) -> Target:
         h = entry["horizon_years"]
         if isinstance(h, bool) or not isinstance(h, int) or h < 1:
             raise TargetError(f"{label}: horizon_years = {h!r}: expected a whole number of years, 1 or more")
+    if entry["statistic"] in ("link_share", "person_share"):
+        outcomes, columns = ((LINK_OUTCOMES, LINK_COLUMNS) if entry["statistic"] == "link_share"
+                             else (PERSON_OUTCOMES, PERSON_COLUMNS))
+        if entry.get("outcome") not in outcomes:
+            raise TargetError(f"{label}: outcome {entry.get('outcome')!r} is not one of "
+                              f"{sorted(outcomes)}")
+        for col in entry.get("where", {}):
+            if col not in columns:
+                raise TargetError(f"{label}: where names column {col!r}; expected one of "
+                                  f"{sorted(columns)}")
     if entry["statistic"] in ("survey_share", "realisation"):
         if entry.get("outcome") not in OUTCOMES:
             raise TargetError(f"{label}: outcome {entry.get('outcome')!r} is not one of {sorted(OUTCOMES)}")

@@ -59,7 +59,7 @@ from experiments.runner import git_revision
 from experiments.scenario import load_scenario
 from experiments.writers import atomic_write_bytes, short_revision, write_csv
 from sim.outputs import RESULTS_VERSION
-from sim.params import BASELINE_CALIBRATION, ParameterError, Parameters, RunSettings
+from sim.params import BASELINE_CALIBRATION, ParameterError, Parameters, RunSettings, baseline_calibration
 
 CONFIG_KEYS = {"calibration": {"name", "scale", "seeds", "targets", "validate", "max_evaluations",
                                "fd_step"},
@@ -180,8 +180,13 @@ def cmd_calibrate(args) -> int:
     print(summary(result))
     print(f"report: {out / 'report.html'}; fitted values: {out / 'calibrated.toml'}")
     if out.resolve() == (Path(__file__).resolve().parent.parent / BASELINE_CALIBRATION):
-        print(f"the baseline now uses these values ({BASELINE_CALIBRATION}/calibrated.toml): its results "
-              "change, so raise RESULTS_VERSION in sim/outputs.py and run make golden")
+        now = read_toml(out / "calibrated.toml", "calibrated values", ParameterError)
+        now.pop("scenario", None)
+        if now == baseline_calibration():  # the values this process started with
+            print("the baseline's calibrated values are unchanged: its results stay as they are")
+        else:
+            print(f"the baseline now uses these values ({BASELINE_CALIBRATION}/calibrated.toml): its "
+                  "results change, so raise RESULTS_VERSION in sim/outputs.py and run make golden")
     return 0
 
 

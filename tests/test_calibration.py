@@ -64,6 +64,8 @@ def _write_targets(tmp_path, **change):
     ({"statistic": "ratio"}, "denominator None is not an indicator"),
     ({"statistic": "ratio", "denominator": "no_such"}, "denominator 'no_such' is not an indicator"),
     ({"denominator": "persons_65plus"}, "denominator is only for statistic 'ratio'"),
+    ({"statistic": "link_share", "outcome": "moved_far"}, "outcome 'moved_far' is not one of"),
+    ({"statistic": "realisation", "outcome": "intention_definite"}, "horizon_years is for statistic"),
 ])
 def test_a_bad_target_is_refused_by_name(tmp_path, change, message):
     with pytest.raises(TargetError, match=message) as err:
@@ -80,6 +82,34 @@ def test_a_ratio_divides_two_indicators_of_its_year():
     assert model_value(run, t) == pytest.approx(0.075)
     with pytest.raises(TargetError, match="'persons_65plus' is 0 in 2025"):
         model_value(RunView({(2025, "dementia_persons"): 1.0, (2025, "persons_65plus"): 0.0}, {}), t)
+
+
+def test_a_link_share_counts_moves_of_its_year_by_weight():
+    from calibration.targets import RunView, Target, model_value
+    links = {"weight": np.array([1.0, 1.0, 2.0, 5.0]), "year": np.array([2025, 2025, 2025, 2026]),
+             "age": np.array([70, 40, 80, 70]), "new_build": np.array([1, 1, 0, 1])}
+    older_to_new = Target("a", "g", "link_share", 2025, 0.1, 0.01, "s", "p", "src", "verified", "check",
+                          outcome="new_build", where={"age": {"from": 65}})
+    new_to_older = Target("b", "g", "link_share", 2025, 0.1, 0.01, "s", "p", "src", "verified", "check",
+                          outcome="mover_65plus", where={"new_build": [1]})
+    run = RunView({}, {}, {}, links)
+    assert model_value(run, older_to_new) == pytest.approx(1 / 3)  # of weights 1 and 2 (2026 left out)
+    assert model_value(run, new_to_older) == pytest.approx(1 / 2)
+
+
+def test_a_person_share_reads_the_adults_of_its_year():
+    from calibration.frame import person_frame
+    from calibration.targets import RunView, Target, model_value
+    model = DoorstroomModel(Parameters(), RunSettings(scale=0.002, seed=4, end_year=2025))
+    pf = person_frame(model)
+    hh = model.households
+    assert pf["weight"].sum() == pytest.approx(float((hh.weight * hh.present.sum(axis=1))[hh.active].sum()))
+    t = Target("d", "g", "person_share", 2025, 0.25, 0.02, "s", "p", "src", "verified", "check",
+               outcome="dementia", where={"age": {"from": 80}})
+    old = pf["age"] >= 80
+    expected = np.sum(pf["weight"][old] * pf["dementia"][old]) / pf["weight"][old].sum()
+    assert model_value(RunView({}, {}, persons={2025: pf}), t) == pytest.approx(expected)
+    assert 0.05 < expected < 0.6
 
 
 # --- moments --------------------------------------------------------------------------------------
@@ -186,11 +216,14 @@ def test_a_free_parameter_needs_finite_bounds_and_a_real_name():
 
 
 def test_an_evaluation_is_deterministic_and_reads_its_frame_year():
-    targets = tuple(t for t in load_targets() if t.name in ("intention_definite_65plus", "move_rate_65_74"))
+    names = ("intention_definite_65plus", "move_rate_65_74", "realisation_definite_65plus",
+             "new_build_to_older")
+    targets = tuple(t for t in load_targets() if t.name in names)
     ev = Evaluation(Parameters().to_dict(), 0.002, 3, targets)
     a, b = run_evaluation(ev), run_evaluation(ev)
-    assert a == b and set(a) == {t.name for t in targets}
+    assert a == b and set(a) == set(names)
     assert 0 < a["intention_definite_65plus"] < 0.2
+    assert 0 < a["realisation_definite_65plus"] < 1 and 0 < a["new_build_to_older"] < 1
 
 
 @pytest.mark.slow
