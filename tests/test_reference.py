@@ -56,6 +56,13 @@ MOVES = {
 }
 """Rate name -> (count of movers or moves, exposure stock), per 1000 of the exposure per year."""
 STOCKS = ("persons_55plus", "persons_65_74", "persons_75plus", "households_total")
+STOCK_TOLERANCE = 0.03
+"""Relative gap allowed between the engines' person-years of a stock. The engines draw independently:
+the person-years of the about 3,800 persons of 75+ (scale 0.002) over five 1 January stocks, with
+9-12% dying a year, have a standard deviation of 1.37-1.48 years per person of a closed cohort
+(``min(T, 5)`` for a geometric ``T``), 0.75-0.86% for the difference of two engines; 3% is about four
+standard deviations, like the rates' ``Z_MAX``. The other stocks are larger or die less: their
+deviations are smaller."""
 DESTINATIONS = DWELLING_TYPES[:4]
 """Dwelling types moved into (the housing stock: regular, nultreden, geclusterd, zorggeschikt)."""
 def _settings(seed: int, scale: float = SCALE, end_year: int = END_YEAR) -> RunSettings:
@@ -256,7 +263,8 @@ def test_reference_agrees_with_array_engine(reference_summary, array_summary):
         )
     for stock in STOCKS:
         e_a, e_r = array_summary[stock], reference_summary[stock]
-        assert abs(e_a / e_r - 1.0) < 0.01, f"{stock} person-years: array {e_a} vs reference {e_r}"
+        assert abs(e_a / e_r - 1.0) < STOCK_TOLERANCE, (
+            f"{stock} person-years: array {e_a} vs reference {e_r}")
 
 
 @pytest.mark.slow
