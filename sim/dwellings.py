@@ -37,6 +37,11 @@ COLUMNS: dict[str, tuple[type, bool, object]] = {
     "occupant": (np.int32, False, -1),
     "vacant_since": (np.int32, False, -1),
     "chain": (np.int64, False, -1),
+    # money (agents/prices.py): rent of a rented dwelling, WOZ value of an owner-occupied one (EUR)
+    "rent_eur_month": (np.float32, False, 0.0),
+    "value_eur": (np.float32, False, 0.0),
+    # household row the price was last set for (-1: vacant then; -2: not priced yet)
+    "priced_for": (np.int32, False, -2),
 }
 
 class Dwellings(ColumnTable):

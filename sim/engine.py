@@ -305,7 +305,8 @@ class Engine(CalendarClock, mesa.Model):
         """Raises :class:`sim.invariants.InvariantError` when the state is inconsistent.
 
         Checked: adults and their slots, care states, person ids held once (adults, lodgers,
-        applicants and immigrants' partners), and everything :meth:`Occupancy.check`
+        applicants and immigrants' partners), rents and values finite and not negative, and
+        everything :meth:`Occupancy.check`
         checks (links, chains, the ledger). Independent of ``python -O``.
         """
         hh = self.households
@@ -323,5 +324,9 @@ class Engine(CalendarClock, mesa.Model):
                               ap.pid[:ap.n][live], ap.partner_pid[:ap.n][partnered]])
         require(len(np.unique(ids)) == len(ids),
                 "a person id is held twice (adults, lodgers, applicants and their partners)")
+        dw = self.dwellings
+        rents, values = dw.rent_eur_month[:dw.n], dw.value_eur[:dw.n]
+        require(bool((rents >= 0).all() and (values >= 0).all()), "a negative rent or value")
+        require(bool(np.isfinite(rents).all() and np.isfinite(values).all()), "a rent or value not finite")
         self.occupancy.check()
 

@@ -1035,9 +1035,84 @@ class CostParams(_Group):
         "kamerverhuurvrijstelling, huurstunt.nl)", bounds=(0.0, 1e6))
 
 
+@dataclass(frozen=True)
+class PriceParams(_Group):
+    """Rents of rented dwellings and values (WOZ) of owner-occupied ones, EUR of their year.
+
+    Each dwelling gets a rent or a value when it enters the stock (the 2025 stock at set-up, new
+    dwellings when built): the tenure's national mean times ``(rooms / 4) ** rooms_elasticity`` times
+    a lognormal draw with mean 1; social rents are capped at ``social_rent_cap_eur_month``. Every year
+    (for 1 January) sitting tenants' rents and values rise by the rates below; when a rented dwelling
+    is let to a new household its rent rises once more by ``relet_rent_rise`` (capped for social
+    rent). Regional differences are not yet modelled.
+    """
+
+    _group = "prices"
+
+    social_rent_eur_month: float = param(
+        612.0, unit="EUR per month, mean net rent of a corporation dwelling, 1 January 2025",
+        kind="input",
+        source="derived: EUR 582 at the end of 2023 (Aedes via nul20.nl 'Corporatiehuren gemiddeld "
+        "met 5,1 procent omhoog') times the 5.1% average rise of 1 July 2024 (Aedes via nieuws.nl "
+        "2024-06-26): 582 x 1.051 = 612", bounds=(0.0, 5000.0), changeable=False)
+    social_rent_cap_eur_month: float = param(
+        900.07, unit="EUR per month", kind="input",
+        source="DAEB rent limit 2025 = the huurtoeslag maximum rent (Rijksoverheid 18-11-2024 "
+        "'Indexering inkomensgrenzen voor woningcorporaties en huurtoeslagparameters per 2025')",
+        bounds=(0.0, 5000.0))
+    private_rent_eur_month: float = param(
+        1100.0, unit="EUR per month, mean net rent of a privately rented dwelling, 1 January 2025",
+        kind="assumption",
+        source="NVM/VGM Q1 2020: EUR 1,076 for a house, 1,114 for an apartment in the free sector "
+        "(RD 2020-05); kept at about 1,100: the sitting tenants' rises since (CBS 2023: +3.7% a "
+        "year) against the lower regulated rents of the non-free private sector. No 2025 mean of "
+        "the stock found; new free-sector lets averaged EUR 1,781 in Q1 2025 (Pararius), an upper "
+        "bound for the stock",
+        bounds=(0.0, 10000.0), changeable=False)
+    owner_value_eur: float = param(
+        474_000.0, unit="EUR, mean WOZ value of an owner-occupied dwelling, 1 January 2025",
+        kind="input",
+        source="derived: mean WOZ of all dwellings 2025 EUR 398,000 (CBS via Blik op Nieuws, +5.0%) "
+        "times 1.19, the ratio of owner-occupied to all dwellings in the 2025 COROP rows of "
+        "StatLine 85036NED (378/317, 335/283, 433/362, 503/422)", bounds=(0.0, 1e8),
+        changeable=False)
+    rent_dispersion_sigma: float = param(
+        0.2, unit="standard deviation of log rent within a tenure", kind="assumption",
+        source="rents within a tenure spread by location and quality", bounds=(0.0, 2.0),
+        changeable=False)
+    value_dispersion_sigma: float = param(
+        0.35, unit="standard deviation of log value", kind="assumption",
+        source="WOZ values spread more than rents (municipal means 2025 range from about "
+        "EUR 200,000 to over 800,000, CBS 85036NED)", bounds=(0.0, 2.0), changeable=False)
+    rooms_elasticity: float = param(
+        0.3, unit="elasticity of rent and value to rooms", kind="assumption",
+        source="larger dwellings cost more, less than in proportion", bounds=(0.0, 2.0),
+        changeable=False)
+    social_rent_rise_per_year: float = param(
+        0.05, unit="share per year", kind="input",
+        source="sitting tenants of social rent: the legal maximum from 1 July 2025, 5.0% "
+        "(Rijksoverheid 17-12-2024); corporations raised rents 5.1% on average in July 2025, "
+        "re-lets included (CBS via Blik op Nieuws). Held for later years (assumption; 2026: 4.1%)",
+        bounds=(-0.5, 1.0))
+    private_rent_rise_per_year: float = param(
+        0.037, unit="share per year", kind="input",
+        source="sitting tenants of private landlords, CBS huurverhoging 2023 (+3.7%, nu.nl 2023-09)",
+        bounds=(-0.5, 1.0))
+    relet_rent_rise: float = param(
+        0.109, unit="share, once when a rented dwelling is let to a new household", kind="input",
+        source="CBS huurverhoging 2023: +10.9% with a new tenant (nu.nl 2023-09, secondary); social "
+        "rents stay within social_rent_cap_eur_month", bounds=(-0.5, 2.0))
+    house_price_growth_per_year: float = param(
+        0.05, unit="share per year", kind="input",
+        source="WOZ 2025 +5.0% on 2024 (CBS via Blik op Nieuws); the market rose faster (prices of "
+        "existing homes +8.7% in 2024 and +8.6% in 2025, CBS via openrijk.nl and ANP), which WOZ "
+        "follows a year late; 5% is held for later years (assumption)",
+        bounds=(-0.5, 1.0))
+
+
 GROUPS: tuple[type[_Group], ...] = (
     DemographyParams, CareParams, PopulationParams, WlzParams, HousingParams, MovingParams,
-    TurnoverParams, PolicyParams, CostParams,
+    TurnoverParams, PolicyParams, CostParams, PriceParams,
 )
 
 
@@ -1054,6 +1129,7 @@ class Parameters:
     turnover: TurnoverParams = field(default_factory=TurnoverParams)
     policy: PolicyParams = field(default_factory=PolicyParams)
     costs: CostParams = field(default_factory=CostParams)
+    prices: PriceParams = field(default_factory=PriceParams)
 
     @classmethod
     def from_dict(cls, data: dict[str, dict[str, Any]] | None) -> Parameters:

@@ -1,0 +1,132 @@
+"""Prices on dwellings: the rent of a rented dwelling and the WOZ value of an owner-occupied one.
+
+A dwelling is priced when it enters the stock: the 2025 stock at set-up (stream ``prices``, key
+``initial``), a dwelling built or transformed later in the step it was built (stream ``prices``, keys
+``new_rent`` and ``new_value``, by dwelling id). Its price is the tenure's national mean
+(``PriceParams``) times a size factor ``(rooms / 4) ** rooms_elasticity`` (divided by the tenure's
+mean factor in the 2025 stock, so that 2025 means are the national ones) times a lognormal factor
+with mean 1; social rents are capped. Institution places have no price. When a rented dwelling is let
+to a new household (its occupant differs from the one its rent was set for) the rent rises once by
+``relet_rent_rise`` (social rents within the cap). In the last step of each year (for 1 January)
+sitting tenants' rents and owners' values rise by their yearly rates. The process records the year's
+mean rent by tenure and mean value over the dwellings occupied in the last step (before the rise).
+
+Prices do not yet enter any decision: they are the ground the money rules and decisions are built on.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from scipy.special import ndtri
+
+from sim.codes import INSTITUTION_TENURE, OWNER, PRIVATE, SOCIAL, is_institution
+from sim.outputs import declare
+from sim.process import Context, Process
+
+ROOMS_REFERENCE = 4.0
+"""Rooms of the dwelling the national means describe (Dutch dwellings average about 4 rooms,
+HousingParams)."""
+
+
+def _lognormal_mean_one(u: np.ndarray, sigma: float) -> np.ndarray:
+    """Lognormal factors with mean 1 from uniforms ``u`` (inverse normal transform)."""
+    z = ndtri(np.clip(u, 1e-12, 1 - 1e-12))
+    return np.exp(sigma * z - 0.5 * sigma ** 2)
+
+
+def size_factor(dw, ids: np.ndarray, pp) -> np.ndarray:
+    """``(rooms / 4) ** rooms_elasticity`` of dwellings ``ids``."""
+    return (np.maximum(dw.rooms[ids].astype(np.float64), 1.0) / ROOMS_REFERENCE) ** pp.rooms_elasticity
+
+
+def price_new(dw, ids: np.ndarray, u_rent: np.ndarray, u_value: np.ndarray, pp,
+              norm: np.ndarray) -> None:
+    """Sets the first rent or value of dwellings ``ids`` from uniforms (one pair per dwelling).
+
+    ``norm``: by tenure code, the mean size factor of the 2025 stock of that tenure, so that the
+    2025 means are the national means of ``PriceParams``.
+    """
+    tenure = dw.tenure[ids]
+    size = size_factor(dw, ids, pp) / norm[np.minimum(tenure, len(norm) - 1)]
+    inst = is_institution(dw.type[ids])
+    rent_mean = np.where(tenure == SOCIAL, pp.social_rent_eur_month,
+                         np.where(tenure == PRIVATE, pp.private_rent_eur_month, 0.0))
+    rent = rent_mean * size * _lognormal_mean_one(u_rent, pp.rent_dispersion_sigma)
+    rent = np.where(tenure == SOCIAL, np.minimum(rent, pp.social_rent_cap_eur_month), rent)
+    value = np.where(tenure == OWNER, pp.owner_value_eur * size
+                     * _lognormal_mean_one(u_value, pp.value_dispersion_sigma), 0.0)
+    dw.rent_eur_month[ids] = np.where(inst, 0.0, rent).astype(np.float32)
+    dw.value_eur[ids] = np.where(inst, 0.0, value).astype(np.float32)
+    dw.priced_for[ids] = dw.occupant[ids]
+
+
+def price_initial_stock(ctx: Context) -> None:
+    """Set-up: prices the 2025 stock (stream ``prices``, key ``initial``, by dwelling id)."""
+    dw, pp = ctx.dwellings, ctx.params.prices
+    ids = np.flatnonzero(dw.active[:dw.n] & ~is_institution(dw.type[:dw.n]))
+    size, tenure, w = size_factor(dw, ids, pp), dw.tenure[ids], dw.weight[ids]
+    norm = np.ones(INSTITUTION_TENURE + 1)
+    for t in (OWNER, SOCIAL, PRIVATE):
+        sel = tenure == t
+        if sel.any():
+            norm[t] = np.average(size[sel], weights=w[sel])
+    ctx.memory["size_norm"] = norm
+    gen = ctx.streams.generator("prices", "initial")
+    u = gen.random((2, dw.n))
+    all_ids = np.flatnonzero(dw.active[:dw.n])
+    price_new(dw, all_ids, u[0, all_ids], u[1, all_ids], pp, norm)
+
+
+def prices(ctx: Context) -> None:
+    """Prices new dwellings, raises rents on re-letting, and indexes rents and values yearly."""
+    dw, pp = ctx.dwellings, ctx.params.prices
+    n = dw.n
+    active = dw.active[:n]
+    new = np.flatnonzero(active & (dw.priced_for[:n] == -2))
+    if len(new):
+        u = ctx.streams.for_few("prices", new, key="new_rent")
+        u2 = ctx.streams.for_few("prices", new, key="new_value")
+        price_new(dw, new, u, u2, pp, ctx.memory["size_norm"])
+    occ = dw.occupant[:n]
+    relet = np.flatnonzero(active & (occ >= 0) & (occ != dw.priced_for[:n]))
+    if len(relet):
+        rented = relet[dw.tenure[relet] != OWNER]
+        rent = dw.rent_eur_month[rented].astype(np.float64) * (1.0 + pp.relet_rent_rise)
+        social = dw.tenure[rented] == SOCIAL
+        rent[social] = np.minimum(rent[social], pp.social_rent_cap_eur_month)
+        dw.rent_eur_month[rented] = rent.astype(np.float32)
+        dw.priced_for[relet] = occ[relet]
+    vacated = np.flatnonzero(active & (occ < 0) & (dw.priced_for[:n] >= 0))
+    dw.priced_for[vacated] = -1
+    if not ctx.last_step_of_year:
+        return
+    _record_means(ctx, dw, n)
+    tenure = dw.tenure[:n]
+    rise = np.select([tenure == SOCIAL, tenure == PRIVATE],
+                     [pp.social_rent_rise_per_year, pp.private_rent_rise_per_year], 0.0)
+    rent = dw.rent_eur_month[:n] * (1.0 + rise)
+    rent = np.where(tenure == SOCIAL, np.minimum(rent, pp.social_rent_cap_eur_month), rent)
+    dw.rent_eur_month[:n] = rent.astype(np.float32)
+    dw.value_eur[:n] = (dw.value_eur[:n] * (1.0 + pp.house_price_growth_per_year)).astype(np.float32)
+
+
+def _record_means(ctx: Context, dw, n: int) -> None:
+    occupied = dw.active[:n] & (dw.occupant[:n] >= 0) & ~is_institution(dw.type[:n])
+    tenure, weight = dw.tenure[:n], dw.weight[:n]
+    for name, tenure_code, column in (("rent_social_mean_eur_month", SOCIAL, dw.rent_eur_month),
+                                      ("rent_private_mean_eur_month", PRIVATE, dw.rent_eur_month),
+                                      ("value_owner_mean_eur", OWNER, dw.value_eur)):
+        sel = occupied & (tenure == tenure_code)
+        ctx.record.mean(name, column[:n][sel].astype(np.float64), weight[sel].astype(np.float64))
+
+
+PROCESS = Process(
+    "prices", prices, reads=("prices",), streams=("prices",), setup=price_initial_stock,
+    records=declare(
+        ("rent_social_mean_eur_month", "EUR per month", "Mean rent of occupied social dwellings",
+         "mean"),
+        ("rent_private_mean_eur_month", "EUR per month",
+         "Mean rent of occupied privately rented dwellings", "mean"),
+        ("value_owner_mean_eur", "EUR", "Mean WOZ value of owner-occupied dwellings", "mean"),
+    ),
+)

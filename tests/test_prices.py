@@ -1,0 +1,88 @@
+"""Prices on dwellings (agents/prices.py): 2025 levels, re-letting, the yearly rise, common draws."""
+
+import numpy as np
+import pytest
+
+from agents.model import DoorstroomModel
+from sim.codes import OWNER, PRIVATE, SOCIAL, is_institution
+from sim.params import Parameters, RunSettings
+
+
+def _model(params=None, scale=0.005, seed=3, end=2025):
+    return DoorstroomModel(params or Parameters(), RunSettings(scale=scale, seed=seed, end_year=end))
+
+
+def _priced(dw):
+    n = dw.n
+    return np.flatnonzero(dw.active[:n] & ~is_institution(dw.type[:n]))
+
+
+def test_the_2025_stock_has_the_national_means_and_no_price_on_institutions():
+    model = _model()
+    dw, pp = model.dwellings, model.params.prices
+    ids = _priced(dw)
+    tenure, w = dw.tenure[ids], dw.weight[ids]
+    for code, column, mean, tol in ((SOCIAL, dw.rent_eur_month, pp.social_rent_eur_month, 0.03),
+                                    (PRIVATE, dw.rent_eur_month, pp.private_rent_eur_month, 0.04),
+                                    (OWNER, dw.value_eur, pp.owner_value_eur, 0.03)):
+        sel = tenure == code
+        got = np.average(column[ids][sel], weights=w[sel])
+        assert got == pytest.approx(mean, rel=tol), (code, got, mean)
+    assert (dw.rent_eur_month[ids][tenure == OWNER] == 0).all()
+    assert (dw.value_eur[ids][tenure != OWNER] == 0).all()
+    assert dw.rent_eur_month[ids][tenure == SOCIAL].max() <= pp.social_rent_cap_eur_month + 1e-3
+    inst = np.flatnonzero(dw.active[:dw.n] & is_institution(dw.type[:dw.n]))
+    assert len(inst) and (dw.rent_eur_month[inst] == 0).all() and (dw.value_eur[inst] == 0).all()
+
+
+def test_sitting_tenants_get_the_yearly_rise_and_new_tenants_the_relet_rise():
+    model = _model(end=2026)
+    dw, pp = model.dwellings, model.params.prices
+    spy = model.settings.steps_per_year
+    for _ in range(spy):
+        model.step()
+    before = {"rent": dw.rent_eur_month.copy(), "value": dw.value_eur.copy(),
+              "occ": dw.occupant.copy(), "for": dw.priced_for.copy()}
+    for _ in range(spy):
+        model.step()
+    model.check_invariants()
+    n = len(before["occ"])
+    ids = _priced(dw)
+    ids = ids[ids < n]
+    same = ids[(dw.occupant[ids] == before["occ"][ids]) & (before["occ"][ids] >= 0)
+               & (dw.priced_for[ids] == before["for"][ids])]
+    below_cap = before["rent"][same] * (1 + pp.social_rent_rise_per_year) < pp.social_rent_cap_eur_month
+    social = same[(dw.tenure[same] == SOCIAL) & below_cap]
+    private = same[dw.tenure[same] == PRIVATE]
+    owner = same[dw.tenure[same] == OWNER]
+    assert len(social) > 50 and len(private) > 20 and len(owner) > 50
+    np.testing.assert_allclose(dw.rent_eur_month[social], before["rent"][social]
+                               * (1 + pp.social_rent_rise_per_year), rtol=1e-5)
+    np.testing.assert_allclose(dw.rent_eur_month[private], before["rent"][private]
+                               * (1 + pp.private_rent_rise_per_year), rtol=1e-5)
+    np.testing.assert_allclose(dw.value_eur[owner], before["value"][owner]
+                               * (1 + pp.house_price_growth_per_year), rtol=1e-5)
+    # private dwellings let to a new household during the year: one re-let rise, then the yearly one
+    relet = ids[(dw.tenure[ids] == PRIVATE) & (before["occ"][ids] >= 0) & (dw.occupant[ids] >= 0)
+                & (dw.occupant[ids] != before["occ"][ids]) & (before["for"][ids] == before["occ"][ids])]
+    assert len(relet) > 5
+    ratio = dw.rent_eur_month[relet] / before["rent"][relet]
+    expected = (1 + pp.relet_rent_rise) * (1 + pp.private_rent_rise_per_year)
+    # a dwelling let more than once in the year rises more than once
+    assert (ratio >= expected * (1 - 1e-5)).all() and np.median(ratio) == pytest.approx(expected, rel=1e-5)
+
+
+def test_prices_of_the_2025_stock_are_common_across_scenarios_and_seeded():
+    base = _model()
+    policy = _model(Parameters.from_dict({"prices": {"social_rent_rise_per_year": 0.0},
+                                          "policy": {"kostendelersnorm": "abolished"}}))
+    other_seed = _model(seed=4)
+    np.testing.assert_array_equal(base.dwellings.rent_eur_month, policy.dwellings.rent_eur_month)
+    np.testing.assert_array_equal(base.dwellings.value_eur, _model().dwellings.value_eur)
+    assert not np.array_equal(base.dwellings.value_eur[:1000], other_seed.dwellings.value_eur[:1000])
+
+
+def test_a_bad_price_parameter_is_refused_by_name():
+    from sim.params import ParameterError
+    with pytest.raises(ParameterError, match="prices.social_rent_cap_eur_month"):
+        Parameters.from_dict({"prices": {"social_rent_cap_eur_month": -1.0}})
