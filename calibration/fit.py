@@ -150,18 +150,17 @@ def run_evaluation(ev: Evaluation) -> dict[str, float]:
     follow = {(t.year, t.horizon_years) for t in ev.targets if t.statistic == "realisation"}
     frame_years = {t.year for t in ev.targets if t.statistic == "survey_share"} | {y for y, _ in follow}
     person_years = {t.year for t in ev.targets if t.statistic == "person_share"}
-    frame_years |= person_years
     ind_years = {t.year for t in ev.targets
                  if t.statistic not in ("survey_share", "realisation", "person_share")}
-    end = max([POPULATION_YEAR, *ind_years, *(y - 1 for y in frame_years),
+    end = max([POPULATION_YEAR, *ind_years, *(y - 1 for y in frame_years | person_years),
                *(y + h - 1 for y, h in follow)])
     model = DoorstroomModel(Parameters.from_dict(ev.params),
                             RunSettings(scale=ev.scale, seed=ev.seed, end_year=end))
     frames, moved, persons = {}, {}, {}
     if POPULATION_YEAR in frame_years:
         frames[POPULATION_YEAR] = model_frame(model)
-        if POPULATION_YEAR in person_years:
-            persons[POPULATION_YEAR] = person_frame(model)
+    if POPULATION_YEAR in person_years:
+        persons[POPULATION_YEAR] = person_frame(model)
     spy = model.settings.steps_per_year
     while model.running:
         model.step()

@@ -67,6 +67,24 @@ def subpopulation(frame: dict[str, np.ndarray], where: dict, columns=COLUMNS) ->
     return mask
 
 
+def _observed(frame: dict[str, np.ndarray], outcome: str, where: dict):
+    """The households of ``where`` with a positive weight: mask, weights, answers (0/1), share."""
+    if outcome not in OUTCOMES:
+        raise MomentError(f"outcome {outcome!r} is not one of {sorted(OUTCOMES)}")
+    col, values, _ = OUTCOMES[outcome]
+    mask = subpopulation(frame, where) & (np.asarray(frame["weight"]) > 0)
+    w = np.asarray(frame["weight"], float)[mask]
+    if w.sum() <= 0:
+        raise MomentError(f"{outcome} where {where}: no household with a positive weight")
+    y = np.isin(np.asarray(frame[col])[mask], values).astype(float)
+    return mask, w, y, float(np.sum(w * y) / w.sum())
+
+
+def _influence(w: np.ndarray, y: np.ndarray, p: float) -> np.ndarray:
+    """Linearisation ``w_i (y_i - p) / sum w`` of a share ``p`` (squares sum to its variance)."""
+    return w * (y - p) / w.sum()
+
+
 def moment(frame: dict[str, np.ndarray], outcome: str, where: dict, expected: bool) -> Moment:
     """The weighted share of ``outcome`` in the subpopulation ``where`` of ``frame``.
 
@@ -79,19 +97,12 @@ def moment(frame: dict[str, np.ndarray], outcome: str, where: dict, expected: bo
     Raises:
         MomentError: For an unknown outcome, or when no household with positive weight is selected.
     """
-    if outcome not in OUTCOMES:
-        raise MomentError(f"outcome {outcome!r} is not one of {sorted(OUTCOMES)}")
-    col, values, prob_cols = OUTCOMES[outcome]
-    mask = subpopulation(frame, where) & (np.asarray(frame["weight"]) > 0)
-    w = np.asarray(frame["weight"], float)[mask]
-    if w.sum() <= 0:
-        raise MomentError(f"{outcome} where {where}: no household with a positive weight")
+    mask, w, y, p = _observed(frame, outcome, where)
+    prob_cols = OUTCOMES[outcome][2]
     if expected and prob_cols:
         y = sum(np.asarray(frame[c], float)[mask] for c in prob_cols)
-    else:
-        y = np.isin(np.asarray(frame[col])[mask], values).astype(float)
-    p = float(np.sum(w * y) / w.sum())
-    se = 0.0 if expected else float(np.sqrt(np.sum(w ** 2 * (y - p) ** 2)) / w.sum())
+        return Moment(float(np.sum(w * y) / w.sum()), 0.0, int(mask.sum()))
+    se = 0.0 if expected else float(np.sqrt(np.sum(_influence(w, y, p) ** 2)))
     return Moment(p, se, int(mask.sum()))
 
 
@@ -106,14 +117,10 @@ def moment_correlation(frame: dict[str, np.ndarray], specs: list[tuple[str, dict
         frame: A data frame.
         specs: ``(outcome, where)`` of each moment.
     """
-    w = np.asarray(frame["weight"], float)
-    z = np.zeros((len(specs), len(w)))
+    z = np.zeros((len(specs), len(frame["weight"])))
     for k, (outcome, where) in enumerate(specs):
-        col, values, _ = OUTCOMES[outcome]
-        mask = subpopulation(frame, where) & (w > 0)
-        y = np.isin(np.asarray(frame[col]), values).astype(float)
-        p = np.sum(w[mask] * y[mask]) / w[mask].sum()
-        z[k, mask] = w[mask] * (y[mask] - p) / w[mask].sum()
+        mask, w, y, p = _observed(frame, outcome, where)
+        z[k, mask] = _influence(w, y, p)
     cov = z @ z.T
     sd = np.sqrt(np.diag(cov))
     return cov / np.outer(sd, sd)

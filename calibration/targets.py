@@ -104,16 +104,22 @@ LINK_OUTCOMES: dict[str, dict] = {
 """Outcomes of a ``link_share`` target: a selection of links (columns of ``LINK_COLUMNS``)."""
 
 
+def _selection_share(frame: dict, t: Target, base: np.ndarray, outcome: dict, columns: dict,
+                     what: str) -> float:
+    """Weighted share of the rows of ``frame`` in ``base`` and in ``where`` that meet ``outcome``."""
+    base = base & subpopulation(frame, t.where, columns)
+    w = np.asarray(frame["weight"], float)
+    if w[base].sum() <= 0:
+        raise TargetError(f"target {t.name!r}: no {what} in {t.where} in {t.year}")
+    hit = base & subpopulation(frame, outcome, columns)
+    return float(w[hit].sum() / w[base].sum())
+
+
 def _link_share(run: RunView, t: Target) -> float:
     if run.links is None:
         raise TargetError(f"target {t.name!r}: the run has no link frame")
-    lf = run.links
-    base = subpopulation(lf, t.where, LINK_COLUMNS) & (lf["year"] == t.year)
-    w = np.asarray(lf["weight"], float)
-    if w[base].sum() <= 0:
-        raise TargetError(f"target {t.name!r}: no move in {t.where} in {t.year}")
-    hit = base & subpopulation(lf, LINK_OUTCOMES[t.outcome], LINK_COLUMNS)
-    return float(w[hit].sum() / w[base].sum())
+    return _selection_share(run.links, t, run.links["year"] == t.year, LINK_OUTCOMES[t.outcome],
+                            LINK_COLUMNS, "move")
 
 
 PERSON_OUTCOMES: dict[str, dict] = {
@@ -127,12 +133,8 @@ def _person_share(run: RunView, t: Target) -> float:
     if t.year not in run.persons:
         raise TargetError(f"target {t.name!r}: the run has no person frame of {t.year}")
     pf = run.persons[t.year]
-    base = subpopulation(pf, t.where, PERSON_COLUMNS)
-    w = np.asarray(pf["weight"], float)
-    if w[base].sum() <= 0:
-        raise TargetError(f"target {t.name!r}: no person in {t.where} in {t.year}")
-    hit = base & subpopulation(pf, PERSON_OUTCOMES[t.outcome], PERSON_COLUMNS)
-    return float(w[hit].sum() / w[base].sum())
+    return _selection_share(pf, t, np.ones(len(pf["weight"]), bool), PERSON_OUTCOMES[t.outcome],
+                            PERSON_COLUMNS, "person")
 
 
 def _read_indicator(run: RunView, t: Target, name: str) -> float:
