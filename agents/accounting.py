@@ -9,14 +9,15 @@ mainly housing, net of Wmo and Zvw savings) is ``cost_verzorgingshuis_eur``.
 
 Pension (process ``pension``, on 1 January): households whose oldest adult reaches the AOW age move
 from earnings or bijstand to AOW (with a pension with ``pension_share_aow``, or with AIO for former
-bijstand households).
+bijstand households); their own income becomes a pension at the rank their earnings had (the ratio of
+the medians ``pension_median_eur_year`` / ``earnings_median_eur_year``), or none.
 """
 
 from __future__ import annotations
 
 import numpy as np
 
-from agents.policies import kostendelersnorm
+from agents import money
 from sim.codes import (
     AOW,
     AOW_AIO,
@@ -30,7 +31,7 @@ from sim.codes import (
     WORK,
     is_one_of,
 )
-from sim.households import adult_count, oldest_age_months
+from sim.households import oldest_age_months
 from sim.outputs import declare
 from sim.process import Context, Process
 
@@ -49,6 +50,10 @@ def to_aow(ctx: Context) -> None:
     was_bijstand = hh.benefit[old] == BIJSTAND
     hh.benefit[old] = np.where(was_bijstand, AOW_AIO,
                                np.where(u < pp.pension_share_aow, AOW_PENSION, AOW))
+    # own income: a pension at the earnings' rank of the pension distribution, or none
+    earnings = hh.income_eur_year[old].astype(np.float64)
+    pension = earnings * (pp.pension_median_eur_year / max(pp.earnings_median_eur_year, 1.0))
+    hh.income_eur_year[old] = np.where(hh.benefit[old] == AOW_PENSION, pension, 0.0).astype(np.float32)
 
 
 def accounting(ctx: Context) -> None:
@@ -76,14 +81,7 @@ def accounting(ctx: Context) -> None:
         ctx.record.flow("cost_verzorgingshuis_eur",
                         w[vzh].sum() * cp.verzorgingshuis_eur_per_client_year / spy)
     rows = np.flatnonzero(hh.active & home & (hh.benefit != WORK))
-    benefit = hh.benefit[rows]
-    couple = adult_count(hh, rows) == 2
-    aow = np.where(couple, cp.aow_couple_eur_year, cp.aow_single_eur_year)
-    bijstand = np.where(couple, 1.0, cp.bijstand_single_share) * cp.bijstand_couple_eur_year
-    per_year = np.select(
-        [is_one_of(benefit, (AOW, AOW_PENSION)), benefit == AOW_AIO, benefit == BIJSTAND],
-        [aow, aow + cp.aio_supplement_eur_year, bijstand], 0.0)
-    per_year = kostendelersnorm.benefits(ctx, rows, benefit, per_year)
+    per_year = money.statutory_benefits(ctx, rows)
     # institution residents' benefits are not counted here; WORK households receive none
     ctx.record.flow("cost_benefits_eur", (w[rows] * per_year).sum() / spy)
 

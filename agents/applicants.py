@@ -13,7 +13,7 @@ from __future__ import annotations
 import numpy as np
 
 from sim.applicants import IMMIGRANT, STARTER
-from sim.codes import NOT_SEARCHING, NULTREDEN, OWNER, PRIVATE, REGULAR, SOCIAL
+from sim.codes import NOT_SEARCHING, NULTREDEN, OWNER, PRIVATE, REGULAR, SOCIAL, WORK
 from sim.params import PopulationParams, TurnoverParams
 from sim.process import Context
 
@@ -54,14 +54,15 @@ def household_columns(ctx: Context, idx: np.ndarray) -> dict[str, np.ndarray]:
     """Columns of the households that applicants ``idx`` form when housed (besides their person).
 
     The applicant's benefit and network (``children_nearby``) go with it, an immigrant's arrival
-    step too (``arrived_step``); income:
-    ``starter_income_eur_year`` (not yet read by any decision).
+    step too (``arrived_step``); own income: ``starter_income_eur_year`` for a working applicant,
+    none for one on a benefit.
     """
     pp: PopulationParams = ctx.params.population
     ap = ctx.applicants
     return {
         "arrived_step": np.where(ap.kind[idx] == IMMIGRANT, ap.since[idx], NOT_SEARCHING),
         "benefit": ap.benefit[idx],
-        "income_eur_year": np.full(len(idx), pp.starter_income_eur_year, np.float32),
+        "income_eur_year": np.where(ap.benefit[idx] == WORK, pp.starter_income_eur_year,
+                                    0.0).astype(np.float32),
         "children_nearby": ap.children_nearby[idx],
     }

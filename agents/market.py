@@ -14,8 +14,12 @@ Searchers for social rent are ranked by the woningcorporatie of their province
 not meet, moderate care or more), then older movers (``older_mover_age_years``) for geclusterd and
 zorggeschikt dwellings (every type with the doorstroom lever), then the longest search; searchers in
 the owner and private markets queue in random order. An offer is accepted with ``accept_probability``
-(``accept_probability_too_small`` when the dwelling has fewer rooms than the household has persons),
-raised for older social tenants who keep their rent (:mod:`agents.policies.doorstroom`).
+(``accept_probability_too_small`` when the dwelling has fewer rooms than the household has persons)
+times a factor that falls with the rise in housing cost the move brings, as a share of income
+(:func:`agents.money.cost_rise_share`: the re-let rent net of huurtoeslag, or the owner's cost, against
+the current cost, plus the moving cost; an older social tenant pays the old rent under the keep-rent
+lever, :mod:`agents.policies.doorstroom`). Applicants (starters, immigrants) have no current cost:
+their acceptance is not changed.
 
 Accepted offers are carried out by the occupancy (:meth:`sim.occupancy.Occupancy.move` for
 households: a chain link; :meth:`~sim.occupancy.Occupancy.house_applicants` for starters and
@@ -26,12 +30,13 @@ from __future__ import annotations
 
 import numpy as np
 
-from agents import applicants
+from agents import applicants, money
 from agents.allocation import allocate
 from agents.intention import care_mismatch
 from agents.policies import doorstroom
 from sim.codes import MODERATE, NOT_SEARCHING, OWNER, SOCIAL
 from sim.households import care_need, household_size, oldest_age_months
+from sim.outputs import declare
 from sim.process import Context, Process
 
 MIN_ACCEPTANCE = 1e-12
@@ -58,11 +63,10 @@ def seekers(ctx: Context):
     urgent = np.concatenate([(need >= MODERATE) & care_mismatch(hh, dw, rows), none])
     aged = oldest_age_months(hh, rows) // 12 >= ctx.params.moving.older_mover_age_years
     older = np.concatenate([aged & doorstroom.older_priority_types(ctx, hh.search_type[rows]), none])
-    keeps_rent = np.concatenate([aged & (hh.tenure[rows] == SOCIAL), none])
     tenure = np.concatenate([hh.search_tenure[rows], ap.search_tenure[apps]])
     region = np.concatenate([hh.region[rows], ap.region[apps]])
     size = np.concatenate([household_size(hh, rows), np.ones(len(apps), np.int64)])
-    return rows, apps, market, since, urgent, older, tenure, region, size, keeps_rent
+    return rows, apps, market, since, urgent, older, tenure, region, size, aged
 
 
 def allocation(ctx: Context) -> None:
@@ -75,7 +79,7 @@ def allocation(ctx: Context) -> None:
     min_steps = np.where(dw.tenure[vac] == OWNER, mp.vacancy_handover_months_owner,
                          mp.vacancy_handover_months_rent) * spy / 12
     vac = vac[(step - dw.vacant_since[vac]) >= np.round(min_steps)]
-    rows, apps, seek_market, since, urgent, older, tenure, region, size, keeps_rent = seekers(ctx)
+    rows, apps, seek_market, since, urgent, older, tenure, region, size, aged = seekers(ctx)
     n_seek = len(seek_market)
     if len(vac) == 0 or n_seek == 0:
         return
@@ -90,14 +94,15 @@ def allocation(ctx: Context) -> None:
         if sel.any():
             seek_order[sel] = corp.rank(months[sel], urgent[sel], older[sel], seek_order[sel])
 
-    keep_rent = doorstroom.keep_rent_bonus(ctx)
+    n_rows = len(rows)
+    cost = _OfferCost(ctx, rows, vac, aged)
 
     def accept_prob(vi, si):
         fits = dw.rooms[vac[vi]] >= size[si]
         p = np.where(fits, mp.accept_probability, mp.accept_probability_too_small)
-        if keep_rent > 0:
-            bonus = keeps_rent[si] & (dw.tenure[vac[vi]] == SOCIAL)
-            p = np.minimum(p + keep_rent * bonus, 1.0)
+        hhs = si < n_rows  # applicants have no housing cost yet: their acceptance stays
+        if hhs.any():
+            p[hhs] *= money.acceptance_factor(cost.rise_share(vi[hhs], si[hhs]), ctx.params.money)
         return p
 
     u_accept = g.random((2, mp.allocation_rounds, n_seek))
@@ -138,12 +143,77 @@ def allocation(ctx: Context) -> None:
         corp.allocations += float(dw.weight[targets[social_in & (dw.region[targets] == corp.region)]]
                                   .sum())
     movers = rows[si[is_hh]]
+    paid, kept = cost.record_moves(vi[is_hh], si[is_hh])
     ctx.occupancy.move(movers, targets[is_hh])
+    cost.keep_rents(dw, targets[is_hh], movers, paid, kept)
     hh.search_since[movers] = NOT_SEARCHING
     hh.intention[movers] = 0
     idx = apps[si[~is_hh] - len(rows)]
     ctx.occupancy.house_applicants(idx, targets[~is_hh], applicants.household_columns(ctx, idx))
 
 
-PROCESS = Process("allocation", allocation, reads=("moving", "policy", "population"),
-                  streams=("allocation",))
+class _OfferCost:
+    """What an offer would cost the searching households (rows ``rows``) of one step."""
+
+    def __init__(self, ctx: Context, rows: np.ndarray, vac: np.ndarray, aged: np.ndarray):
+        self.ctx, self.vac = ctx, vac
+        hh, dw = ctx.households, ctx.dwellings
+        self.rows = rows
+        self.money = money.Household(ctx, rows)
+        self.aged = aged
+        self.keeps = aged & (hh.tenure[rows] == SOCIAL)
+        self.allowance = doorstroom.moving_allowance(ctx, aged)
+        self.offered = money.offered_rent(dw, vac, ctx.params.prices)
+
+    def paid(self, vi: np.ndarray, si: np.ndarray) -> np.ndarray:
+        """Monthly rent searchers ``si`` would pay in vacancies ``vi`` (0 in owner-occupied ones)."""
+        ids = self.vac[vi]
+        tenure = self.ctx.dwellings.tenure[ids]
+        rent = doorstroom.rent_paid(self.ctx, self.keeps[si], self.money.rent_now[si], tenure,
+                                    self.offered[vi])
+        return np.where(tenure == OWNER, 0.0, rent)
+
+    def rise_share(self, vi: np.ndarray, si: np.ndarray) -> np.ndarray:
+        """Rise in yearly housing cost as a share of disposable income (:mod:`agents.money`)."""
+        ids = self.vac[vi]
+        dw = self.ctx.dwellings
+        return money.cost_rise_share(self.money, si, dw.tenure[ids], self.paid(vi, si), dw.value_eur[ids],
+                                     self.allowance[si], self.ctx.params.money)
+
+    def record_moves(self, vi: np.ndarray, si: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Records the rent change of older tenants who move; returns the rent paid and who keeps it.
+
+        Recorded: the change in monthly rent of households 65+ moving from a rented dwelling to
+        another (``rent_change_older_movers_eur_month``); under the keep-rent lever, the rent the
+        corporations forgo over the first year (``keep_rent_forgone_eur``).
+        """
+        ctx, dw = self.ctx, self.ctx.dwellings
+        paid = self.paid(vi, si)
+        ids = self.vac[vi]
+        w = ctx.households.weight[self.rows[si]].astype(np.float64)
+        change = paid - self.money.rent_now[si]
+        sel = self.aged[si] & (self.money.rent_now[si] > 0) & (dw.tenure[ids] != OWNER)
+        ctx.record.mean("rent_change_older_movers_eur_month", change[sel], w[sel])
+        kept = doorstroom.rent_kept(ctx, paid, self.offered[vi])
+        if kept.any():
+            ctx.record.flow("keep_rent_forgone_eur",
+                            float((w[kept] * (self.offered[vi] - paid)[kept]).sum() * 12))
+        return paid, kept
+
+    @staticmethod
+    def keep_rents(dw, ids: np.ndarray, movers: np.ndarray, paid: np.ndarray, kept: np.ndarray) -> None:
+        """Dwellings ``ids[kept]`` are let at the mover's old rent (no re-let rise follows)."""
+        dw.rent_eur_month[ids[kept]] = paid[kept].astype(np.float32)
+        dw.priced_for[ids[kept]] = movers[kept]
+
+
+PROCESS = Process(
+    "allocation", allocation, reads=("moving", "policy", "population", "money", "prices", "costs"),
+    streams=("allocation",),
+    records=declare(
+        ("rent_change_older_movers_eur_month", "EUR per month",
+         "Change in rent of households 65+ moving from one rented dwelling to another", "mean"),
+        ("keep_rent_forgone_eur", "EUR per year",
+         "Rent corporations forgo in the first year when older tenants keep their rent", "flow"),
+    ),
+)

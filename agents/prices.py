@@ -3,15 +3,16 @@
 A dwelling is priced when it enters the stock: the 2025 stock at set-up (stream ``prices``, key
 ``initial``), a dwelling built or transformed later in the step it was built (stream ``prices``, keys
 ``new_rent`` and ``new_value``, by dwelling id). Its price is the tenure's national mean
-(``PriceParams``) times a size factor ``(rooms / 4) ** rooms_elasticity`` (divided by the tenure's
-mean factor in the 2025 stock, so that 2025 means are the national ones) times a lognormal factor
-with mean 1; social rents are capped. Institution places have no price. When a rented dwelling is let
-to a new household (its occupant differs from the one its rent was set for) the rent rises once by
-``relet_rent_rise`` (social rents within the cap). In the last step of each year (for 1 January)
+(``PriceParams``; for a dwelling priced after 2025 raised by the yearly rises since) times a size
+factor ``(rooms / 4) ** rooms_elasticity`` (divided by the tenure's mean factor in the 2025 stock, so
+that 2025 means are the national ones) times a lognormal factor with mean 1; social rents are
+capped. Institution places have no price. When a rented dwelling is let to a new household (its
+occupant differs from the one its rent was set for) the rent rises once by ``relet_rent_rise``
+(social rents within the cap). In the last step of each year (for 1 January)
 sitting tenants' rents and owners' values rise by their yearly rates. The process records the year's
 mean rent by tenure and mean value over the dwellings occupied in the last step (before the rise).
 
-Prices do not yet enter any decision: they are the ground the money rules and decisions are built on.
+Prices enter the households' decisions through :mod:`agents.money` (the cost of an offer).
 """
 
 from __future__ import annotations
@@ -40,14 +41,18 @@ def size_factor(dw, ids: np.ndarray, pp) -> np.ndarray:
 
 
 def price_new(dw, ids: np.ndarray, u_rent: np.ndarray, u_value: np.ndarray, pp,
-              norm: np.ndarray) -> None:
+              norm: np.ndarray, level: np.ndarray | None = None) -> None:
     """Sets the first rent or value of dwellings ``ids`` from uniforms (one pair per dwelling).
 
     ``norm``: by tenure code, the mean size factor of the 2025 stock of that tenure, so that the
-    2025 means are the national means of ``PriceParams``.
+    2025 means are the national means of ``PriceParams``. ``level``: by tenure code, the yearly
+    rises since 2025 (1 in 2025), so that a dwelling priced later starts at its year's level.
     """
     tenure = dw.tenure[ids]
-    size = size_factor(dw, ids, pp) / norm[np.minimum(tenure, len(norm) - 1)]
+    code = np.minimum(tenure, len(norm) - 1)
+    size = size_factor(dw, ids, pp) / norm[code]
+    if level is not None:
+        size = size * level[code]
     inst = is_institution(dw.type[ids])
     rent_mean = np.where(tenure == SOCIAL, pp.social_rent_eur_month,
                          np.where(tenure == PRIVATE, pp.private_rent_eur_month, 0.0))
@@ -71,6 +76,7 @@ def price_initial_stock(ctx: Context) -> None:
         if sel.any():
             norm[t] = np.average(size[sel], weights=w[sel])
     ctx.memory["size_norm"] = norm
+    ctx.memory["level"] = np.ones(INSTITUTION_TENURE + 1)
     gen = ctx.streams.generator("prices", "initial")
     u = gen.random((2, dw.n))
     all_ids = np.flatnonzero(dw.active[:dw.n])
@@ -86,7 +92,7 @@ def prices(ctx: Context) -> None:
     if len(new):
         u = ctx.streams.for_few("prices", new, key="new_rent")
         u2 = ctx.streams.for_few("prices", new, key="new_value")
-        price_new(dw, new, u, u2, pp, ctx.memory["size_norm"])
+        price_new(dw, new, u, u2, pp, ctx.memory["size_norm"], ctx.memory["level"])
     occ = dw.occupant[:n]
     relet = np.flatnonzero(active & (occ >= 0) & (occ != dw.priced_for[:n]))
     if len(relet):
@@ -108,6 +114,10 @@ def prices(ctx: Context) -> None:
     rent = np.where(tenure == SOCIAL, np.minimum(rent, pp.social_rent_cap_eur_month), rent)
     dw.rent_eur_month[:n] = rent.astype(np.float32)
     dw.value_eur[:n] = (dw.value_eur[:n] * (1.0 + pp.house_price_growth_per_year)).astype(np.float32)
+    level = ctx.memory["level"]
+    level[SOCIAL] *= 1.0 + pp.social_rent_rise_per_year
+    level[PRIVATE] *= 1.0 + pp.private_rent_rise_per_year
+    level[OWNER] *= 1.0 + pp.house_price_growth_per_year
 
 
 def _record_means(ctx: Context, dw, n: int) -> None:

@@ -11,8 +11,10 @@ module and add one line here. Order, and why:
    ``sharing``, ``hospitaverhuur``, ``migration``; then ``building`` (demolition, completions,
    transformations) so that the market sees this month's vacancies;
 4. the market: ``adaptation`` (homes made step-free before the search looks at them), ``search``,
-   ``allocation``; ``prices`` (new dwellings priced, re-let rents raised, the yearly rise for 1
-   January); ``intention`` in the last month of the year (for 1 January);
+   ``allocation`` (acceptance weighs the cost of an offer); ``money`` in the last month of the year
+   (huurtoeslag and housing cost ratios, before the year's rent rise); ``prices`` (new dwellings
+   priced, re-let rents raised, the yearly rise for 1 January); ``intention`` in the last month of
+   the year (for 1 January);
 5. policies that change the stock for the next month (``building_programme``,
    ``verzorgingshuis_places``), then ``pension`` (AOW on 1 January) and ``accounting`` (costs of the
    state the month ends in).
@@ -31,6 +33,7 @@ from agents import (
     intention,
     market,
     migration,
+    money,
     mortality,
     prices,
     search,
@@ -55,6 +58,7 @@ SCHEDULE = (
     adaptation.PROCESS,
     search.PROCESS,
     market.PROCESS,
+    money.PROCESS,
     prices.PROCESS,
     intention.PROCESS,
     building_programme.PROCESS,

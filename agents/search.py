@@ -1,7 +1,7 @@
 """Search: households with a move intention start searching; searchers give up.
 
-A household with an intention starts searching at a yearly hazard (``moving.search_start_*``; help
-with moving raises it for older households, :mod:`agents.policies.doorstroom`) and gives up at
+A household with an intention starts searching at a yearly hazard (``moving.search_start_*``) and
+gives up at
 ``search_give_up_per_year``. It searches in one submarket: its province, a dwelling type and a tenure
 chosen from its needs (:func:`search_target`).
 
@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import numpy as np
 
-from agents.policies import doorstroom
 from sim.codes import (
     GECLUSTERD,
     HEAVY,
@@ -100,8 +99,6 @@ def search(ctx: Context) -> None:
     rate = np.array([0.0, mp.search_start_maybe_per_year, mp.search_start_definite_per_year])
     level = np.minimum(hh.intention[rows], 2)
     p = step_probability(rate, spy)[level]
-    older = oldest_age_months(hh, rows) >= mp.older_mover_age_years * 12
-    p = doorstroom.search_start_probability(ctx, p, rate[level], older)
     start = ~searching & (u < p)
     new = rows[start]
     if len(new):

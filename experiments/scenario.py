@@ -19,7 +19,7 @@ Layout::
     [[change]]       # optional dated changes, applied on 1 January of `year` (a Mesa event)
     year = 2027
     [change.policy]
-    keep_rent_acceptance = 0.15
+    keep_rent = true
 
 Everything is checked before any work starts: unknown tables or keys are rejected with the valid list,
 impossible values with the bound they break.

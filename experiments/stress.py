@@ -67,8 +67,8 @@ def random_scenario(rng: np.random.Generator, name: str = "random") -> dict:
     if u() < 0.5:
         out["change"] = [{"year": int(rng.integers(2026, 2036)),
                           "policy": {"older_mover_priority_all_types": bool(u() < 0.5),
-                                     "keep_rent_acceptance": float(rng.uniform(0, 0.5)),
-                                     "moving_help_search_factor": float(rng.uniform(0.5, 3))}}]
+                                     "keep_rent": bool(u() < 0.5),
+                                     "moving_allowance_eur": float(rng.uniform(0, 10_000))}}]
     return out
 
 

@@ -349,20 +349,34 @@ class PopulationParams(_Group):
         source="spreads the ages within the open age group 95+ of the population table",
         bounds=(0.01, 5.0), changeable=False)
     pension_median_eur_year: float = param(
-        12_000.0, unit="EUR per household per year", kind="assumption",
-        source="median occupational pension of AOW households with a pension (income is not yet "
-        "read by any decision)", bounds=(0.0, 1e6), changeable=False)
+        18_000.0, unit="EUR per household per year", kind="assumption",
+        source="median occupational pension of AOW households with a pension (their own income "
+        "besides AOW). Derived: CBS 2015 disposable income of 65+ households, single EUR 23,000 "
+        "and couple 40,000 (Blik op Nieuws 2017-03, secondary), times 1.25 for 2015-2025 (assumed "
+        "nominal growth), over money.net_share_aow_age, minus the AOW: about 13,000 (single) and "
+        "29,600 (couple), mean about 21,000, median about 18,500 at income_spread_sigma",
+        bounds=(0.0, 1e6), changeable=False)
     earnings_median_eur_year: float = param(
-        45_000.0, unit="EUR per household per year", kind="assumption",
-        source="median gross income of working-age households (not yet read by any decision)",
+        65_000.0, unit="EUR per household per year", kind="assumption",
+        source="median gross earnings of working-age households. CBS: mean gross household "
+        "income EUR 82,100 in 2022, all households (Materiele welvaart 2024); the median of a "
+        "lognormal is its mean / 1.13 at income_spread_sigma = 0.5. At AOW age a household's "
+        "pension is its earnings' rank on the pension distribution",
         bounds=(0.0, 1e7), changeable=False)
+    income_shift_by_tenure: tuple[float, ...] = param(
+        (0.2, -0.5, -0.1), unit="log points of own income (owner, social, private)",
+        kind="assumption",
+        source="owners earn more than tenants and social tenants least (the corporations' target "
+        "group lies under the DAEB income limit, EUR 49,669 single / 54,847 multi-person in 2025); "
+        "sizes: assumption, to be fitted to WoON incomes by tenure", bounds=(-3.0, 3.0),
+        changeable=False)
     income_spread_sigma: float = param(
         0.5, unit="sd of log income", kind="assumption",
         source="lognormal spread of pensions and earnings", bounds=(0.0, 5.0), changeable=False)
     starter_income_eur_year: float = param(
         30_000.0, unit="EUR per household per year", kind="assumption",
-        source="income of a starter or immigrant household in its first dwelling (not yet read "
-        "by any decision)", bounds=(0.0, 1e7))
+        source="earnings of a working starter or immigrant household in its first dwelling",
+        bounds=(0.0, 1e7))
 
 
 @dataclass(frozen=True)
@@ -875,15 +889,17 @@ class PolicyParams(_Group):
         False, unit="switch", kind="policy",
         source="doorstroom: corporaties give movers 65+ priority for every dwelling type, not "
         "only geclusterd and zorggeschikt", bounds=(None, None))
-    keep_rent_acceptance: float = param(
-        0.0, unit="added acceptance probability", kind="policy",
-        source="doorstroom: a social tenant 65+ keeps the old rent when moving (huurprijs "
-        "meenemen), which raises the acceptance of a social-rent offer by this much; 0 in the "
-        "baseline (size of the effect: assumption of the scenario)", bounds=(0.0, 1.0))
-    moving_help_search_factor: float = param(
-        1.0, unit="factor on the search-start hazards of households 65+", kind="policy",
-        source="doorstroom: help with moving (verhuiscoach, costs); 1 in the baseline",
-        bounds=(0.0, 10.0))
+    keep_rent: bool = param(
+        False, unit="switch", kind="policy",
+        source="doorstroom: a social tenant 65+ who moves to another social dwelling keeps the old "
+        "rent when it is lower (huurprijs meenemen; the corporation forgoes the re-let rent: letter "
+        "VWS 20-02-2025, 29 389 nr. 146, section 4.4 answer); off in the baseline",
+        bounds=(None, None))
+    moving_allowance_eur: float = param(
+        0.0, unit="EUR, one-off, per household 65+ that moves", kind="policy",
+        source="doorstroom: help with moving paid as a one-off allowance (verhuiskostenvergoeding) "
+        "that offsets money.moving_cost_eur in the cost of an offer; 0 in the baseline",
+        bounds=(0.0, 1e6))
     verpleeghuis_places_target: float = param(
         0.0, unit="places (national); 0 = no target", kind="policy",
         source="scheiden wonen en zorg: verpleeghuis capacity brought back to 130,000 (letter "
@@ -1110,9 +1126,95 @@ class PriceParams(_Group):
         bounds=(-0.5, 1.0))
 
 
+@dataclass(frozen=True)
+class MoneyParams(_Group):
+    """Incomes, housing costs, huurtoeslag and the weight of money in accepting an offer.
+
+    A household's gross income is its statutory benefit (AOW, AIO, bijstand of ``CostParams``, under
+    the kostendelersnorm where it applies) plus its own earnings or occupational pension
+    (``income_eur_year``); disposable income is gross income times a net share. Housing cost per month
+    is rent minus huurtoeslag (tenants) or ``owner_cost_share_per_year`` of the value (owners), plus
+    ``energy_eur_month``. Huurtoeslag is a documented simplification of the Wet op de huurtoeslag
+    (:func:`agents.money.huurtoeslag_month`). An offer is accepted with the acceptance of
+    ``MovingParams`` times ``exp(-accept_cost_sensitivity * jump)``, where ``jump`` is the rise in
+    yearly housing cost plus the moving cost spread over ``moving_cost_years``, as a share of
+    disposable income (0 when the cost falls).
+    """
+
+    _group = "money"
+
+    net_share_aow_age: float = param(
+        0.9, unit="disposable / gross income", kind="assumption",
+        source="households at AOW age pay no AOW premium: AOW single 2025 EUR 1,580.92 gross is about "
+        "EUR 1,450 net a month (recalled, not verified), about 0.92; pensions are taxed more",
+        bounds=(0.0, 1.0))
+    net_share_working_age: float = param(
+        0.72, unit="disposable / gross income", kind="assumption",
+        source="net share of a modal gross income under 2025 tax and premiums (recalled, not "
+        "verified)", bounds=(0.0, 1.0))
+    energy_eur_month: float = param(
+        200.0, unit="EUR per household per month", kind="assumption",
+        source="gas, electricity, water and municipal charges, which CBS counts in the housing cost "
+        "of its woonquote (CBS monitor brede welvaart, 'Verdeling: Wonen'); level: assumption",
+        bounds=(0.0, 5000.0))
+    owner_cost_share_per_year: float = param(
+        0.012, unit="share of the WOZ value per year", kind="assumption",
+        source="owners' housing cost besides energy (mortgage interest net of tax relief where a "
+        "mortgage is left, OZB, insurance, upkeep); assumption, to be fitted to WoON housing costs",
+        bounds=(0.0, 0.2))
+    huurtoeslag_max_rent_eur_month: float = param(
+        900.07, unit="EUR per month", kind="input",
+        source="huurtoeslag maximum rent 2025 (Rijksoverheid 18-11-2024 'Indexering "
+        "inkomensgrenzen voor woningcorporaties en huurtoeslagparameters per 2025')",
+        bounds=(0.0, 5000.0))
+    huurtoeslag_quality_limit_eur_month: float = param(
+        477.20, unit="EUR per month", kind="assumption",
+        source="kwaliteitskortingsgrens 2025 (recalled, not verified; 452.20 in 2023, "
+        "corporatiestrateeg.nl): the rent up to it above the basishuur is paid in full",
+        bounds=(0.0, 5000.0))
+    huurtoeslag_capping_limits_eur_month: tuple[float, ...] = param(
+        (682.96, 731.93), unit="EUR per month (one or two persons, three or more)", kind="input",
+        source="aftoppingsgrenzen 2025 (the passend toewijzen rent limits; Rijksoverheid 18-11-2024 "
+        "indexation of the huurtoeslag parameters)", bounds=(0.0, 5000.0))
+    huurtoeslag_shares: tuple[float, ...] = param(
+        (0.65, 0.4), unit="share of the rent paid (between the quality and capping limits; above "
+        "the capping limit)", kind="assumption",
+        source="Wet op de huurtoeslag as recalled: 65% between kwaliteitskortingsgrens and "
+        "aftoppingsgrens, 40% above it for one- and two-person households with an AOW-age member "
+        "(nothing above it for others)", bounds=(0.0, 1.0))
+    huurtoeslag_min_basishuur_eur_month: float = param(
+        232.65, unit="EUR per month", kind="assumption",
+        source="minimum basishuur 2020 for households under AOW age (wijzeantwoorden.com, "
+        "secondary); no 2025 figure found, held", bounds=(0.0, 5000.0))
+    huurtoeslag_income_floor_eur_year: float = param(
+        20_000.0, unit="EUR gross per household per year", kind="assumption",
+        source="income up to which the basishuur stays at its minimum (about the AOW and bijstand "
+        "levels of CostParams); simplification of the normhuur formula",
+        bounds=(0.0, 1e6))
+    huurtoeslag_taper: float = param(
+        0.27, unit="EUR of yearly basishuur per EUR of gross income above the floor",
+        kind="assumption",
+        source="the huurtoeslag tapers off with income since 2020 instead of ending at a hard limit "
+        "(ESB 2023-12); rate: assumption, with which a single at a rent of EUR 600 loses the toeslag "
+        "at about EUR 34,000 gross", bounds=(0.0, 5.0))
+    accept_cost_sensitivity: float = param(
+        5.0, unit="per unit of yearly cost rise as a share of disposable income", kind="assumption",
+        source="how strongly a rise in housing cost lowers the acceptance of an offer: a rise of 10% "
+        "of income lowers it by a factor exp(-0.5) = 0.61. The barrier the 2025 letter names (a "
+        "smaller social dwelling often costs more than the current rent); size: assumption, to be "
+        "fitted to WoON housing costs and intentions", bounds=(0.0, 100.0))
+    moving_cost_eur: float = param(
+        5_000.0, unit="EUR, one-off, per moving household", kind="assumption",
+        source="removal, fitting out and double rent of a move; assumption", bounds=(0.0, 1e6))
+    moving_cost_years: float = param(
+        10.0, unit="years over which a household weighs the moving cost", kind="assumption",
+        source="the moving cost counts as a yearly cost over this many years in the cost rise of an "
+        "offer; assumption", bounds=(0.1, 100.0))
+
+
 GROUPS: tuple[type[_Group], ...] = (
     DemographyParams, CareParams, PopulationParams, WlzParams, HousingParams, MovingParams,
-    TurnoverParams, PolicyParams, CostParams, PriceParams,
+    TurnoverParams, PolicyParams, CostParams, PriceParams, MoneyParams,
 )
 
 
@@ -1130,6 +1232,7 @@ class Parameters:
     policy: PolicyParams = field(default_factory=PolicyParams)
     costs: CostParams = field(default_factory=CostParams)
     prices: PriceParams = field(default_factory=PriceParams)
+    money: MoneyParams = field(default_factory=MoneyParams)
 
     @classmethod
     def from_dict(cls, data: dict[str, dict[str, Any]] | None) -> Parameters:

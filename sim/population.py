@@ -36,7 +36,7 @@ from sim.codes import (
     WORK,
 )
 from sim.households import Households
-from sim.params import CostParams, Parameters, PopulationParams
+from sim.params import Parameters, PopulationParams
 from sim.streams import RandomStreams
 
 
@@ -341,8 +341,9 @@ def build_population(
         np.where(ub < pp.bijstand_share_working_age, BIJSTAND, WORK),
     ).astype(np.int8)
     del ub
-    income = household_income(benefit, present.sum(axis=1),
-                              rng.lognormal(0, pp.income_spread_sigma, n), pp, params.costs)
+    noise = rng.lognormal(0, pp.income_spread_sigma, n)
+    noise *= np.exp(np.asarray(pp.income_shift_by_tenure)[np.minimum(tenure, 2)])
+    income = household_income(benefit, noise, pp)
     income[in_inst] = 0.0
 
     # children and co-residents live with private households of suitable age, couples more often
@@ -386,20 +387,13 @@ def _spread(rng, eligible: np.ndarray, pair: np.ndarray, total: float,
     return out
 
 
-def household_income(benefit, n_adults, noise, pp: PopulationParams, cp: CostParams) -> np.ndarray:
-    """Gross household income per year by benefit type (EUR 2025).
+def household_income(benefit, noise, pp: PopulationParams) -> np.ndarray:
+    """A household's own gross income per year besides statutory benefits (EUR 2025).
 
-    AOW and bijstand are the amounts of ``CostParams`` (AOW excluding holiday pay); pensions and
-    earnings are the medians of ``PopulationParams`` times a lognormal ``noise``. Income is not yet
-    read by any decision.
+    Earnings for working households, an occupational pension for AOW households with one (the medians
+    of ``PopulationParams`` times a lognormal ``noise``), none for the others: AOW, AIO and bijstand
+    follow from the benefit type and the adults (:func:`agents.money.statutory_benefits`).
     """
-    aow = np.where(n_adults >= 2, cp.aow_couple_eur_year, cp.aow_single_eur_year)
-    pension = pp.pension_median_eur_year * noise
-    earnings = pp.earnings_median_eur_year * noise
-    bijstand = np.where(n_adults >= 2, 1.0, cp.bijstand_single_share) * cp.bijstand_couple_eur_year
-    out = np.select(
-        [benefit == AOW, benefit == AOW_PENSION, benefit == AOW_AIO, benefit == BIJSTAND],
-        [aow, aow + pension, aow * 1.0, bijstand],
-        earnings,
-    )
+    out = np.select([benefit == AOW_PENSION, benefit == WORK],
+                    [pp.pension_median_eur_year * noise, pp.earnings_median_eur_year * noise], 0.0)
     return out.astype(np.float32)

@@ -53,8 +53,8 @@ ALL_POLICIES = {
         "kostendelersnorm": "abolished", "hospitaverhuur": True, "hospita_tenants_allowed": True,
     },
     "change": [{"year": 2027, "policy": {"older_mover_priority_all_types": True,
-                                         "keep_rent_acceptance": 0.15,
-                                         "moving_help_search_factor": 1.5}}],
+                                         "keep_rent": True,
+                                         "moving_allowance_eur": 2500.0}}],
 }
 SCENARIOS = {
     "baseline": {"scenario": {"name": "baseline"}},

@@ -74,7 +74,7 @@ def main(argv: list[str] | None = None) -> int:
     work = Path(tempfile.mkdtemp(prefix="doorstroom-kill-"))
     (work / "base.toml").write_text('[scenario]\nname = "baseline"\n')
     (work / "policy.toml").write_text('[scenario]\nname = "policy"\n[[change]]\nyear = 2027\n'
-                                      '[change.policy]\nmoving_help_search_factor = 2.0\n')
+                                      '[change.policy]\nmoving_allowance_eur = 5000.0\n')
     command = [sys.executable, "-m", "experiments.cli", "compare", str(work / "base.toml"),
                str(work / "policy.toml"), "--seeds", "3", "--scale", "0.003", "--end", "2030",
                "--workers", "2", "--out"]

@@ -46,7 +46,7 @@ def test_mesa_clock_and_process_order():
     expected = ["ageing", "mortality", "care", "wlz_admission", "family", "union", "separation",
                 "sharing",
                 "hospitaverhuur", "migration", "building", "adaptation", "search", "allocation",
-                "prices", "intention", "building_programme", "verzorgingshuis_places", "pension",
+                "money", "prices", "intention", "building_programme", "verzorgingshuis_places", "pension",
                 "accounting"]
     assert list(m.stepping) == expected, f"process order changed: {list(m.stepping)}"
     m.step()

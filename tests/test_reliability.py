@@ -254,7 +254,7 @@ def scenario_files(tmp_path_factory):
     d = tmp_path_factory.mktemp("sc")
     (d / "base.toml").write_text('[scenario]\nname = "baseline"\n')
     (d / "policy.toml").write_text('[scenario]\nname = "policy"\n[[change]]\nyear = 2027\n'
-                                   '[change.policy]\nmoving_help_search_factor = 2.0\n')
+                                   '[change.policy]\nmoving_allowance_eur = 5000.0\n')
     return [str(d / "base.toml"), str(d / "policy.toml")]
 
 
@@ -323,15 +323,15 @@ def test_edited_dated_change_recomputes_only_the_changed_runs(tmp_path, capsys):
     base.write_text('[scenario]\nname = "baseline"\n')
     pol = tmp_path / "doorstroom.toml"
     text = ('[scenario]\nname = "doorstroom"\n[[change]]\nyear = 2026\n[change.policy]\n'
-            'keep_rent_acceptance = {k}\nmoving_help_search_factor = {f}\n')
-    pol.write_text(text.format(k=0.15, f=1.5))
+            'keep_rent = {k}\nmoving_allowance_eur = {f}\n')
+    pol.write_text(text.format(k="true", f=2500.0))
     args = ["compare", str(base), str(pol), "--seeds", "2", "--scale", "0.002", "--end", "2027",
             "--workers", "1", "--out", str(tmp_path / "cmp")]
     assert main(args) == 0
     first = (tmp_path / "cmp" / "differences.csv").read_text()
     stamp = {p: p.stat().st_mtime_ns for p in (tmp_path / "cmp" / "runs").rglob("*.parquet")}
     capsys.readouterr()
-    pol.write_text(text.format(k=0.90, f=3.0))
+    pol.write_text(text.format(k="false", f=9000.0))
     assert main(args) == 0
     err = capsys.readouterr().err
     assert "2 of 4 runs to compute" in err, err
@@ -342,8 +342,8 @@ def test_edited_dated_change_recomputes_only_the_changed_runs(tmp_path, capsys):
     assert (tmp_path / "cmp" / "differences.csv").read_text() != first, "the edit shows"
     info = json.loads((tmp_path / "cmp" / "compare.json").read_text())
     dated = [sc["dated_changes"] for sc in info["scenarios"] if sc["name"] == "doorstroom"][0]
-    assert dated == [{"year": 2026, "policy": {"keep_rent_acceptance": 0.9,
-                                               "moving_help_search_factor": 3.0}}], dated
+    assert dated == [{"year": 2026, "policy": {"keep_rent": False,
+                                               "moving_allowance_eur": 9000.0}}], dated
 
 
 # --- property-based: random valid scenarios and small scales keep every invariant ------------------
@@ -381,8 +381,8 @@ def scenarios(draw):
                        "search_give_up_per_year": draw(st.floats(0, 12))}}
     if draw(st.booleans()):
         data["change"] = [{"year": 2026, "policy": {
-            "moving_help_search_factor": draw(st.floats(0, 10)),
-            "keep_rent_acceptance": draw(FRACTION),
+            "moving_allowance_eur": draw(st.floats(0, 20_000)),
+            "keep_rent": draw(st.booleans()),
             "older_mover_priority_all_types": draw(st.booleans())}}]
     return data
 

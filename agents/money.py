@@ -1,0 +1,205 @@
+"""Money: household incomes, housing costs, huurtoeslag, and the cost of an offer.
+
+Pure functions over household rows (``MoneyParams`` describes every rule and number):
+
+* :func:`statutory_benefits`: AOW, AIO and bijstand per year by benefit type and adults, under the
+  kostendelersnorm where it applies (:func:`agents.policies.kostendelersnorm.benefits`);
+* :func:`gross_income`: benefits plus the household's own earnings or pension (``income_eur_year``);
+  :func:`disposable_income`: gross times a net share (AOW age or working age);
+* :func:`huurtoeslag_month`: a simplification of the Wet op de huurtoeslag: no toeslag above the
+  maximum rent; otherwise the rent above the basishuur is paid in full up to the
+  kwaliteitskortingsgrens, 65% of it up to the aftoppingsgrens (by household size) and 40% above it
+  for one- and two-person households at AOW age; the basishuur is the minimum plus
+  ``huurtoeslag_taper`` of the gross income above ``huurtoeslag_income_floor_eur_year`` (per month);
+* :func:`housing_cost_month`: rent minus huurtoeslag, or the owner's cost share of the value, plus
+  energy;
+* :func:`cost_rise_share`: the rise in yearly housing cost of moving to a dwelling (plus the moving
+  cost spread over ``moving_cost_years``, minus a moving allowance) as a share of disposable income,
+  which lowers the acceptance of an offer (:func:`acceptance_factor`, used by ``agents.market``).
+
+The process ``money`` records the money indicators once a year, for 1 January, over the households
+living at home: households with huurtoeslag and its yearly cost at that moment, and the median
+housing cost ratio (woonquote: housing cost over disposable income, CBS's definition) by tenure,
+all ages and 65+.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from agents.policies import kostendelersnorm
+from sim.codes import AOW, AOW_AIO, AOW_PENSION, BIJSTAND, OWNER, PRIVATE, SOCIAL, is_one_of
+from sim.households import adult_count, household_size, oldest_age_months
+from sim.outputs import declare
+from sim.process import Context, Process
+
+AOW_BENEFITS = (AOW, AOW_PENSION, AOW_AIO)
+"""Benefit codes of households at AOW age."""
+OLDER_AGE_YEARS = 65
+"""Age of the oldest adult from which a household counts in the 65+ indicators."""
+
+
+def statutory_benefits(ctx: Context, rows: np.ndarray) -> np.ndarray:
+    """AOW, AIO and bijstand per year (EUR) of households ``rows``; 0 for working households."""
+    hh, cp = ctx.households, ctx.params.costs
+    benefit = hh.benefit[rows]
+    couple = adult_count(hh, rows) == 2
+    aow = np.where(couple, cp.aow_couple_eur_year, cp.aow_single_eur_year)
+    bijstand = np.where(couple, 1.0, cp.bijstand_single_share) * cp.bijstand_couple_eur_year
+    per_year = np.select(
+        [is_one_of(benefit, (AOW, AOW_PENSION)), benefit == AOW_AIO, benefit == BIJSTAND],
+        [aow, aow + cp.aio_supplement_eur_year, bijstand], 0.0)
+    return kostendelersnorm.benefits(ctx, rows, benefit, per_year)
+
+
+def gross_income(ctx: Context, rows: np.ndarray) -> np.ndarray:
+    """Gross income per year (EUR): statutory benefits plus own earnings or pension."""
+    own = ctx.households.income_eur_year[rows].astype(np.float64)
+    return statutory_benefits(ctx, rows) + own
+
+
+def disposable_income(ctx: Context, rows: np.ndarray, gross: np.ndarray) -> np.ndarray:
+    """Disposable income per year (EUR) from the gross income of households ``rows``."""
+    mp = ctx.params.money
+    aow = is_one_of(ctx.households.benefit[rows], AOW_BENEFITS)
+    return gross * np.where(aow, mp.net_share_aow_age, mp.net_share_working_age)
+
+
+def huurtoeslag_month(rent, gross, persons, aow, mp) -> np.ndarray:
+    """Huurtoeslag per month (EUR) at a monthly ``rent`` (see the module docstring).
+
+    Args:
+        rent: Monthly rent (EUR).
+        gross: Gross household income per year (EUR).
+        persons: Persons in the household.
+        aow: True where the household is at AOW age.
+        mp: ``MoneyParams``.
+    """
+    rent = np.asarray(rent, np.float64)
+    gross = np.asarray(gross, np.float64)
+    basis = (mp.huurtoeslag_min_basishuur_eur_month
+             + mp.huurtoeslag_taper * np.maximum(0.0, gross - mp.huurtoeslag_income_floor_eur_year) / 12)
+    quality = mp.huurtoeslag_quality_limit_eur_month
+    capping = np.where(np.asarray(persons) >= 3, mp.huurtoeslag_capping_limits_eur_month[1],
+                       mp.huurtoeslag_capping_limits_eur_month[0])
+    mid_share, top_share = mp.huurtoeslag_shares
+    top = np.where(np.asarray(aow) & (np.asarray(persons) <= 2), top_share, 0.0)
+    paid = (np.maximum(0.0, np.minimum(rent, quality) - basis)
+            + mid_share * np.maximum(0.0, np.minimum(rent, capping) - np.maximum(quality, basis))
+            + top * np.maximum(0.0, rent - np.maximum(capping, basis)))
+    return np.where(rent <= mp.huurtoeslag_max_rent_eur_month, paid, 0.0)
+
+
+def housing_cost_month(tenure, rent, value, gross, persons, aow, mp) -> np.ndarray:
+    """Housing cost per month (EUR) of living in a dwelling of ``tenure`` at ``rent`` or ``value``."""
+    tenure = np.asarray(tenure)
+    renting = is_one_of(tenure, (SOCIAL, PRIVATE))
+    rent_net = np.asarray(rent, np.float64) - huurtoeslag_month(rent, gross, persons, aow, mp)
+    owner = np.asarray(value, np.float64) * mp.owner_cost_share_per_year / 12
+    return np.where(renting, rent_net, np.where(tenure == OWNER, owner, 0.0)) + mp.energy_eur_month
+
+
+def offered_rent(dw, ids: np.ndarray, pp) -> np.ndarray:
+    """The monthly rent a new tenant of dwellings ``ids`` pays: raised once on re-letting."""
+    rent = dw.rent_eur_month[ids].astype(np.float64) * (1.0 + pp.relet_rent_rise)
+    return np.where(dw.tenure[ids] == SOCIAL, np.minimum(rent, pp.social_rent_cap_eur_month), rent)
+
+
+class Household:
+    """The money of searching households, computed once per step for the offers they receive.
+
+    Attributes:
+        gross: Gross income per year. disposable: Disposable income per year.
+        persons: Persons. aow: At AOW age. cost_now: Housing cost per month where they live.
+        rent_now: Their current monthly rent (0 for owners).
+    """
+
+    def __init__(self, ctx: Context, rows: np.ndarray):
+        hh, dw, mp = ctx.households, ctx.dwellings, ctx.params.money
+        self.gross = gross_income(ctx, rows)
+        self.disposable = np.maximum(disposable_income(ctx, rows, self.gross), 1.0)
+        self.persons = household_size(hh, rows)
+        self.aow = is_one_of(hh.benefit[rows], AOW_BENEFITS)
+        ids = hh.dwelling_id[rows]
+        self.rent_now = np.where(dw.tenure[ids] == OWNER, 0.0, dw.rent_eur_month[ids].astype(np.float64))
+        self.cost_now = housing_cost_month(dw.tenure[ids], self.rent_now, dw.value_eur[ids], self.gross,
+                                           self.persons, self.aow, mp)
+
+
+def cost_rise_share(money: Household, who: np.ndarray, tenure, rent, value, allowance, mp) -> np.ndarray:
+    """Rise in yearly housing cost of moving, as a share of disposable income (not below 0).
+
+    Args:
+        money: The searchers' money.
+        who: Positions into ``money`` of the households offered a dwelling.
+        tenure: Tenure of the offered dwellings.
+        rent: Monthly rent the household would pay there (0 for owner-occupied dwellings).
+        value: Value of the offered dwellings (EUR; used for owner-occupied ones).
+        allowance: One-off moving allowance per household (EUR).
+        mp: ``MoneyParams``.
+    """
+    cost_new = housing_cost_month(tenure, rent, value, money.gross[who], money.persons[who],
+                                  money.aow[who], mp)
+    moving = np.maximum(0.0, mp.moving_cost_eur - allowance) / mp.moving_cost_years
+    rise = (cost_new - money.cost_now[who]) * 12 + moving
+    return np.maximum(0.0, rise / money.disposable[who])
+
+
+def acceptance_factor(share, mp) -> np.ndarray:
+    """Factor on the acceptance of an offer whose cost rises by ``share`` of income."""
+    return np.exp(-mp.accept_cost_sensitivity * share)
+
+
+def weighted_median(values: np.ndarray, weights: np.ndarray) -> float:
+    """Weighted median (the lower one at an exact half); NaN without observations."""
+    if len(values) == 0 or weights.sum() <= 0:
+        return float("nan")
+    order = np.argsort(values, kind="stable")
+    cum = np.cumsum(weights[order])
+    return float(values[order][np.searchsorted(cum, 0.5 * cum[-1])])
+
+
+def money(ctx: Context) -> None:
+    """For 1 January: huurtoeslag households and cost, and the median woonquote by tenure."""
+    if not ctx.last_step_of_year:
+        return
+    hh, dw, mp = ctx.households, ctx.dwellings, ctx.params.money
+    rows = np.flatnonzero(hh.active & (hh.dwelling_id >= 0))
+    ids = hh.dwelling_id[rows]
+    tenure = dw.tenure[ids]
+    home = is_one_of(tenure, (OWNER, SOCIAL, PRIVATE))
+    rows, ids, tenure = rows[home], ids[home], tenure[home]
+    m = Household(ctx, rows)
+    w = hh.weight[rows].astype(np.float64)
+    toeslag = np.where(tenure == OWNER, 0.0,
+                       huurtoeslag_month(m.rent_now, m.gross, m.persons, m.aow, mp))
+    receives = toeslag > 0
+    ctx.record.mean("huurtoeslag_households", np.array([w[receives].sum()]), np.ones(1))
+    ctx.record.flow("cost_huurtoeslag_eur", float((w * toeslag).sum() * 12))
+    ratio = m.cost_now * 12 / m.disposable
+    older = oldest_age_months(hh, rows) >= OLDER_AGE_YEARS * 12
+    renting = tenure != OWNER
+    for name, sel in (("woonquote_median_renters", renting), ("woonquote_median_owners", ~renting),
+                      ("woonquote_median_renters_65plus", renting & older),
+                      ("woonquote_median_owners_65plus", ~renting & older)):
+        median = weighted_median(ratio[sel], w[sel])
+        if np.isfinite(median):
+            ctx.record.mean(name, np.array([median]), np.ones(1))
+
+
+PROCESS = Process(
+    "money", money, reads=("money", "costs", "policy"),
+    records=declare(
+        ("huurtoeslag_households", "households", "Households receiving huurtoeslag (31 December)",
+         "mean"),
+        ("cost_huurtoeslag_eur", "EUR per year", "Huurtoeslag at the rate of 31 December", "flow"),
+        ("woonquote_median_renters", "share of disposable income",
+         "Median housing cost ratio of tenants", "mean"),
+        ("woonquote_median_owners", "share of disposable income",
+         "Median housing cost ratio of owners", "mean"),
+        ("woonquote_median_renters_65plus", "share of disposable income",
+         "Median housing cost ratio of tenants 65+", "mean"),
+        ("woonquote_median_owners_65plus", "share of disposable income",
+         "Median housing cost ratio of owners 65+", "mean"),
+    ),
+)

@@ -1,0 +1,116 @@
+"""Money (agents/money.py): huurtoeslag, housing cost, the cost of an offer, and the doorstroom levers."""
+
+import numpy as np
+import pytest
+
+from agents import money
+from agents.model import DoorstroomModel
+from experiments.scenario import scenario_from_dict
+from sim.codes import OWNER, PRIVATE, SOCIAL
+from sim.params import MoneyParams, Parameters, RunSettings
+
+MP = MoneyParams()
+
+
+def test_huurtoeslag_by_hand():
+    """A single at the floor income: the rent above the minimum basishuur up to the quality limit in
+    full, 65% of it up to the capping limit, 40% above it at AOW age only, nothing above the maximum."""
+    basis, quality = MP.huurtoeslag_min_basishuur_eur_month, MP.huurtoeslag_quality_limit_eur_month
+    cap1, cap3 = MP.huurtoeslag_capping_limits_eur_month
+    floor = MP.huurtoeslag_income_floor_eur_year
+    rents = np.array([200.0, 400.0, 600.0, 800.0, 800.0, 950.0, 720.0])
+    aow = np.array([False, False, False, False, True, True, False])
+    persons = np.array([1, 1, 1, 1, 1, 1, 3])
+    got = money.huurtoeslag_month(rents, np.full(7, floor), persons, aow, MP)
+    expected = [0.0, 400 - basis, quality - basis + 0.65 * (600 - quality),
+                quality - basis + 0.65 * (cap1 - quality),
+                quality - basis + 0.65 * (cap1 - quality) + 0.4 * (800 - cap1), 0.0,
+                quality - basis + 0.65 * (720 - quality)]
+    assert 720 < cap3
+    np.testing.assert_allclose(got, expected)
+
+
+def test_huurtoeslag_tapers_off_with_income_and_never_goes_negative():
+    gross = np.linspace(0, 80_000, 81)
+    toeslag = money.huurtoeslag_month(np.full(81, 650.0), gross, np.ones(81), np.zeros(81, bool), MP)
+    assert (toeslag >= 0).all() and (np.diff(toeslag) <= 1e-9).all()
+    assert toeslag[0] > 300 and toeslag[-1] == 0
+    # the basishuur rises by the taper: EUR 1,200 more income a year costs 0.27 x 100 a month
+    a, b = money.huurtoeslag_month(np.array([650.0, 650.0]), np.array([25_000.0, 26_200.0]),
+                                   np.ones(2), np.zeros(2, bool), MP)
+    assert a - b == pytest.approx(MP.huurtoeslag_taper * 100)
+
+
+def test_housing_cost_of_tenants_owners_and_institutions():
+    cost = money.housing_cost_month(np.array([SOCIAL, PRIVATE, OWNER, 3]), np.array([1000.0, 1000.0, 0, 0]),
+                                    np.array([0, 0, 400_000.0, 0]), np.full(4, 90_000.0), np.ones(4),
+                                    np.zeros(4, bool), MP)
+    e = MP.energy_eur_month
+    np.testing.assert_allclose(cost, [1000 + e, 1000 + e, 400_000 * MP.owner_cost_share_per_year / 12 + e, e])
+
+
+def test_weighted_median():
+    assert money.weighted_median(np.array([3.0, 1.0, 2.0]), np.ones(3)) == 2.0
+    assert money.weighted_median(np.array([1.0, 5.0]), np.array([1.0, 3.0])) == 5.0
+    assert np.isnan(money.weighted_median(np.array([]), np.array([])))
+
+
+def _run(policy: dict, prices: dict | None = None, seed: int = 2, end: int = 2027):
+    data = {"scenario": {"name": "t"}, "policy": policy}
+    if prices:
+        data["prices"] = prices
+    sc = scenario_from_dict(data)
+    model = DoorstroomModel(sc.parameters(), RunSettings(scale=0.003, seed=seed, end_year=end))
+    model.run()
+    model.check_invariants()
+    return model
+
+
+def _moves(model):
+    records = {(y, n): v for y, n, v in model.records}
+    return {k: v for k, v in records.items() if k[1].startswith(("moves", "move_rate", "chain"))}
+
+
+@pytest.mark.slow
+def test_keeping_the_rent_acts_only_through_the_rent_jump():
+    """With every social rent equal and no re-let rise, nobody's rent jumps when moving within social
+    rent: keeping the rent then changes nothing. With the default prices it lowers older tenants' rent
+    change and the corporations forgo rent (no hidden multiplier: the effect is the rent)."""
+    flat = {"rent_dispersion_sigma": 0.0, "rooms_elasticity": 0.0, "relet_rent_rise": 0.0}
+    base = _run({}, flat)
+    kept = _run({"keep_rent": True}, flat)
+    assert _moves(kept) == _moves(base)
+    assert all(v == 0 for (_, n), v in {(y, n): v for y, n, v in kept.records}.items()
+               if n == "keep_rent_forgone_eur")
+    base, kept = _run({}), _run({"keep_rent": True})
+    rec_b = {(y, n): v for y, n, v in base.records}
+    rec_k = {(y, n): v for y, n, v in kept.records}
+    assert sum(rec_k[(y, "keep_rent_forgone_eur")] for y in (2025, 2026, 2027)) > 0
+    change_b = np.mean([rec_b[(y, "rent_change_older_movers_eur_month")] for y in (2025, 2026, 2027)])
+    change_k = np.mean([rec_k[(y, "rent_change_older_movers_eur_month")] for y in (2025, 2026, 2027)])
+    assert change_k < change_b - 10, (change_k, change_b)
+    assert _moves(kept) != _moves(base)
+
+
+@pytest.mark.slow
+def test_cost_does_not_matter_without_sensitivity():
+    """With accept_cost_sensitivity 0 the doorstroom money levers change no move at all."""
+    data = {"scenario": {"name": "t"}, "money": {"accept_cost_sensitivity": 0.0}}
+    runs = []
+    for policy in ({}, {"keep_rent": True, "moving_allowance_eur": 5000.0}):
+        sc = scenario_from_dict(data | {"policy": policy})
+        model = DoorstroomModel(sc.parameters(), RunSettings(scale=0.003, seed=1, end_year=2026))
+        model.run()
+        runs.append(_moves(model))
+    assert runs[0] == runs[1]
+
+
+def test_money_indicators_of_the_2025_baseline():
+    """Households with huurtoeslag within 15% of about 1.5 million (2025, ANP on the voorjaarsnota,
+    secondary); owners' median woonquote within 3 points of CBS's 16.6% (2022, all ages)."""
+    model = DoorstroomModel(Parameters(), RunSettings(scale=0.005, seed=1, end_year=2025))
+    model.run()
+    rec = {n: v for y, n, v in model.records if y == 2025}
+    assert rec["huurtoeslag_households"] == pytest.approx(1.5e6, rel=0.15), rec["huurtoeslag_households"]
+    assert abs(rec["woonquote_median_owners"] - 0.166) < 0.03, rec["woonquote_median_owners"]
+    assert rec["cost_huurtoeslag_eur"] > 0
