@@ -163,7 +163,7 @@ class _OfferCost:
         self.aged = aged
         self.keeps = aged & (hh.tenure[rows] == SOCIAL)
         self.allowance = doorstroom.moving_allowance(ctx, aged)
-        self.offered = money.offered_rent(dw, vac, ctx.params.prices)
+        self.offered = money.offered_rent(dw, vac, ctx.params.prices, ctx.year)
 
     def paid(self, vi: np.ndarray, si: np.ndarray) -> np.ndarray:
         """Monthly rent searchers ``si`` would pay in vacancies ``vi`` (0 in owner-occupied ones)."""

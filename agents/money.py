@@ -17,6 +17,9 @@ Pure functions over household rows (``MoneyParams`` describes every rule and num
   cost spread over ``moving_cost_years``, minus a moving allowance) as a share of disposable income,
   which lowers the acceptance of an offer (:func:`acceptance_factor`, used by ``agents.market``).
 
+Amounts are nominal: incomes (and energy and moving costs) grow by ``income_growth_per_year`` after
+2025, the huurtoeslag's euro limits with the DAEB rent limit (:func:`agents.prices.social_rent_cap`).
+
 The process ``money`` records the money indicators once a year, for 1 January, over the households
 living at home: households with huurtoeslag and its yearly cost at that moment, and the median
 housing cost ratio (woonquote: housing cost over disposable income, CBS's definition) by tenure,
@@ -27,6 +30,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from agents import prices
 from agents.policies import kostendelersnorm
 from sim.codes import AOW, AOW_AIO, AOW_PENSION, BIJSTAND, OWNER, PRIVATE, SOCIAL, is_one_of
 from sim.households import adult_count, household_size, oldest_age_months
@@ -52,10 +56,23 @@ def statutory_benefits(ctx: Context, rows: np.ndarray) -> np.ndarray:
     return kostendelersnorm.benefits(ctx, rows, benefit, per_year)
 
 
+def income_index(ctx: Context) -> float:
+    """Nominal income level of the current year against 2025 (``income_growth_per_year``)."""
+    return (1.0 + ctx.params.money.income_growth_per_year) ** (ctx.year - prices.BASE_YEAR)
+
+
+def rule_index(ctx: Context) -> float:
+    """Level of the huurtoeslag's euro limits of the current year against 2025 (the DAEB index)."""
+    return prices.social_rent_cap(ctx.params.prices, ctx.year) / ctx.params.prices.social_rent_cap_eur_month
+
+
 def gross_income(ctx: Context, rows: np.ndarray) -> np.ndarray:
-    """Gross income per year (EUR): statutory benefits plus own earnings or pension."""
+    """Gross income per year (EUR of the current year): statutory benefits plus own income.
+
+    The 2025 amounts (``CostParams``, ``income_eur_year``) grow by ``income_growth_per_year``.
+    """
     own = ctx.households.income_eur_year[rows].astype(np.float64)
-    return statutory_benefits(ctx, rows) + own
+    return (statutory_benefits(ctx, rows) + own) * income_index(ctx)
 
 
 def disposable_income(ctx: Context, rows: np.ndarray, gross: np.ndarray) -> np.ndarray:
@@ -65,7 +82,8 @@ def disposable_income(ctx: Context, rows: np.ndarray, gross: np.ndarray) -> np.n
     return gross * np.where(aow, mp.net_share_aow_age, mp.net_share_working_age)
 
 
-def huurtoeslag_month(rent, gross, persons, aow, mp) -> np.ndarray:
+def huurtoeslag_month(rent, gross, persons, aow, mp, rules: float = 1.0, incomes: float = 1.0
+                      ) -> np.ndarray:
     """Huurtoeslag per month (EUR) at a monthly ``rent`` (see the module docstring).
 
     Args:
@@ -74,35 +92,44 @@ def huurtoeslag_month(rent, gross, persons, aow, mp) -> np.ndarray:
         persons: Persons in the household.
         aow: True where the household is at AOW age.
         mp: ``MoneyParams``.
+        rules: Level of the rent limits and the minimum basishuur against 2025 (:func:`rule_index`).
+        incomes: Level of incomes against 2025 (:func:`income_index`), for the income floor.
     """
     rent = np.asarray(rent, np.float64)
     gross = np.asarray(gross, np.float64)
-    basis = (mp.huurtoeslag_min_basishuur_eur_month
-             + mp.huurtoeslag_taper * np.maximum(0.0, gross - mp.huurtoeslag_income_floor_eur_year) / 12)
-    quality = mp.huurtoeslag_quality_limit_eur_month
-    capping = np.where(np.asarray(persons) >= 3, mp.huurtoeslag_capping_limits_eur_month[1],
-                       mp.huurtoeslag_capping_limits_eur_month[0])
+    floor = mp.huurtoeslag_income_floor_eur_year * incomes
+    basis = (mp.huurtoeslag_min_basishuur_eur_month * rules
+             + mp.huurtoeslag_taper * np.maximum(0.0, gross - floor) / 12)
+    quality = mp.huurtoeslag_quality_limit_eur_month * rules
+    capping = rules * np.where(np.asarray(persons) >= 3, mp.huurtoeslag_capping_limits_eur_month[1],
+                               mp.huurtoeslag_capping_limits_eur_month[0])
     mid_share, top_share = mp.huurtoeslag_shares
     top = np.where(np.asarray(aow) & (np.asarray(persons) <= 2), top_share, 0.0)
     paid = (np.maximum(0.0, np.minimum(rent, quality) - basis)
             + mid_share * np.maximum(0.0, np.minimum(rent, capping) - np.maximum(quality, basis))
             + top * np.maximum(0.0, rent - np.maximum(capping, basis)))
-    return np.where(rent <= mp.huurtoeslag_max_rent_eur_month, paid, 0.0)
+    return np.where(rent <= mp.huurtoeslag_max_rent_eur_month * rules, paid, 0.0)
 
 
-def housing_cost_month(tenure, rent, value, gross, persons, aow, mp) -> np.ndarray:
-    """Housing cost per month (EUR) of living in a dwelling of ``tenure`` at ``rent`` or ``value``."""
+def housing_cost_month(tenure, rent, value, gross, persons, aow, mp, rules: float = 1.0,
+                       incomes: float = 1.0) -> np.ndarray:
+    """Housing cost per month (EUR) of living in a dwelling of ``tenure`` at ``rent`` or ``value``.
+
+    ``rules`` and ``incomes`` as for :func:`huurtoeslag_month`; energy grows with incomes.
+    """
     tenure = np.asarray(tenure)
     renting = is_one_of(tenure, (SOCIAL, PRIVATE))
-    rent_net = np.asarray(rent, np.float64) - huurtoeslag_month(rent, gross, persons, aow, mp)
+    rent_net = np.asarray(rent, np.float64) - huurtoeslag_month(rent, gross, persons, aow, mp, rules,
+                                                                incomes)
     owner = np.asarray(value, np.float64) * mp.owner_cost_share_per_year / 12
-    return np.where(renting, rent_net, np.where(tenure == OWNER, owner, 0.0)) + mp.energy_eur_month
+    return (np.where(renting, rent_net, np.where(tenure == OWNER, owner, 0.0))
+            + mp.energy_eur_month * incomes)
 
 
-def offered_rent(dw, ids: np.ndarray, pp) -> np.ndarray:
-    """The monthly rent a new tenant of dwellings ``ids`` pays: raised once on re-letting."""
-    rent = dw.rent_eur_month[ids].astype(np.float64) * (1.0 + pp.relet_rent_rise)
-    return np.where(dw.tenure[ids] == SOCIAL, np.minimum(rent, pp.social_rent_cap_eur_month), rent)
+def offered_rent(dw, ids: np.ndarray, pp, year: int) -> np.ndarray:
+    """The monthly rent a new tenant of dwellings ``ids`` pays in ``year``: the market rent."""
+    rent = dw.market_rent_eur_month[ids].astype(np.float64)
+    return np.where(dw.tenure[ids] == SOCIAL, np.minimum(rent, prices.social_rent_cap(pp, year)), rent)
 
 
 class Household:
@@ -116,6 +143,7 @@ class Household:
 
     def __init__(self, ctx: Context, rows: np.ndarray):
         hh, dw, mp = ctx.households, ctx.dwellings, ctx.params.money
+        self.rules, self.incomes = rule_index(ctx), income_index(ctx)
         self.gross = gross_income(ctx, rows)
         self.disposable = np.maximum(disposable_income(ctx, rows, self.gross), 1.0)
         self.persons = household_size(hh, rows)
@@ -123,7 +151,7 @@ class Household:
         ids = hh.dwelling_id[rows]
         self.rent_now = np.where(dw.tenure[ids] == OWNER, 0.0, dw.rent_eur_month[ids].astype(np.float64))
         self.cost_now = housing_cost_month(dw.tenure[ids], self.rent_now, dw.value_eur[ids], self.gross,
-                                           self.persons, self.aow, mp)
+                                           self.persons, self.aow, mp, self.rules, self.incomes)
 
 
 def cost_rise_share(money: Household, who: np.ndarray, tenure, rent, value, allowance, mp) -> np.ndarray:
@@ -139,8 +167,8 @@ def cost_rise_share(money: Household, who: np.ndarray, tenure, rent, value, allo
         mp: ``MoneyParams``.
     """
     cost_new = housing_cost_month(tenure, rent, value, money.gross[who], money.persons[who],
-                                  money.aow[who], mp)
-    moving = np.maximum(0.0, mp.moving_cost_eur - allowance) / mp.moving_cost_years
+                                  money.aow[who], mp, money.rules, money.incomes)
+    moving = np.maximum(0.0, mp.moving_cost_eur * money.incomes - allowance) / mp.moving_cost_years
     rise = (cost_new - money.cost_now[who]) * 12 + moving
     return np.maximum(0.0, rise / money.disposable[who])
 
@@ -172,7 +200,7 @@ def money(ctx: Context) -> None:
     m = Household(ctx, rows)
     w = hh.weight[rows].astype(np.float64)
     toeslag = np.where(tenure == OWNER, 0.0,
-                       huurtoeslag_month(m.rent_now, m.gross, m.persons, m.aow, mp))
+                       huurtoeslag_month(m.rent_now, m.gross, m.persons, m.aow, mp, m.rules, m.incomes))
     receives = toeslag > 0
     ctx.record.mean("huurtoeslag_households", np.array([w[receives].sum()]), np.ones(1))
     ctx.record.flow("cost_huurtoeslag_eur", float((w * toeslag).sum() * 12))
@@ -188,7 +216,7 @@ def money(ctx: Context) -> None:
 
 
 PROCESS = Process(
-    "money", money, reads=("money", "costs", "policy"),
+    "money", money, reads=("money", "costs", "policy", "prices"),
     records=declare(
         ("huurtoeslag_households", "households", "Households receiving huurtoeslag (31 December)",
          "mean"),

@@ -6,11 +6,14 @@ A dwelling is priced when it enters the stock: the 2025 stock at set-up (stream 
 (``PriceParams``; for a dwelling priced after 2025 raised by the yearly rises since) times a size
 factor ``(rooms / 4) ** rooms_elasticity`` (divided by the tenure's mean factor in the 2025 stock, so
 that 2025 means are the national ones) times a lognormal factor with mean 1; social rents are
-capped. Institution places have no price. When a rented dwelling is let to a new household (its
-occupant differs from the one its rent was set for) the rent rises once by ``relet_rent_rise``
-(social rents within the cap). In the last step of each year (for 1 January)
-sitting tenants' rents and owners' values rise by their yearly rates. The process records the year's
-mean rent by tenure and mean value over the dwellings occupied in the last step (before the rise).
+capped at the year's DAEB limit (``social_rent_cap_eur_month`` indexed, :func:`social_rent_cap`). Its
+market rent (for social rent the corporation's target rent) starts ``relet_rent_rise`` above it.
+Institution places have no price. When a rented dwelling is let to a new household (its occupant
+differs from the one its rent was set for) the new tenant pays the market rent. In the last step of
+each year (for 1 January) market rents and values rise by the market rates and sitting tenants' rents
+by theirs, up to the market rent (:func:`yearly_rates`: the 2025 rates, then from
+``long_run_from_year`` a common long-run growth). The process records the year's mean rent by tenure
+and mean value over the dwellings occupied in the last step (before the rise).
 
 Prices enter the households' decisions through :mod:`agents.money` (the cost of an offer).
 """
@@ -24,6 +27,8 @@ from sim.codes import INSTITUTION_TENURE, OWNER, PRIVATE, SOCIAL, is_institution
 from sim.outputs import declare
 from sim.process import Context, Process
 
+BASE_YEAR = 2025
+"""Year of the levels of ``PriceParams``."""
 ROOMS_REFERENCE = 4.0
 """Rooms of the dwelling the national means describe (Dutch dwellings average about 4 rooms,
 HousingParams)."""
@@ -35,13 +40,40 @@ def _lognormal_mean_one(u: np.ndarray, sigma: float) -> np.ndarray:
     return np.exp(sigma * z - 0.5 * sigma ** 2)
 
 
+def social_rent_cap(pp, year: int) -> float:
+    """The DAEB rent limit of ``year`` (EUR per month): the 2025 limit indexed yearly.
+
+    By ``social_rent_cap_rise_per_year`` up to ``long_run_from_year``, by the long-run growth after.
+    """
+    early = max(0, min(year, pp.long_run_from_year - 1) - BASE_YEAR)
+    late = max(0, year - max(pp.long_run_from_year - 1, BASE_YEAR))
+    return (pp.social_rent_cap_eur_month * (1.0 + pp.social_rent_cap_rise_per_year) ** early
+            * (1.0 + pp.long_run_growth_per_year) ** late)
+
+
+def yearly_rates(pp, year: int) -> tuple[float, float, float, float, float]:
+    """Rates of the rise for 1 January of ``year + 1``.
+
+    Returns:
+        Sitting social tenants, sitting private tenants, social market (target) rents, private market
+        rents, values: the 2025 rates of ``PriceParams`` before ``long_run_from_year``, the long-run
+        growth from then on.
+    """
+    if year + 1 >= pp.long_run_from_year:
+        g = pp.long_run_growth_per_year
+        return g, g, g, g, g
+    return (pp.social_rent_rise_per_year, pp.private_rent_rise_per_year,
+            pp.social_rent_cap_rise_per_year, pp.private_rent_rise_per_year,
+            pp.house_price_growth_per_year)
+
+
 def size_factor(dw, ids: np.ndarray, pp) -> np.ndarray:
     """``(rooms / 4) ** rooms_elasticity`` of dwellings ``ids``."""
     return (np.maximum(dw.rooms[ids].astype(np.float64), 1.0) / ROOMS_REFERENCE) ** pp.rooms_elasticity
 
 
 def price_new(dw, ids: np.ndarray, u_rent: np.ndarray, u_value: np.ndarray, pp,
-              norm: np.ndarray, level: np.ndarray | None = None) -> None:
+              norm: np.ndarray, level: np.ndarray | None = None, year: int = BASE_YEAR) -> None:
     """Sets the first rent or value of dwellings ``ids`` from uniforms (one pair per dwelling).
 
     ``norm``: by tenure code, the mean size factor of the 2025 stock of that tenure, so that the
@@ -57,10 +89,14 @@ def price_new(dw, ids: np.ndarray, u_rent: np.ndarray, u_value: np.ndarray, pp,
     rent_mean = np.where(tenure == SOCIAL, pp.social_rent_eur_month,
                          np.where(tenure == PRIVATE, pp.private_rent_eur_month, 0.0))
     rent = rent_mean * size * _lognormal_mean_one(u_rent, pp.rent_dispersion_sigma)
-    rent = np.where(tenure == SOCIAL, np.minimum(rent, pp.social_rent_cap_eur_month), rent)
+    cap = social_rent_cap(pp, year)
+    market = rent * (1.0 + pp.relet_rent_rise)
+    rent = np.where(tenure == SOCIAL, np.minimum(rent, cap), rent)
+    market = np.where(tenure == SOCIAL, np.minimum(market, cap), market)
     value = np.where(tenure == OWNER, pp.owner_value_eur * size
                      * _lognormal_mean_one(u_value, pp.value_dispersion_sigma), 0.0)
     dw.rent_eur_month[ids] = np.where(inst, 0.0, rent).astype(np.float32)
+    dw.market_rent_eur_month[ids] = np.where(inst, 0.0, market).astype(np.float32)
     dw.value_eur[ids] = np.where(inst, 0.0, value).astype(np.float32)
     dw.priced_for[ids] = dw.occupant[ids]
 
@@ -92,15 +128,12 @@ def prices(ctx: Context) -> None:
     if len(new):
         u = ctx.streams.for_few("prices", new, key="new_rent")
         u2 = ctx.streams.for_few("prices", new, key="new_value")
-        price_new(dw, new, u, u2, pp, ctx.memory["size_norm"], ctx.memory["level"])
+        price_new(dw, new, u, u2, pp, ctx.memory["size_norm"], ctx.memory["level"], ctx.year)
     occ = dw.occupant[:n]
     relet = np.flatnonzero(active & (occ >= 0) & (occ != dw.priced_for[:n]))
     if len(relet):
         rented = relet[dw.tenure[relet] != OWNER]
-        rent = dw.rent_eur_month[rented].astype(np.float64) * (1.0 + pp.relet_rent_rise)
-        social = dw.tenure[rented] == SOCIAL
-        rent[social] = np.minimum(rent[social], pp.social_rent_cap_eur_month)
-        dw.rent_eur_month[rented] = rent.astype(np.float32)
+        dw.rent_eur_month[rented] = dw.market_rent_eur_month[rented]
         dw.priced_for[relet] = occ[relet]
     vacated = np.flatnonzero(active & (occ < 0) & (dw.priced_for[:n] >= 0))
     dw.priced_for[vacated] = -1
@@ -108,16 +141,18 @@ def prices(ctx: Context) -> None:
         return
     _record_means(ctx, dw, n)
     tenure = dw.tenure[:n]
-    rise = np.select([tenure == SOCIAL, tenure == PRIVATE],
-                     [pp.social_rent_rise_per_year, pp.private_rent_rise_per_year], 0.0)
-    rent = dw.rent_eur_month[:n] * (1.0 + rise)
-    rent = np.where(tenure == SOCIAL, np.minimum(rent, pp.social_rent_cap_eur_month), rent)
-    dw.rent_eur_month[:n] = rent.astype(np.float32)
-    dw.value_eur[:n] = (dw.value_eur[:n] * (1.0 + pp.house_price_growth_per_year)).astype(np.float32)
+    social_rise, private_rise, social_market, private_market, values = yearly_rates(pp, ctx.year)
+    market = dw.market_rent_eur_month[:n] * np.select(
+        [tenure == SOCIAL, tenure == PRIVATE], [1.0 + social_market, 1.0 + private_market], 1.0)
+    market = np.where(tenure == SOCIAL, np.minimum(market, social_rent_cap(pp, ctx.year + 1)), market)
+    rise = np.select([tenure == SOCIAL, tenure == PRIVATE], [social_rise, private_rise], 0.0)
+    dw.rent_eur_month[:n] = np.minimum(dw.rent_eur_month[:n] * (1.0 + rise), market).astype(np.float32)
+    dw.market_rent_eur_month[:n] = market.astype(np.float32)
+    dw.value_eur[:n] = (dw.value_eur[:n] * (1.0 + values)).astype(np.float32)
     level = ctx.memory["level"]
-    level[SOCIAL] *= 1.0 + pp.social_rent_rise_per_year
-    level[PRIVATE] *= 1.0 + pp.private_rent_rise_per_year
-    level[OWNER] *= 1.0 + pp.house_price_growth_per_year
+    level[SOCIAL] *= 1.0 + social_market
+    level[PRIVATE] *= 1.0 + private_market
+    level[OWNER] *= 1.0 + values
 
 
 def _record_means(ctx: Context, dw, n: int) -> None:

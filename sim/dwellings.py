@@ -39,6 +39,8 @@ COLUMNS: dict[str, tuple[type, bool, object]] = {
     "chain": (np.int64, False, -1),
     # money (agents/prices.py): rent of a rented dwelling, WOZ value of an owner-occupied one (EUR)
     "rent_eur_month": (np.float32, False, 0.0),
+    # the rent a new tenant pays (market rent; for social rent the corporation's target rent)
+    "market_rent_eur_month": (np.float32, False, 0.0),
     "value_eur": (np.float32, False, 0.0),
     # household row the price was last set for (-1: vacant then; -2: not priced yet)
     "priced_for": (np.int32, False, -2),

@@ -325,8 +325,11 @@ class Engine(CalendarClock, mesa.Model):
         require(len(np.unique(ids)) == len(ids),
                 "a person id is held twice (adults, lodgers, applicants and their partners)")
         dw = self.dwellings
-        rents, values = dw.rent_eur_month[:dw.n], dw.value_eur[:dw.n]
-        require(bool((rents >= 0).all() and (values >= 0).all()), "a negative rent or value")
-        require(bool(np.isfinite(rents).all() and np.isfinite(values).all()), "a rent or value not finite")
+        money = np.concatenate([dw.rent_eur_month[:dw.n], dw.market_rent_eur_month[:dw.n],
+                                dw.value_eur[:dw.n]])
+        require(bool(np.isfinite(money).all()), "a rent, market rent or value not finite")
+        require(bool((money >= 0).all()), "a negative rent, market rent or value")
+        income = hh.income_eur_year[act]
+        require(bool(np.isfinite(income).all() and (income >= 0).all()), "an income negative or not finite")
         self.occupancy.check()
 

@@ -1076,6 +1076,11 @@ class PriceParams(_Group):
         source="DAEB rent limit 2025 = the huurtoeslag maximum rent (Rijksoverheid 18-11-2024 "
         "'Indexering inkomensgrenzen voor woningcorporaties en huurtoeslagparameters per 2025')",
         bounds=(0.0, 5000.0))
+    social_rent_cap_rise_per_year: float = param(
+        0.023, unit="share per year", kind="assumption",
+        source="yearly indexation of the DAEB rent limit and the huurtoeslag limits: EUR 879.66 "
+        "(2024, recalled, not verified) to 900.07 (2025) is +2.3%; held for later years",
+        bounds=(-0.5, 1.0))
     private_rent_eur_month: float = param(
         1100.0, unit="EUR per month, mean net rent of a privately rented dwelling, 1 January 2025",
         kind="assumption",
@@ -1110,14 +1115,25 @@ class PriceParams(_Group):
         "(Rijksoverheid 17-12-2024); corporations raised rents 5.1% on average in July 2025, "
         "re-lets included (CBS via Blik op Nieuws). Held for later years (assumption; 2026: 4.1%)",
         bounds=(-0.5, 1.0))
+    long_run_from_year: int = param(
+        2027, unit="year", kind="assumption",
+        source="the rates of this group are those of 2025 (sourced); from this year on, rents, "
+        "market rents, the DAEB limit and values all grow by long_run_growth_per_year",
+        bounds=(2025, 2100))
+    long_run_growth_per_year: float = param(
+        0.03, unit="share per year", kind="assumption",
+        source="in the long run housing costs grow with incomes (money.income_growth_per_year): no "
+        "projection of rents and prices to 2050 was found; assumption", bounds=(-0.5, 1.0))
     private_rent_rise_per_year: float = param(
         0.037, unit="share per year", kind="input",
         source="sitting tenants of private landlords, CBS huurverhoging 2023 (+3.7%, nu.nl 2023-09)",
         bounds=(-0.5, 1.0))
     relet_rent_rise: float = param(
-        0.109, unit="share, once when a rented dwelling is let to a new household", kind="input",
-        source="CBS huurverhoging 2023: +10.9% with a new tenant (nu.nl 2023-09, secondary); social "
-        "rents stay within social_rent_cap_eur_month", bounds=(-0.5, 2.0))
+        0.109, unit="share: market rent over the sitting tenant's rent in 2025", kind="input",
+        source="CBS huurverhoging 2023: +10.9% with a new tenant (nu.nl 2023-09, secondary). A "
+        "dwelling's market rent starts this much above its 2025 rent and grows by the market rate; "
+        "a new tenant pays it (social rents within the year's DAEB limit); sitting tenants' rents "
+        "rise by their rate up to it", bounds=(-0.5, 2.0))
     house_price_growth_per_year: float = param(
         0.05, unit="share per year", kind="input",
         source="WOZ 2025 +5.0% on 2024 (CBS via Blik op Nieuws); the market rose faster (prices of "
@@ -1143,6 +1159,12 @@ class MoneyParams(_Group):
 
     _group = "money"
 
+    income_growth_per_year: float = param(
+        0.03, unit="share per year", kind="assumption",
+        source="nominal growth of incomes (AOW and bijstand follow the minimum wage, which follows "
+        "contractual wages; pensions and earnings alike) after 2025; assumption. Benefit costs of "
+        "the accounting stay in EUR of 2025",
+        bounds=(-0.5, 1.0))
     net_share_aow_age: float = param(
         0.9, unit="disposable / gross income", kind="assumption",
         source="households at AOW age pay no AOW premium: AOW single 2025 EUR 1,580.92 gross is about "

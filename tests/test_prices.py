@@ -4,6 +4,7 @@ import numpy as np
 import pytest
 
 from agents.model import DoorstroomModel
+from agents.prices import social_rent_cap, yearly_rates
 from sim.codes import OWNER, PRIVATE, SOCIAL, is_institution
 from sim.params import Parameters, RunSettings
 
@@ -35,41 +36,54 @@ def test_the_2025_stock_has_the_national_means_and_no_price_on_institutions():
     assert len(inst) and (dw.rent_eur_month[inst] == 0).all() and (dw.value_eur[inst] == 0).all()
 
 
-def test_sitting_tenants_get_the_yearly_rise_and_new_tenants_the_relet_rise():
-    model = _model(end=2026)
+def test_sitting_tenants_get_the_yearly_rise_and_new_tenants_the_market_rent():
+    """Over 2025 (the rise for 1 January 2026 at the 2025 rates): sitting tenants' rents and values rise
+    by their rates; a new tenant pays the market rent (+10.9% in 2025), however often the dwelling is
+    let, then the yearly rise."""
+    model = _model(end=2025)
     dw, pp = model.dwellings, model.params.prices
-    spy = model.settings.steps_per_year
-    for _ in range(spy):
-        model.step()
-    before = {"rent": dw.rent_eur_month.copy(), "value": dw.value_eur.copy(),
-              "occ": dw.occupant.copy(), "for": dw.priced_for.copy()}
-    for _ in range(spy):
+    before = {"rent": dw.rent_eur_month.copy(), "market": dw.market_rent_eur_month.copy(),
+              "value": dw.value_eur.copy(), "occ": dw.occupant.copy(), "for": dw.priced_for.copy()}
+    for _ in range(model.settings.steps_per_year):
         model.step()
     model.check_invariants()
+    social_rise, private_rise, _, private_market, values = yearly_rates(pp, 2025)
+    assert (social_rise, private_rise, values) == (pp.social_rent_rise_per_year,
+                                                   pp.private_rent_rise_per_year,
+                                                   pp.house_price_growth_per_year)
     n = len(before["occ"])
     ids = _priced(dw)
     ids = ids[ids < n]
     same = ids[(dw.occupant[ids] == before["occ"][ids]) & (before["occ"][ids] >= 0)
                & (dw.priced_for[ids] == before["for"][ids])]
-    below_cap = before["rent"][same] * (1 + pp.social_rent_rise_per_year) < pp.social_rent_cap_eur_month
+    below_cap = before["rent"][same] * (1 + social_rise) < social_rent_cap(pp, 2026)
     social = same[(dw.tenure[same] == SOCIAL) & below_cap]
     private = same[dw.tenure[same] == PRIVATE]
     owner = same[dw.tenure[same] == OWNER]
     assert len(social) > 50 and len(private) > 20 and len(owner) > 50
-    np.testing.assert_allclose(dw.rent_eur_month[social], before["rent"][social]
-                               * (1 + pp.social_rent_rise_per_year), rtol=1e-5)
-    np.testing.assert_allclose(dw.rent_eur_month[private], before["rent"][private]
-                               * (1 + pp.private_rent_rise_per_year), rtol=1e-5)
-    np.testing.assert_allclose(dw.value_eur[owner], before["value"][owner]
-                               * (1 + pp.house_price_growth_per_year), rtol=1e-5)
-    # private dwellings let to a new household during the year: one re-let rise, then the yearly one
+    np.testing.assert_allclose(dw.rent_eur_month[social], before["rent"][social] * (1 + social_rise),
+                               rtol=1e-5)
+    np.testing.assert_allclose(dw.rent_eur_month[private], before["rent"][private] * (1 + private_rise),
+                               rtol=1e-5)
+    np.testing.assert_allclose(dw.value_eur[owner], before["value"][owner] * (1 + values), rtol=1e-5)
+    # private dwellings let to a new household during the year: the market rent, then the yearly rise
     relet = ids[(dw.tenure[ids] == PRIVATE) & (before["occ"][ids] >= 0) & (dw.occupant[ids] >= 0)
                 & (dw.occupant[ids] != before["occ"][ids]) & (before["for"][ids] == before["occ"][ids])]
     assert len(relet) > 5
-    ratio = dw.rent_eur_month[relet] / before["rent"][relet]
-    expected = (1 + pp.relet_rent_rise) * (1 + pp.private_rent_rise_per_year)
-    # a dwelling let more than once in the year rises more than once
-    assert (ratio >= expected * (1 - 1e-5)).all() and np.median(ratio) == pytest.approx(expected, rel=1e-5)
+    np.testing.assert_allclose(before["market"][relet], before["rent"][relet] * (1 + pp.relet_rent_rise),
+                               rtol=1e-5)
+    expected = (1 + pp.relet_rent_rise) * (1 + min(private_rise, private_market))
+    np.testing.assert_allclose(dw.rent_eur_month[relet] / before["rent"][relet], expected, rtol=1e-5)
+
+
+def test_after_2026_every_price_grows_at_the_long_run_rate():
+    pp = Parameters().prices
+    g = pp.long_run_growth_per_year
+    assert yearly_rates(pp, pp.long_run_from_year - 1) == (g, g, g, g, g)
+    assert social_rent_cap(pp, 2025) == pp.social_rent_cap_eur_month
+    assert social_rent_cap(pp, 2026) == pytest.approx(pp.social_rent_cap_eur_month
+                                                      * (1 + pp.social_rent_cap_rise_per_year))
+    assert social_rent_cap(pp, 2030) == pytest.approx(social_rent_cap(pp, 2026) * (1 + g) ** 4)
 
 
 def test_prices_of_the_2025_stock_are_common_across_scenarios_and_seeded():
