@@ -15,7 +15,9 @@ Pure functions over household rows (``MoneyParams`` describes every rule and num
   energy;
 * :func:`cost_rise_share`: the rise in yearly housing cost of moving to a dwelling (plus the moving
   cost spread over ``moving_cost_years``, minus a moving allowance) as a share of disposable income,
-  which lowers the acceptance of an offer (:func:`acceptance_factor`, used by ``agents.market``).
+  which lowers the acceptance of an offer (:func:`acceptance_factor`, used by ``agents.market``) and,
+  as expected for the household's own tenure and province (:func:`regional_market_rents`), the start
+  of a search (``search_cost_sensitivity``, used by ``agents.search``).
 
 Amounts are nominal: incomes (and energy and moving costs) grow by ``income_growth_per_year`` after
 2025, the huurtoeslag's euro limits with the DAEB rent limit (:func:`agents.prices.social_rent_cap`).
@@ -43,27 +45,41 @@ OLDER_AGE_YEARS = 65
 """Age of the oldest adult from which a household counts in the 65+ indicators."""
 
 
-def statutory_benefits(ctx: Context, rows: np.ndarray) -> np.ndarray:
-    """AOW, AIO and bijstand per year (EUR) of households ``rows``; 0 for working households."""
-    hh, cp = ctx.households, ctx.params.costs
-    benefit = hh.benefit[rows]
-    couple = adult_count(hh, rows) == 2
+def benefit_amounts(benefit, couple, cp) -> np.ndarray:
+    """AOW, AIO and bijstand per year (EUR of 2025) by benefit code and couple, without sharing."""
     aow = np.where(couple, cp.aow_couple_eur_year, cp.aow_single_eur_year)
     bijstand = np.where(couple, 1.0, cp.bijstand_single_share) * cp.bijstand_couple_eur_year
-    per_year = np.select(
+    return np.select(
         [is_one_of(benefit, (AOW, AOW_PENSION)), benefit == AOW_AIO, benefit == BIJSTAND],
         [aow, aow + cp.aio_supplement_eur_year, bijstand], 0.0)
+
+
+def statutory_benefits(ctx: Context, rows: np.ndarray) -> np.ndarray:
+    """AOW, AIO and bijstand per year (EUR) of households ``rows``; 0 for working households."""
+    hh = ctx.households
+    benefit = hh.benefit[rows]
+    per_year = benefit_amounts(benefit, adult_count(hh, rows) == 2, ctx.params.costs)
     return kostendelersnorm.benefits(ctx, rows, benefit, per_year)
 
 
+def income_level(params, year: int) -> float:
+    """Nominal income level of ``year`` against 2025 (``income_growth_per_year``)."""
+    return (1.0 + params.money.income_growth_per_year) ** (year - prices.BASE_YEAR)
+
+
+def rule_level(params, year: int) -> float:
+    """Level of the huurtoeslag's euro limits of ``year`` against 2025 (the DAEB index)."""
+    return prices.social_rent_cap(params.prices, year) / params.prices.social_rent_cap_eur_month
+
+
 def income_index(ctx: Context) -> float:
-    """Nominal income level of the current year against 2025 (``income_growth_per_year``)."""
-    return (1.0 + ctx.params.money.income_growth_per_year) ** (ctx.year - prices.BASE_YEAR)
+    """:func:`income_level` of the current year."""
+    return income_level(ctx.params, ctx.year)
 
 
 def rule_index(ctx: Context) -> float:
-    """Level of the huurtoeslag's euro limits of the current year against 2025 (the DAEB index)."""
-    return prices.social_rent_cap(ctx.params.prices, ctx.year) / ctx.params.prices.social_rent_cap_eur_month
+    """:func:`rule_level` of the current year."""
+    return rule_level(ctx.params, ctx.year)
 
 
 def gross_income(ctx: Context, rows: np.ndarray) -> np.ndarray:
@@ -77,9 +93,13 @@ def gross_income(ctx: Context, rows: np.ndarray) -> np.ndarray:
 
 def disposable_income(ctx: Context, rows: np.ndarray, gross: np.ndarray) -> np.ndarray:
     """Disposable income per year (EUR) from the gross income of households ``rows``."""
-    mp = ctx.params.money
-    aow = is_one_of(ctx.households.benefit[rows], AOW_BENEFITS)
-    return gross * np.where(aow, mp.net_share_aow_age, mp.net_share_working_age)
+    return net_income(gross, ctx.households.benefit[rows], ctx.params.money)
+
+
+def net_income(gross, benefit, mp) -> np.ndarray:
+    """Disposable income per year from gross income, by benefit code (AOW age or working age)."""
+    aow = is_one_of(benefit, AOW_BENEFITS)
+    return np.asarray(gross, np.float64) * np.where(aow, mp.net_share_aow_age, mp.net_share_working_age)
 
 
 def huurtoeslag_month(rent, gross, persons, aow, mp, rules: float = 1.0, incomes: float = 1.0
@@ -142,16 +162,34 @@ class Household:
     """
 
     def __init__(self, ctx: Context, rows: np.ndarray):
-        hh, dw, mp = ctx.households, ctx.dwellings, ctx.params.money
-        self.rules, self.incomes = rule_index(ctx), income_index(ctx)
-        self.gross = gross_income(ctx, rows)
-        self.disposable = np.maximum(disposable_income(ctx, rows, self.gross), 1.0)
-        self.persons = household_size(hh, rows)
-        self.aow = is_one_of(hh.benefit[rows], AOW_BENEFITS)
+        hh, dw = ctx.households, ctx.dwellings
         ids = hh.dwelling_id[rows]
-        self.rent_now = np.where(dw.tenure[ids] == OWNER, 0.0, dw.rent_eur_month[ids].astype(np.float64))
-        self.cost_now = housing_cost_month(dw.tenure[ids], self.rent_now, dw.value_eur[ids], self.gross,
-                                           self.persons, self.aow, mp, self.rules, self.incomes)
+        self._set(ctx.params.money, hh.benefit[rows], gross_income(ctx, rows), household_size(hh, rows),
+                  dw.tenure[ids], dw.rent_eur_month[ids], dw.value_eur[ids], rule_index(ctx),
+                  income_index(ctx))
+
+    @classmethod
+    def of(cls, mp, benefit, gross, persons, tenure, rent, value, rules: float, incomes: float
+           ) -> Household:
+        """The money of households given as arrays.
+
+        Gross income of the current year, their dwellings' tenure, rent and value, and the year's
+        levels (:func:`rule_level`, :func:`income_level`).
+        """
+        out = cls.__new__(cls)
+        out._set(mp, benefit, gross, persons, tenure, rent, value, rules, incomes)
+        return out
+
+    def _set(self, mp, benefit, gross, persons, tenure, rent, value, rules, incomes) -> None:
+        self.rules, self.incomes = rules, incomes
+        self.gross = np.asarray(gross, np.float64)
+        self.disposable = np.maximum(net_income(self.gross, benefit, mp), 1.0)
+        self.persons = np.asarray(persons)
+        self.aow = is_one_of(np.asarray(benefit), AOW_BENEFITS)
+        tenure = np.asarray(tenure)
+        self.rent_now = np.where(tenure == OWNER, 0.0, np.asarray(rent, np.float64))
+        self.cost_now = housing_cost_month(tenure, self.rent_now, value, self.gross, self.persons,
+                                           self.aow, mp, rules, incomes)
 
 
 def cost_rise_share(money: Household, who: np.ndarray, tenure, rent, value, allowance, mp) -> np.ndarray:
@@ -171,6 +209,21 @@ def cost_rise_share(money: Household, who: np.ndarray, tenure, rent, value, allo
     moving = np.maximum(0.0, mp.moving_cost_eur * money.incomes - allowance) / mp.moving_cost_years
     rise = (cost_new - money.cost_now[who]) * 12 + moving
     return np.maximum(0.0, rise / money.disposable[who])
+
+
+def regional_market_rents(dw) -> np.ndarray:
+    """Mean market rent (EUR per month) of the rented dwellings by ``[region, tenure]`` (weighted).
+
+    Regions or tenures without rented dwellings get 0.
+    """
+    n = dw.n
+    sel = np.flatnonzero(dw.active[:n] & is_one_of(dw.tenure[:n], (SOCIAL, PRIVATE)))
+    n_regions = int(dw.region[:n].max()) + 1 if n else 1
+    key = dw.region[sel].astype(np.int64) * 3 + dw.tenure[sel]
+    w = dw.weight[sel].astype(np.float64)
+    total = np.bincount(key, w * dw.market_rent_eur_month[sel], minlength=3 * n_regions)
+    count = np.bincount(key, w, minlength=3 * n_regions)
+    return (total / np.maximum(count, 1e-12)).reshape(n_regions, 3)
 
 
 def acceptance_factor(share, mp) -> np.ndarray:

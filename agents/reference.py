@@ -26,7 +26,9 @@ adaptations, the first intentions and the intercepts of the intention logit) and
    searchers of their submarket in the order of the queue (social rent: the woningcorporatie's
    ranking, urgency, older-mover priority, search time; owner and private markets: by lot), in
    rounds; a household accepts with ``accept_probability`` (``accept_probability_too_small`` when the
-   dwelling has fewer rooms than it has persons). Dwellings still vacant after
+   dwelling has fewer rooms than it has persons) times the factor of the rise in its housing cost
+   (:mod:`agents.money`; the search start weighs the expected rise the same way; rents stay as set
+   up, since prices do not run here). Dwellings still vacant after
    ``open_market_after_months`` are then offered to every remaining searcher of the province
    (``accept_probability_open``). The matched households move; the dwellings they leave become
    vacant;
@@ -69,7 +71,7 @@ from types import SimpleNamespace
 import mesa
 import numpy as np
 
-from agents import care, intention, mortality, search
+from agents import care, intention, money, mortality, prices, search
 from agents.schedule import REGISTRY
 from sim import outputs
 from sim.clock import POPULATION_YEAR, CalendarClock
@@ -82,6 +84,7 @@ from sim.codes import (
     MODERATE,
     NOT_SEARCHING,
     OWNER,
+    PRIVATE,
     REGIE,
     SOCIAL,
     VERPLEEGHUIS,
@@ -138,6 +141,9 @@ class Dwelling:
         weight: Number of real dwellings it stands for.
         occupant: The household living in it, ``None`` when vacant.
         vacant_since: Step from which it is vacant (``-1`` while occupied).
+        rent: Monthly rent (the array engine's ``rent_eur_month``; fixed here, as prices do not run).
+        market_rent: Monthly rent a new tenant pays (``market_rent_eur_month``).
+        value: WOZ value of an owner-occupied dwelling.
     """
 
     index: int
@@ -150,6 +156,9 @@ class Dwelling:
     weight: float
     occupant: HouseholdAgent | None = None
     vacant_since: int = -1
+    rent: float = 0.0
+    market_rent: float = 0.0
+    value: float = 0.0
 
     @property
     def is_institution(self) -> bool:
@@ -191,6 +200,8 @@ class HouseholdAgent(mesa.Agent):
         search_type: Dwelling type sought (``-1``: none).
         search_tenure: Tenure sought (``-1``: none).
         home: The dwelling the household lives in (``None`` until the model places it).
+        benefit: Benefit code (AOW, pension, AIO, bijstand, work).
+        income: Own earnings or pension per year (EUR of 2025).
     """
 
     def __init__(self, model: ReferenceModel, age_months, sex, care, dementia, present,
@@ -198,7 +209,8 @@ class HouseholdAgent(mesa.Agent):
                  tenure: int, months_in_dwelling: int = 0, row: int = -1, *,
                  n_children: int = 0, n_coresidents: int = 0, widowed_step: int | None = None,
                  intention: int = 0, search_since: int | None = None, search_type: int = -1,
-                 search_tenure: int = -1, home: Dwelling | None = None):
+                 search_tenure: int = -1, home: Dwelling | None = None, benefit: int = 0,
+                 income: float = 0.0):
         super().__init__(model)
         self.age_months = [int(a) for a in age_months]
         self.sex = [int(s) for s in sex]
@@ -221,6 +233,8 @@ class HouseholdAgent(mesa.Agent):
         self.search_type = int(search_type)
         self.search_tenure = int(search_tenure)
         self.home = home
+        self.benefit = int(benefit)
+        self.income = float(income)
         if home is not None:
             home.occupant = self
         self.death_hazard = [0.0, 0.0]
@@ -406,13 +420,38 @@ class HouseholdAgent(mesa.Agent):
                 self.search_since = None
             return
         p = model.search_start_probability[self.intention]
-        if p > 0.0 and self.rng.random() < p:
+        if p > 0.0 and self.rng.random() < p * self.search_cost_factor():
             u_type, u_tenure = self.rng.random(2)
             dtype, tenure = search.search_target(self.as_row(), np.array([0]), np.array([u_type]),
                                                  np.array([u_tenure]), model.params.moving)
             self.search_type = int(dtype[0])
             self.search_tenure = int(tenure[0])
             self.search_since = model.step_index
+
+    def money(self) -> money.Household:
+        """The household's income and housing cost this year (:class:`agents.money.Household`)."""
+        model, home = self.model, self.home
+        cp = model.params.costs
+        statutory = float(money.benefit_amounts(np.array([self.benefit]), np.array([self.n_adults == 2]),
+                                                cp)[0])
+        gross = (statutory + self.income) * model.income_level
+        return money.Household.of(model.params.money, np.array([self.benefit]), np.array([gross]),
+                                  np.array([self.size]), np.array([home.tenure]), np.array([home.rent]),
+                                  np.array([home.value]), model.rule_level, model.income_level)
+
+    def cost_factor(self, tenure: int, rent: float, value: float, sensitivity: float) -> float:
+        """``exp(-sensitivity * rise)`` for living at ``rent`` or ``value`` (:mod:`agents.money`)."""
+        share = money.cost_rise_share(self.money(), np.array([0]), np.array([tenure]), np.array([rent]),
+                                      np.array([value]), np.array([0.0]), self.model.params.money)
+        return float(np.exp(-sensitivity * share[0]))
+
+    def search_cost_factor(self) -> float:
+        """Factor on the search start from the expected rise in housing cost (``agents.search``)."""
+        home = self.home
+        renting = home.tenure in (SOCIAL, PRIVATE)
+        expected = float(self.model.market_rents[self.region, min(home.tenure, 2)]) if renting else 0.0
+        return self.cost_factor(home.tenure, expected, home.value,
+                                self.model.params.money.search_cost_sensitivity)
 
     def form_intention(self) -> None:
         """Draws the intention for the coming year (private households that are not searching)."""
@@ -459,10 +498,18 @@ class HouseholdAgent(mesa.Agent):
             has persons; on the open market the probability is scaled by
             ``accept_probability_open / accept_probability``.
         """
-        mp = self.model.params.moving
+        model = self.model
+        mp = model.params.moving
         p = mp.accept_probability if dwelling.rooms >= self.size else mp.accept_probability_too_small
         if open_market:
             p = mp.accept_probability_open * p / mp.accept_probability
+        rent = dwelling.market_rent
+        if dwelling.tenure == SOCIAL:
+            rent = min(rent, model.rent_cap)
+        elif dwelling.tenure == OWNER:
+            rent = 0.0
+        p *= self.cost_factor(dwelling.tenure, rent, dwelling.value,
+                              model.params.money.accept_cost_sensitivity)
         return self.rng.random() < p
 
     def move_to(self, dwelling: Dwelling) -> None:
@@ -542,6 +589,10 @@ class ReferenceModel(CalendarClock, mesa.Model):
         self._intention_p: dict[tuple, tuple[float, float]] = {}
         self.give_up_probability = 0.0
         self.search_start_probability = (0.0, 0.0, 0.0)
+        self.income_level = self.rule_level = 1.0
+        self.rent_cap = self.params.prices.social_rent_cap_eur_month
+        self.market_rents = np.zeros((1, 3))
+        self._money_year: int | None = None
         self.total_steps = (settings.end_year - POPULATION_YEAR + 1) * settings.steps_per_year
         self.running = True
 
@@ -554,7 +605,9 @@ class ReferenceModel(CalendarClock, mesa.Model):
                          rooms=int(dw.rooms[i]), step_free=bool(dw.step_free[i]),
                          region=int(dw.region[i]), family=bool(dw.family[i]),
                          weight=float(dw.weight[i]),
-                         vacant_since=int(dw.vacant_since[i]) if vacant else -1)
+                         vacant_since=int(dw.vacant_since[i]) if vacant else -1,
+                         rent=float(dw.rent_eur_month[i]), market_rent=float(dw.market_rent_eur_month[i]),
+                         value=float(dw.value_eur[i]))
             by_index[i] = d
             self.dwellings.append(d)
             if vacant and not d.is_institution:
@@ -575,7 +628,8 @@ class ReferenceModel(CalendarClock, mesa.Model):
                 row=row, n_children=hh.n_children[row], n_coresidents=hh.n_coresidents[row],
                 widowed_step=optional(hh.widowed_step[row]), intention=hh.intention[row],
                 search_since=optional(hh.search_since[row]), search_type=hh.search_type[row],
-                search_tenure=hh.search_tenure[row], home=home,
+                search_tenure=hh.search_tenure[row], home=home, benefit=hh.benefit[row],
+                income=hh.income_eur_year[row],
             )
 
     @classmethod
@@ -713,10 +767,26 @@ class ReferenceModel(CalendarClock, mesa.Model):
         """Per-step probabilities of giving up and starting a search (by intention)."""
         mp = self.params.moving
         spy = self.settings.steps_per_year
+        if self._money_year != self.year:
+            self._money_year = self.year
+            self.income_level = money.income_level(self.params, self.year)
+            self.rule_level = money.rule_level(self.params, self.year)
+            self.rent_cap = prices.social_rent_cap(self.params.prices, self.year)
+            self.market_rents = self._market_rents()
         self.give_up_probability = float(step_probability(mp.search_give_up_per_year, spy))
         self.search_start_probability = (
             0.0, float(step_probability(mp.search_start_maybe_per_year, spy)),
             float(step_probability(mp.search_start_definite_per_year, spy)))
+
+    def _market_rents(self) -> np.ndarray:
+        """Mean market rent of the rented dwellings by ``[region, tenure]`` (weighted; 0 where none)."""
+        n_regions = max(d.region for d in self.dwellings) + 1
+        total, count = np.zeros((n_regions, 3)), np.zeros((n_regions, 3))
+        for d in self.dwellings:
+            if d.tenure in (SOCIAL, PRIVATE):
+                total[d.region, d.tenure] += d.weight * d.market_rent
+                count[d.region, d.tenure] += d.weight
+        return total / np.maximum(count, 1e-12)
 
     # --- dwellings and the market -----------------------------------------------------------
     def free(self, dwelling: Dwelling) -> None:

@@ -1,6 +1,7 @@
 """Search: households with a move intention start searching; searchers give up.
 
-A household with an intention starts searching at a yearly hazard (``moving.search_start_*``) and
+A household with an intention starts searching at a yearly hazard (``moving.search_start_*``) lowered
+by the rise in housing cost it expects (:func:`_cost_factor`, ``money.search_cost_sensitivity``) and
 gives up at
 ``search_give_up_per_year``. It searches in one submarket: its province, a dwelling type and a tenure
 chosen from its needs (:func:`search_target`).
@@ -13,6 +14,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from agents import money
+from agents.policies import doorstroom
 from sim.codes import (
     GECLUSTERD,
     HEAVY,
@@ -100,6 +103,11 @@ def search(ctx: Context) -> None:
     level = np.minimum(hh.intention[rows], 2)
     p = step_probability(rate, spy)[level]
     start = ~searching & (u < p)
+    if start.any():
+        # the expected cost of moving lowers the start; only those who could start are asked (the
+        # factor is at most 1), so the draws and everyone else's decision stay as they were
+        cand = np.flatnonzero(start)
+        start[cand] = u[cand] < p[cand] * _cost_factor(ctx, rows[cand])
     new = rows[start]
     if len(new):
         u_type = ctx.streams.for_few("search_type", hh.pid[new, 0])
@@ -108,5 +116,28 @@ def search(ctx: Context) -> None:
         hh.search_since[new] = ctx.step
 
 
-PROCESS = Process("search", search, reads=("moving", "policy"),
+def _cost_factor(ctx: Context, rows: np.ndarray) -> np.ndarray:
+    """Factor on the search start of households ``rows`` from the expected rise in housing cost.
+
+    Tenants expect the mean market rent of their tenure in their province (older social tenants their
+    own rent under the keep-rent lever), owners only the moving cost (:mod:`agents.money`).
+    """
+    hh, dw = ctx.households, ctx.dwellings
+    mem = ctx.memory
+    if mem.get("rents_year") != ctx.year:
+        mem["rents"], mem["rents_year"] = money.regional_market_rents(dw), ctx.year
+    m = money.Household(ctx, rows)
+    tenure = hh.tenure[rows]
+    renting = (tenure == SOCIAL) | (tenure == PRIVATE)
+    expected = np.where(renting, mem["rents"][hh.region[rows], np.minimum(tenure, 2)], 0.0)
+    older = oldest_age_months(hh, rows) >= ctx.params.moving.older_mover_age_years * 12
+    expected = doorstroom.rent_paid(ctx, older & (tenure == SOCIAL), m.rent_now, tenure, expected)
+    value = dw.value_eur[hh.dwelling_id[rows]]
+    mp = ctx.params.money
+    share = money.cost_rise_share(m, np.arange(len(rows)), tenure, expected, value,
+                                  doorstroom.moving_allowance(ctx, older), mp)
+    return np.exp(-mp.search_cost_sensitivity * share)
+
+
+PROCESS = Process("search", search, reads=("moving", "policy", "money", "prices", "costs"),
                   streams=("search", "search_type", "search_tenure"))

@@ -1154,7 +1154,8 @@ class MoneyParams(_Group):
     (:func:`agents.money.huurtoeslag_month`). An offer is accepted with the acceptance of
     ``MovingParams`` times ``exp(-accept_cost_sensitivity * jump)``, where ``jump`` is the rise in
     yearly housing cost plus the moving cost spread over ``moving_cost_years``, as a share of
-    disposable income (0 when the cost falls).
+    disposable income (0 when the cost falls). A household with a move intention starts searching at
+    the rates of ``MovingParams`` times ``exp(-search_cost_sensitivity * expected rise)``.
     """
 
     _group = "money"
@@ -1225,6 +1226,14 @@ class MoneyParams(_Group):
         "of income lowers it by a factor exp(-0.5) = 0.61. The barrier the 2025 letter names (a "
         "smaller social dwelling often costs more than the current rent); size: assumption, to be "
         "fitted to WoON housing costs and intentions", bounds=(0.0, 100.0))
+    search_cost_sensitivity: float = param(
+        5.0, unit="per unit of expected yearly cost rise as a share of disposable income",
+        kind="assumption",
+        source="how strongly the expected rise in housing cost lowers the start of a search by a "
+        "household with a move intention: the mean market rent of its own tenure in its province "
+        "against its current rent (tenants), the moving cost only (owners). Same size as "
+        "accept_cost_sensitivity (assumption); the search-start rates of MovingParams are fitted "
+        "with it", bounds=(0.0, 100.0))
     moving_cost_eur: float = param(
         5_000.0, unit="EUR, one-off, per moving household", kind="assumption",
         source="removal, fitting out and double rent of a move; assumption", bounds=(0.0, 1e6))

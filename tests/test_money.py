@@ -49,6 +49,16 @@ def test_housing_cost_of_tenants_owners_and_institutions():
     np.testing.assert_allclose(cost, [1000 + e, 1000 + e, 400_000 * MP.owner_cost_share_per_year / 12 + e, e])
 
 
+def test_regional_market_rents_are_weighted_means_by_province_and_tenure():
+    model = DoorstroomModel(Parameters(), RunSettings(scale=0.003, seed=1, end_year=2025))
+    dw = model.dwellings
+    table = money.regional_market_rents(dw)
+    ids = np.flatnonzero(dw.active[:dw.n] & (dw.region[:dw.n] == 3) & (dw.tenure[:dw.n] == SOCIAL))
+    mean = np.average(dw.market_rent_eur_month[ids], weights=dw.weight[ids])
+    assert table[3, SOCIAL] == pytest.approx(mean)
+    assert (table[:, OWNER] == 0).all() and (table[:, SOCIAL] > 0).all()
+
+
 def test_weighted_median():
     assert money.weighted_median(np.array([3.0, 1.0, 2.0]), np.ones(3)) == 2.0
     assert money.weighted_median(np.array([1.0, 5.0]), np.array([1.0, 3.0])) == 5.0
@@ -94,8 +104,10 @@ def test_keeping_the_rent_acts_only_through_the_rent_jump():
 
 @pytest.mark.slow
 def test_cost_does_not_matter_without_sensitivity():
-    """With accept_cost_sensitivity 0 the doorstroom money levers change no move at all."""
-    data = {"scenario": {"name": "t"}, "money": {"accept_cost_sensitivity": 0.0}}
+    """With no weight on cost in accepting or starting a search, the doorstroom money levers change no
+    move at all."""
+    data = {"scenario": {"name": "t"},
+            "money": {"accept_cost_sensitivity": 0.0, "search_cost_sensitivity": 0.0}}
     runs = []
     for policy in ({}, {"keep_rent": True, "moving_allowance_eur": 5000.0}):
         sc = scenario_from_dict(data | {"policy": policy})
