@@ -180,6 +180,22 @@ class Household:
         out._set(mp, benefit, gross, persons, tenure, rent, value, rules, incomes)
         return out
 
+    @classmethod
+    def empty(cls, n: int, rules: float, incomes: float) -> Household:
+        """``n`` households whose money is still to be filled in (:meth:`fill`)."""
+        out = cls.__new__(cls)
+        out.rules, out.incomes = rules, incomes
+        out.gross, out.rent_now, out.cost_now = np.zeros(n), np.zeros(n), np.zeros(n)
+        out.disposable = np.ones(n)
+        out.persons = np.zeros(n, np.int64)
+        out.aow = np.zeros(n, bool)
+        return out
+
+    def fill(self, positions: np.ndarray, other: Household) -> None:
+        """Copies the money of ``other`` (one household per position) into ``positions``."""
+        for name in ("gross", "disposable", "persons", "aow", "rent_now", "cost_now"):
+            getattr(self, name)[positions] = getattr(other, name)
+
     def _set(self, mp, benefit, gross, persons, tenure, rent, value, rules, incomes) -> None:
         self.rules, self.incomes = rules, incomes
         self.gross = np.asarray(gross, np.float64)
@@ -231,13 +247,18 @@ def acceptance_factor(share, mp) -> np.ndarray:
     return np.exp(-mp.accept_cost_sensitivity * share)
 
 
-def weighted_median(values: np.ndarray, weights: np.ndarray) -> float:
-    """Weighted median (the lower one at an exact half); NaN without observations."""
+def weighted_median(values: np.ndarray, weights: np.ndarray, presorted: bool = False) -> float:
+    """Weighted median (the lower one at an exact half); NaN without observations.
+
+    ``presorted``: the values are already in ascending order.
+    """
     if len(values) == 0 or weights.sum() <= 0:
         return float("nan")
-    order = np.argsort(values, kind="stable")
-    cum = np.cumsum(weights[order])
-    return float(values[order][np.searchsorted(cum, 0.5 * cum[-1])])
+    if not presorted:
+        order = np.argsort(values, kind="stable")
+        values, weights = values[order], weights[order]
+    cum = np.cumsum(weights)
+    return float(values[np.searchsorted(cum, 0.5 * cum[-1])])
 
 
 def money(ctx: Context) -> None:
@@ -252,18 +273,21 @@ def money(ctx: Context) -> None:
     rows, ids, tenure = rows[home], ids[home], tenure[home]
     m = Household(ctx, rows)
     w = hh.weight[rows].astype(np.float64)
-    toeslag = np.where(tenure == OWNER, 0.0,
-                       huurtoeslag_month(m.rent_now, m.gross, m.persons, m.aow, mp, m.rules, m.incomes))
-    receives = toeslag > 0
-    ctx.record.mean("huurtoeslag_households", np.array([w[receives].sum()]), np.ones(1))
+    renting = tenure != OWNER
+    r = np.flatnonzero(renting)
+    toeslag = np.zeros(len(rows))
+    toeslag[r] = huurtoeslag_month(m.rent_now[r], m.gross[r], m.persons[r], m.aow[r], mp, m.rules,
+                                   m.incomes)
+    ctx.record.mean("huurtoeslag_households", np.array([w[toeslag > 0].sum()]), np.ones(1))
     ctx.record.flow("cost_huurtoeslag_eur", float((w * toeslag).sum() * 12))
     ratio = m.cost_now * 12 / m.disposable
-    older = oldest_age_months(hh, rows) >= OLDER_AGE_YEARS * 12
-    renting = tenure != OWNER
+    order = np.argsort(ratio, kind="stable")
+    ratio, w, renting = ratio[order], w[order], renting[order]
+    older = (oldest_age_months(hh, rows) >= OLDER_AGE_YEARS * 12)[order]
     for name, sel in (("woonquote_median_renters", renting), ("woonquote_median_owners", ~renting),
                       ("woonquote_median_renters_65plus", renting & older),
                       ("woonquote_median_owners_65plus", ~renting & older)):
-        median = weighted_median(ratio[sel], w[sel])
+        median = weighted_median(ratio[sel], w[sel], presorted=True)
         if np.isfinite(median):
             ctx.record.mean(name, np.array([median]), np.ones(1))
 
