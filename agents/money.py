@@ -132,18 +132,33 @@ def huurtoeslag_month(rent, gross, persons, aow, mp, rules: float = 1.0, incomes
 
 
 def housing_cost_month(tenure, rent, value, gross, persons, aow, mp, rules: float = 1.0,
-                       incomes: float = 1.0) -> np.ndarray:
+                       incomes: float = 1.0, toeslag: np.ndarray | None = None) -> np.ndarray:
     """Housing cost per month (EUR) of living in a dwelling of ``tenure`` at ``rent`` or ``value``.
 
-    ``rules`` and ``incomes`` as for :func:`huurtoeslag_month`; energy grows with incomes.
+    ``rules`` and ``incomes`` as for :func:`huurtoeslag_month`; energy grows with incomes. The
+    huurtoeslag is computed for tenants only, unless given (``toeslag``, by :func:`toeslag_of`).
     """
     tenure = np.asarray(tenure)
-    renting = is_one_of(tenure, (SOCIAL, PRIVATE))
-    rent_net = np.asarray(rent, np.float64) - huurtoeslag_month(rent, gross, persons, aow, mp, rules,
-                                                                incomes)
+    if toeslag is None:
+        toeslag = toeslag_of(tenure, rent, gross, persons, aow, mp, rules, incomes)
+    rent_net = np.asarray(rent, np.float64) - toeslag
     owner = np.asarray(value, np.float64) * mp.owner_cost_share_per_year / 12
+    renting = is_one_of(tenure, (SOCIAL, PRIVATE))
     return (np.where(renting, rent_net, np.where(tenure == OWNER, owner, 0.0))
             + mp.energy_eur_month * incomes)
+
+
+def toeslag_of(tenure, rent, gross, persons, aow, mp, rules: float = 1.0, incomes: float = 1.0
+               ) -> np.ndarray:
+    """Huurtoeslag per month of households in dwellings of ``tenure`` (0 outside rented dwellings)."""
+    tenure = np.asarray(tenure)
+    out = np.zeros(tenure.shape)
+    r = np.flatnonzero(is_one_of(tenure, (SOCIAL, PRIVATE)))
+    if len(r):
+        rent, gross, persons, aow = (np.broadcast_to(np.asarray(a), tenure.shape)[r]
+                                     for a in (rent, gross, persons, aow))
+        out[r] = huurtoeslag_month(rent, gross, persons, aow, mp, rules, incomes)
+    return out
 
 
 def offered_rent(dw, ids: np.ndarray, pp, year: int) -> np.ndarray:
@@ -186,6 +201,7 @@ class Household:
         out = cls.__new__(cls)
         out.rules, out.incomes = rules, incomes
         out.gross, out.rent_now, out.cost_now = np.zeros(n), np.zeros(n), np.zeros(n)
+        out.toeslag = np.zeros(n)
         out.disposable = np.ones(n)
         out.persons = np.zeros(n, np.int64)
         out.aow = np.zeros(n, bool)
@@ -193,7 +209,7 @@ class Household:
 
     def fill(self, positions: np.ndarray, other: Household) -> None:
         """Copies the money of ``other`` (one household per position) into ``positions``."""
-        for name in ("gross", "disposable", "persons", "aow", "rent_now", "cost_now"):
+        for name in ("gross", "disposable", "persons", "aow", "rent_now", "toeslag", "cost_now"):
             getattr(self, name)[positions] = getattr(other, name)
 
     def _set(self, mp, benefit, gross, persons, tenure, rent, value, rules, incomes) -> None:
@@ -204,8 +220,10 @@ class Household:
         self.aow = is_one_of(np.asarray(benefit), AOW_BENEFITS)
         tenure = np.asarray(tenure)
         self.rent_now = np.where(tenure == OWNER, 0.0, np.asarray(rent, np.float64))
+        self.toeslag = toeslag_of(tenure, self.rent_now, self.gross, self.persons, self.aow, mp, rules,
+                                  incomes)
         self.cost_now = housing_cost_month(tenure, self.rent_now, value, self.gross, self.persons,
-                                           self.aow, mp, rules, incomes)
+                                           self.aow, mp, rules, incomes, self.toeslag)
 
 
 def cost_rise_share(money: Household, who: np.ndarray, tenure, rent, value, allowance, mp) -> np.ndarray:
@@ -254,6 +272,10 @@ def weighted_median(values: np.ndarray, weights: np.ndarray, presorted: bool = F
     """
     if len(values) == 0 or weights.sum() <= 0:
         return float("nan")
+    if not presorted and weights.min() == weights.max():
+        # equal weights: the element at the same place, found by selection rather than a sort
+        k = (len(values) + 1) // 2 - 1
+        return float(np.partition(values, k)[k])
     if not presorted:
         order = np.argsort(values, kind="stable")
         values, weights = values[order], weights[order]
@@ -265,7 +287,7 @@ def money(ctx: Context) -> None:
     """For 1 January: huurtoeslag households and cost, and the median woonquote by tenure."""
     if not ctx.last_step_of_year:
         return
-    hh, dw, mp = ctx.households, ctx.dwellings, ctx.params.money
+    hh, dw = ctx.households, ctx.dwellings
     rows = np.flatnonzero(hh.active & (hh.dwelling_id >= 0))
     ids = hh.dwelling_id[rows]
     tenure = dw.tenure[ids]
@@ -274,20 +296,15 @@ def money(ctx: Context) -> None:
     m = Household(ctx, rows)
     w = hh.weight[rows].astype(np.float64)
     renting = tenure != OWNER
-    r = np.flatnonzero(renting)
-    toeslag = np.zeros(len(rows))
-    toeslag[r] = huurtoeslag_month(m.rent_now[r], m.gross[r], m.persons[r], m.aow[r], mp, m.rules,
-                                   m.incomes)
+    toeslag = m.toeslag
     ctx.record.mean("huurtoeslag_households", np.array([w[toeslag > 0].sum()]), np.ones(1))
     ctx.record.flow("cost_huurtoeslag_eur", float((w * toeslag).sum() * 12))
     ratio = m.cost_now * 12 / m.disposable
-    order = np.argsort(ratio, kind="stable")
-    ratio, w, renting = ratio[order], w[order], renting[order]
-    older = (oldest_age_months(hh, rows) >= OLDER_AGE_YEARS * 12)[order]
+    older = oldest_age_months(hh, rows) >= OLDER_AGE_YEARS * 12
     for name, sel in (("woonquote_median_renters", renting), ("woonquote_median_owners", ~renting),
                       ("woonquote_median_renters_65plus", renting & older),
                       ("woonquote_median_owners_65plus", ~renting & older)):
-        median = weighted_median(ratio[sel], w[sel], presorted=True)
+        median = weighted_median(ratio[sel], w[sel])
         if np.isfinite(median):
             ctx.record.mean(name, np.array([median]), np.ones(1))
 

@@ -63,6 +63,14 @@ def test_weighted_median():
     assert money.weighted_median(np.array([3.0, 1.0, 2.0]), np.ones(3)) == 2.0
     assert money.weighted_median(np.array([1.0, 5.0]), np.array([1.0, 3.0])) == 5.0
     assert np.isnan(money.weighted_median(np.array([]), np.array([])))
+    # equal weights take the selection path: the same element as the sorted cumulative rule
+    rng = np.random.default_rng(1)
+    for n in (1, 2, 3, 10, 11, 1001):
+        v, w = rng.random(n), np.full(n, 3.0)
+        order = np.argsort(v, kind="stable")
+        cum = np.cumsum(w[order])
+        assert money.weighted_median(v, w) == v[order][np.searchsorted(cum, 0.5 * cum[-1])]
+
 
 
 def _run(policy: dict, prices: dict | None = None, seed: int = 2, end: int = 2027):
