@@ -235,6 +235,8 @@ class HouseholdAgent(mesa.Agent):
         self.home = home
         self.benefit = int(benefit)
         self.income = float(income)
+        self._money_key: tuple | None = None
+        self._money: money.Household | None = None
         if home is not None:
             home.occupant = self
         self.death_hazard = [0.0, 0.0]
@@ -420,7 +422,8 @@ class HouseholdAgent(mesa.Agent):
                 self.search_since = None
             return
         p = model.search_start_probability[self.intention]
-        if p > 0.0 and self.rng.random() < p * self.search_cost_factor():
+        # the cost factor is at most 1: it is asked only when the draw could start a search
+        if p > 0.0 and (u := self.rng.random()) < p and u < p * self.search_cost_factor():
             u_type, u_tenure = self.rng.random(2)
             dtype, tenure = search.search_target(self.as_row(), np.array([0]), np.array([u_type]),
                                                  np.array([u_tenure]), model.params.moving)
@@ -429,7 +432,16 @@ class HouseholdAgent(mesa.Agent):
             self.search_since = model.step_index
 
     def money(self) -> money.Household:
-        """The household's income and housing cost this year (:class:`agents.money.Household`)."""
+        """The household's income and housing cost this step (:class:`agents.money.Household`).
+
+        Computed once per step and home (an agent may get several offers in a step).
+        """
+        key = (self.model.step_index, id(self.home), self.n_adults, self.size)
+        if self._money_key != key:
+            self._money_key, self._money = key, self._compute_money()
+        return self._money
+
+    def _compute_money(self) -> money.Household:
         model, home = self.model, self.home
         cp = model.params.costs
         statutory = float(money.benefit_amounts(np.array([self.benefit]), np.array([self.n_adults == 2]),
