@@ -168,12 +168,13 @@ def offered_rent(dw, ids: np.ndarray, pp, year: int) -> np.ndarray:
 
 
 class Household:
-    """The money of searching households, computed once per step for the offers they receive.
+    """The money of households where they live now (the searchers of a step, or all at year end).
 
     Attributes:
         gross: Gross income per year. disposable: Disposable income per year.
         persons: Persons. aow: At AOW age. cost_now: Housing cost per month where they live.
-        rent_now: Their current monthly rent (0 for owners).
+        rent_now: Their current monthly rent (0 for owners). toeslag: Their huurtoeslag per month.
+        rules, incomes: The year's levels (:func:`rule_level`, :func:`income_level`).
     """
 
     def __init__(self, ctx: Context, rows: np.ndarray):
@@ -265,22 +266,17 @@ def acceptance_factor(share, mp) -> np.ndarray:
     return np.exp(-mp.accept_cost_sensitivity * share)
 
 
-def weighted_median(values: np.ndarray, weights: np.ndarray, presorted: bool = False) -> float:
-    """Weighted median (the lower one at an exact half); NaN without observations.
-
-    ``presorted``: the values are already in ascending order.
-    """
+def weighted_median(values: np.ndarray, weights: np.ndarray) -> float:
+    """Weighted median (the lower one at an exact half); NaN without observations."""
     if len(values) == 0 or weights.sum() <= 0:
         return float("nan")
-    if not presorted and weights.min() == weights.max():
+    if weights.min() == weights.max():
         # equal weights: the element at the same place, found by selection rather than a sort
         k = (len(values) + 1) // 2 - 1
         return float(np.partition(values, k)[k])
-    if not presorted:
-        order = np.argsort(values, kind="stable")
-        values, weights = values[order], weights[order]
-    cum = np.cumsum(weights)
-    return float(values[np.searchsorted(cum, 0.5 * cum[-1])])
+    order = np.argsort(values, kind="stable")
+    cum = np.cumsum(weights[order])
+    return float(values[order][np.searchsorted(cum, 0.5 * cum[-1])])
 
 
 def money(ctx: Context) -> None:
