@@ -5,24 +5,34 @@
   prognosis, spread over ages by a normal curve), divided by the share of women of her age the model
   follows (:func:`followed_share_of_women`: women living with their parents are counted, not
   followed), with ``births_single_mother_share`` of each age's births to women without a partner
-  (:func:`partnership_factor`); children become adult co-residents at ``child_to_adult_per_year``.
-* Starters: an adult co-resident leaves home at ``leave_home_per_year`` and becomes an applicant (a
-  household to be) searching for a first dwelling (:mod:`agents.applicants`), with an age drawn
-  within ``starter_age_years``.
+  (:func:`partnership_factor`); children become adult co-residents at ``child_to_adult_per_year``,
+  aged 18 (their birth month is kept: ``Households.coresident_birth_month``).
+* Starters: an adult co-resident leaves home at ``leave_home_per_year`` (times
+  :func:`agents.money.leave_home_factor` where the kostendelersnorm cuts the household's benefit
+  because of co-residents 27+) and becomes an applicant (a household to be) searching for a first
+  dwelling (:mod:`agents.applicants`), at its followed age (an age drawn within
+  ``starter_age_years`` for one counted without an age).
 
 Draws: the ``family`` stream, one sub-stream per decision: ``births`` (by the woman's person id),
-``grow_up`` and ``leave_home`` (by the person in the household's first slot), ``starter`` (the new
-starters' ages, then sexes).
+``grow_up`` and ``leave_home`` (by the person in the household's first slot), ``leaver`` (which
+co-resident leaves, by the same person), ``starter`` (the new starters' ages, then sexes).
 """
 
 from __future__ import annotations
 
 import numpy as np
 
-from agents import applicants
+from agents import applicants, money
 from sim.applicants import STARTER
 from sim.codes import FEMALE, MALE, is_institution
-from sim.households import partner_of, row_of
+from sim.households import (
+    ADULT_AGE_YEARS,
+    NO_CORESIDENT,
+    add_coresidents,
+    partner_of,
+    remove_coresidents,
+    row_of,
+)
 from sim.outputs import declare
 from sim.population import read_table
 from sim.process import Context, Process
@@ -112,15 +122,21 @@ def family(ctx: Context) -> None:
     p_grow = probability_by_count(tp.child_to_adult_per_year, hh.n_children[kids], spy)
     grown = kids[ctx.streams.for_ids("family", hh.pid[kids, 0], "grow_up") < p_grow]
     hh.n_children[grown] -= 1
-    hh.n_coresidents[grown] += 1
+    add_coresidents(hh, grown, np.full(len(grown), ctx.month - ADULT_AGE_YEARS * 12, np.int32))
     cores = np.flatnonzero(hh.active & (hh.n_coresidents > 0))
     p_leave = probability_by_count(tp.leave_home_per_year, hh.n_coresidents[cores], spy)
+    factor = money.leave_home_factor(ctx, cores)
+    if factor is not None:
+        p_leave = 1.0 - (1.0 - p_leave) ** factor
     leave = cores[ctx.streams.for_ids("family", hh.pid[cores, 0], "leave_home") < p_leave]
     if len(leave):
-        hh.n_coresidents[leave] -= 1
+        born = remove_coresidents(hh, leave, ctx.streams.for_few("family", hh.pid[leave, 0], "leaver"))
         k = len(leave)
         g = ctx.streams.generator("family", "starter")
+        # a leaver counted without an age gets one drawn from starter_age_years
         ages = (g.uniform(*tp.starter_age_years, k) * 12).astype(np.int16)
+        aged = born != NO_CORESIDENT
+        ages[aged] = np.minimum(ctx.month - born[aged], np.iinfo(np.int16).max).astype(np.int16)
         sex = np.where(g.random(k) < tp.newcomer_male_share, MALE, FEMALE).astype(np.int8)
         applicants.join(ctx, STARTER, ctx.new_person_ids(k), hh.region[leave], ages, sex,
                         hh.weight[leave])
@@ -128,7 +144,8 @@ def family(ctx: Context) -> None:
 
 
 PROCESS = Process(
-    "family", family, reads=("turnover",), streams=("family", "applicant_target"),
+    "family", family, reads=("turnover", "money", "costs", "policy"),
+    streams=("family", "applicant_target"),
     records=declare(
         ("births", "persons per year", "Births", "flow"),
         ("starters_new", "households per year", "Adult children leaving home to search", "flow"),

@@ -29,7 +29,7 @@ import numpy as np
 from agents import applicants
 from sim.applicants import IMMIGRANT
 from sim.codes import FEMALE, MALE, is_institution
-from sim.households import household_size, oldest_age_months
+from sim.households import ADULT_AGE_YEARS, household_size, oldest_age_months
 from sim.outputs import declare
 from sim.population import (
     MAX_AGE_YEARS,
@@ -41,9 +41,6 @@ from sim.population import (
 )
 from sim.process import Context, Process
 from sim.rates import step_probability
-
-ADULT_AGE_YEARS = 18
-"""Immigrants of this age and older form households; younger ones come with them."""
 
 
 def immigration_per_year(year: float, tp) -> float:

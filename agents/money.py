@@ -35,7 +35,7 @@ import numpy as np
 from agents import prices
 from agents.policies import kostendelersnorm
 from sim.codes import AOW, AOW_AIO, AOW_PENSION, BIJSTAND, OWNER, PRIVATE, SOCIAL, is_one_of
-from sim.households import adult_count, household_size, oldest_age_months
+from sim.households import adult_count, coresidents_from_age, household_size, oldest_age_months
 from sim.outputs import declare
 from sim.process import Context, Process
 
@@ -60,6 +60,32 @@ def statutory_benefits(ctx: Context, rows: np.ndarray) -> np.ndarray:
     benefit = hh.benefit[rows]
     per_year = benefit_amounts(benefit, adult_count(hh, rows) == 2, ctx.params.costs)
     return kostendelersnorm.benefits(ctx, rows, benefit, per_year)
+
+
+def leave_home_factor(ctx: Context, rows: np.ndarray) -> np.ndarray | None:
+    """Factor on the leave-home hazard of the adult co-residents of households ``rows``.
+
+    ``exp(kostendeler_leave_sensitivity x cut / disposable income)`` where the kostendelersnorm cuts
+    the household's benefit because of co-residents 27+ (or a lodger), 1 elsewhere; ``None`` when no
+    household of ``rows`` is cut.
+    """
+    hh = ctx.households
+    benefit = hh.benefit[rows]
+    cand = np.flatnonzero(is_one_of(benefit, kostendelersnorm.SHARING_BENEFITS))
+    cand = cand[coresidents_from_age(hh, rows[cand], ctx.month, kostendelersnorm.KOSTENDELER_AGE_YEARS) > 0]
+    if len(cand) == 0:
+        return None
+    r = rows[cand]
+    base = benefit_amounts(benefit[cand], adult_count(hh, r) == 2, ctx.params.costs)
+    cut = np.zeros(len(r))
+    now = kostendelersnorm.benefits(ctx, r, benefit[cand], base, cut)
+    if not (cut > 0).any():
+        return None
+    own = hh.income_eur_year[r].astype(np.float64)
+    disposable = np.maximum(net_income(now + own, benefit[cand], ctx.params.money), 1.0)
+    factor = np.ones(len(rows))
+    factor[cand] = np.exp(ctx.params.money.kostendeler_leave_sensitivity * cut / disposable)
+    return factor
 
 
 def income_level(params, year: int) -> float:
@@ -295,6 +321,13 @@ def money(ctx: Context) -> None:
     toeslag = m.toeslag
     ctx.record.mean("huurtoeslag_households", np.array([w[toeslag > 0].sum()]), np.ones(1))
     ctx.record.flow("cost_huurtoeslag_eur", float((w * toeslag).sum() * 12))
+    cut = np.flatnonzero(is_one_of(hh.benefit[rows], kostendelersnorm.SHARING_BENEFITS))
+    r = rows[cut]
+    under = kostendelersnorm.under_norm(
+        ctx, r, hh.benefit[r], benefit_amounts(hh.benefit[r], adult_count(hh, r) == 2, ctx.params.costs))
+    ctx.record.mean("households_under_kostendelersnorm", np.array([w[cut][under].sum()]), np.ones(1))
+    adults_27 = coresidents_from_age(hh, rows, ctx.month, kostendelersnorm.KOSTENDELER_AGE_YEARS)
+    ctx.record.mean("coresidents_27plus", np.array([(w * adults_27).sum()]), np.ones(1))
     ratio = m.cost_now * 12 / m.disposable
     older = oldest_age_months(hh, rows) >= OLDER_AGE_YEARS * 12
     for name, sel in (("woonquote_median_renters", renting), ("woonquote_median_owners", ~renting),
@@ -311,6 +344,11 @@ PROCESS = Process(
         ("huurtoeslag_households", "households", "Households receiving huurtoeslag (31 December)",
          "mean"),
         ("cost_huurtoeslag_eur", "EUR per year", "Huurtoeslag at the rate of 31 December", "flow"),
+        ("households_under_kostendelersnorm", "households",
+         "Households on bijstand or AIO whose benefit the kostendelersnorm cuts (31 December)", "mean"),
+        ("coresidents_27plus", "persons",
+         "Adult co-residents (mostly children at home) aged 27+ in private dwellings (31 December)",
+         "mean"),
         ("woonquote_median_renters", "share of disposable income",
          "Median housing cost ratio of tenants", "mean"),
         ("woonquote_median_owners", "share of disposable income",

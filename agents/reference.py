@@ -72,6 +72,7 @@ import mesa
 import numpy as np
 
 from agents import care, intention, money, mortality, prices, search
+from agents.policies import kostendelersnorm
 from agents.schedule import REGISTRY
 from sim import outputs
 from sim.clock import POPULATION_YEAR, CalendarClock
@@ -90,7 +91,7 @@ from sim.codes import (
     VERPLEEGHUIS,
 )
 from sim.dwellings import Dwellings
-from sim.households import Households
+from sim.households import NO_CORESIDENT, Households
 from sim.occupancy import FAMILY_MOVER_AGE_YEARS, MOVER_AGE_FLOWS, N_FLOW_TYPES
 from sim.params import MovingParams, Parameters, RunSettings
 from sim.rates import step_probability
@@ -193,7 +194,7 @@ class HouseholdAgent(mesa.Agent):
         months_in_dwelling: Months lived in the current dwelling.
         row: Row of the household in the source :class:`~sim.population.Households`.
         n_children: Children (0-17) in the household.
-        n_coresidents: Adult co-residents (not followed individually).
+        n_coresidents: Adult co-residents.
         widowed_step: Step of the last widowhood (``None``: never widowed in the run or before).
         intention: Move intention: 0 none, 1 maybe, 2 definite.
         search_since: Step the current search started (``None``: not searching).
@@ -202,6 +203,8 @@ class HouseholdAgent(mesa.Agent):
         home: The dwelling the household lives in (``None`` until the model places it).
         benefit: Benefit code (AOW, pension, AIO, bijstand, work).
         income: Own earnings or pension per year (EUR of 2025).
+        coresident_birth_months: Birth months of the co-residents whose age is followed
+            (:data:`sim.households.NO_CORESIDENT` entries are skipped).
     """
 
     def __init__(self, model: ReferenceModel, age_months, sex, care, dementia, present,
@@ -210,7 +213,7 @@ class HouseholdAgent(mesa.Agent):
                  n_children: int = 0, n_coresidents: int = 0, widowed_step: int | None = None,
                  intention: int = 0, search_since: int | None = None, search_type: int = -1,
                  search_tenure: int = -1, home: Dwelling | None = None, benefit: int = 0,
-                 income: float = 0.0):
+                 income: float = 0.0, coresident_birth_months=()):
         super().__init__(model)
         self.age_months = [int(a) for a in age_months]
         self.sex = [int(s) for s in sex]
@@ -235,6 +238,7 @@ class HouseholdAgent(mesa.Agent):
         self.home = home
         self.benefit = int(benefit)
         self.income = float(income)
+        self.coresident_birth_months = [int(b) for b in coresident_birth_months if b != NO_CORESIDENT]
         self._money_key: tuple | None = None
         self._money: money.Household | None = None
         if home is not None:
@@ -444,8 +448,16 @@ class HouseholdAgent(mesa.Agent):
     def _compute_money(self) -> money.Household:
         model, home = self.model, self.home
         cp = model.params.costs
-        statutory = float(money.benefit_amounts(np.array([self.benefit]), np.array([self.n_adults == 2]),
-                                                cp)[0])
+        benefit, couple = np.array([self.benefit]), np.array([self.n_adults == 2])
+        statutory = money.benefit_amounts(benefit, couple, cp)
+        month = model.step_index * model.months_per_step
+        counted = sum(b <= month - 12 * kostendelersnorm.KOSTENDELER_AGE_YEARS
+                      for b in self.coresident_birth_months)
+        if counted and self.benefit in kostendelersnorm.SHARING_BENEFITS:
+            statutory = kostendelersnorm.shared_benefits(
+                benefit, np.array([self.n_adults]), np.array([False]), np.array([counted]),
+                kostendelersnorm.norm_applies(model.params, benefit), cp, statutory)
+        statutory = float(statutory[0])
         gross = (statutory + self.income) * model.income_level
         return money.Household.of(model.params.money, np.array([self.benefit]), np.array([gross]),
                                   np.array([self.size]), np.array([home.tenure]), np.array([home.rent]),
@@ -642,6 +654,7 @@ class ReferenceModel(CalendarClock, mesa.Model):
                 search_since=optional(hh.search_since[row]), search_type=hh.search_type[row],
                 search_tenure=hh.search_tenure[row], home=home, benefit=hh.benefit[row],
                 income=hh.income_eur_year[row],
+                coresident_birth_months=hh.coresident_birth_month[row],
             )
 
     @classmethod

@@ -8,10 +8,11 @@ import numpy as np
 class ColumnTable:
     """Numpy column arrays of equal length with spare capacity.
 
-    Subclasses declare ``COLUMNS``: name -> ``(dtype, per_adult, fill)``. Per-adult columns have shape
-    ``(capacity, 2)``. Rows ``[0, n)`` are in use and are never reordered, so a row index is a stable
-    identity for the whole run. Read a column as an attribute (``table.weight``): this gives a view of
-    the rows in use.
+    Subclasses declare ``COLUMNS``: name -> ``(dtype, width, fill)``. ``width`` is ``False`` for one
+    value per row, ``True`` for a per-adult column of shape ``(capacity, 2)``, or an ``int`` ``k > 1``
+    for ``k`` slots per row (shape ``(capacity, k)``). Rows ``[0, n)`` are in use and are never
+    reordered, so a row index is a stable identity for the whole run. Read a column as an attribute
+    (``table.weight``): this gives a view of the rows in use.
 
     Args:
         capacity: Number of rows to allocate.
@@ -22,9 +23,8 @@ class ColumnTable:
     def __init__(self, capacity: int):
         self.n = 0
         self._cols: dict[str, np.ndarray] = {}
-        for name, (dtype, per_adult, fill) in self.COLUMNS.items():
-            shape = (capacity, 2) if per_adult else (capacity,)
-            self._cols[name] = np.full(shape, fill, dtype=dtype)
+        for name, (dtype, width, fill) in self.COLUMNS.items():
+            self._cols[name] = np.full(_shape(capacity, width), fill, dtype=dtype)
 
     @property
     def capacity(self) -> int:
@@ -61,13 +61,23 @@ class ColumnTable:
         return rows
 
     def _grow(self, capacity: int) -> None:
-        for name, (dtype, per_adult, fill) in self.COLUMNS.items():
+        for name, (dtype, width, fill) in self.COLUMNS.items():
             old = self._cols[name]
-            shape = (capacity, 2) if per_adult else (capacity,)
-            new = np.full(shape, fill, dtype=dtype)
+            new = np.full(_shape(capacity, width), fill, dtype=dtype)
             new[: len(old)] = old
             self._cols[name] = new
 
     def nbytes(self) -> int:
         """Bytes held by the column arrays."""
         return sum(a.nbytes for a in self._cols.values())
+
+
+def _shape(capacity: int, width: bool | int) -> tuple[int, ...]:
+    """Array shape of a column of ``width`` (see :class:`ColumnTable`)."""
+    if width is True:
+        return (capacity, 2)
+    if width is False:
+        return (capacity,)
+    if isinstance(width, int) and width > 1:
+        return (capacity, width)
+    raise ValueError(f"column width {width!r}: expected False, True or an int above 1")

@@ -27,7 +27,7 @@ from sim import outputs
 from sim.applicants import IMMIGRANT, Applicants
 from sim.clock import POPULATION_YEAR, CalendarClock
 from sim.dwellings import Dwellings
-from sim.households import Households
+from sim.households import ADULT_AGE_YEARS, NO_CORESIDENT, Households, coresidents_tracked
 from sim.invariants import require
 from sim.occupancy import INDICATORS as OCCUPANCY_INDICATORS
 from sim.occupancy import Occupancy
@@ -305,7 +305,8 @@ class Engine(CalendarClock, mesa.Model):
         """Raises :class:`sim.invariants.InvariantError` when the state is inconsistent.
 
         Checked: adults and their slots, care states, person ids held once (adults, lodgers,
-        applicants and immigrants' partners), rents and values finite and not negative, and
+        applicants and immigrants' partners), rents and values finite and not negative, co-residents'
+        ages (adults, no more than counted), and
         everything :meth:`Occupancy.check`
         checks (links, chains, the ledger). Independent of ``python -O``.
         """
@@ -331,5 +332,12 @@ class Engine(CalendarClock, mesa.Model):
         require(bool((money >= 0).all()), "a negative rent, market rent or value")
         income = hh.income_eur_year[act]
         require(bool(np.isfinite(income).all() and (income >= 0).all()), "an income negative or not finite")
+        tracked = coresidents_tracked(hh)
+        require(bool((tracked <= hh.n_coresidents).all()),
+                "a household follows the age of more co-residents than it has")
+        require(bool((tracked[~act] == 0).all()), "an inactive household still has a co-resident's age")
+        born = hh.coresident_birth_month[hh.coresident_birth_month != NO_CORESIDENT]
+        require(bool((born <= max(self.step_index, 0) * 12 // self.settings.steps_per_year
+                      - 12 * ADULT_AGE_YEARS).all()), "a co-resident younger than 18")
         self.occupancy.check()
 

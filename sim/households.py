@@ -39,6 +39,9 @@ COLUMNS: dict[str, tuple[type, bool, object]] = {
     "children_nearby": (np.bool_, False, False),
     "n_children": (np.int16, False, 0),
     "n_coresidents": (np.int16, False, 0),
+    # month of birth (months since January 2025, negative before) of up to CORESIDENT_SLOTS adult
+    # co-residents; NO_CORESIDENT in an unused slot (see coresidents_from_age)
+    "coresident_birth_month": (np.int32, 4, 2**31 - 1),
     "months_in_dwelling": (np.int16, False, 0),
     "dwelling_id": (np.int32, False, -1),
     "wlz_wait_since": (np.int32, True, NOT_WAITING),
@@ -59,6 +62,14 @@ COLUMNS: dict[str, tuple[type, bool, object]] = {
     "lodger_sex": (np.int8, False, 0),
     "lodger_until": (np.int32, False, 0),
 }
+
+ADULT_AGE_YEARS = 18
+"""Age from which a person is an adult: immigrants form households, children become co-residents."""
+CORESIDENT_SLOTS = 4
+"""Adult co-residents whose age is followed per household; a fifth and later one (about 0.02% of
+households in 2025) is counted in ``n_coresidents`` without an age (and so never as 27+)."""
+NO_CORESIDENT = 2**31 - 1
+"""``coresident_birth_month`` of an unused slot."""
 
 PERSON_COLUMNS = ("present", "pid", "age_months", "sex", "care", "dementia", "wlz_step",
                   "wlz_wait_since")
@@ -214,3 +225,87 @@ def household_type(hh: Households, rows) -> np.ndarray:
     """Household type code (:data:`sim.codes.HOUSEHOLD_TYPES`) of the given rows."""
     others = (hh.n_children[rows] + hh.n_coresidents[rows]) > 0
     return np.where(others, 2, adult_count(hh, rows) - 1).astype(np.int8)
+
+
+# --- adult co-residents (mostly adult children at home) ---------------------------------------------
+def add_coresidents(hh: Households, rows: np.ndarray, birth_month: np.ndarray) -> None:
+    """One adult co-resident born in ``birth_month`` joins each household of ``rows`` (rows unique).
+
+    The age goes to the first free slot of ``coresident_birth_month``; with all slots taken the
+    co-resident is counted without an age.
+    """
+    rows = np.asarray(rows)
+    hh.n_coresidents[rows] += 1
+    slots = hh.coresident_birth_month[rows]
+    free = slots == NO_CORESIDENT
+    has = free.any(axis=1)
+    r = rows[has]
+    hh.coresident_birth_month[r, free[has].argmax(axis=1)] = np.asarray(birth_month)[has]
+
+
+def remove_coresidents(hh: Households, rows: np.ndarray, u: np.ndarray) -> np.ndarray:
+    """One adult co-resident of each household of ``rows`` (rows unique) leaves, chosen by ``u``.
+
+    Args:
+        hh: The households.
+        rows: Rows with at least one co-resident.
+        u: One uniform draw in [0, 1) per row: the ``floor(u n)``-th of the ``n`` co-residents
+            leaves (those with an age first, in slot order).
+
+    Returns:
+        The birth month of each leaver (:data:`NO_CORESIDENT` for one counted without an age).
+    """
+    rows = np.asarray(rows)
+    n = hh.n_coresidents[rows].astype(np.int64)
+    pick = np.minimum((np.asarray(u) * n).astype(np.int64), n - 1)
+    slots = hh.coresident_birth_month[rows]
+    used = slots != NO_CORESIDENT
+    # position of the pick-th used slot: the first slot whose running count of used slots passes pick
+    rank = np.cumsum(used, axis=1) - 1
+    hit = used & (rank == pick[:, None])
+    tracked = hit.any(axis=1)
+    col = hit.argmax(axis=1)
+    out = np.full(len(rows), NO_CORESIDENT, np.int32)
+    out[tracked] = slots[tracked, col[tracked]]
+    hh.coresident_birth_month[rows[tracked], col[tracked]] = NO_CORESIDENT
+    hh.n_coresidents[rows] -= 1
+    return out
+
+
+def move_coresidents(hh: Households, to_rows: np.ndarray, from_rows: np.ndarray) -> None:
+    """The co-residents of ``from_rows`` join ``to_rows`` (pairwise; each row at most once)."""
+    to_rows, from_rows = np.asarray(to_rows), np.asarray(from_rows)
+    for k in range(CORESIDENT_SLOTS):
+        born = hh.coresident_birth_month[from_rows, k]
+        there = born != NO_CORESIDENT
+        if there.any():
+            # add_coresidents counts them; the untracked ones are added to the count below
+            add_coresidents(hh, to_rows[there], born[there])
+    untracked = hh.n_coresidents[from_rows] - coresidents_tracked(hh, from_rows)
+    hh.n_coresidents[to_rows] += untracked.astype(np.int16)
+    clear_coresidents(hh, from_rows)
+
+
+def clear_coresidents(hh: Households, rows) -> None:
+    """Households ``rows`` lose their adult co-residents (count and ages)."""
+    hh.n_coresidents[rows] = 0
+    hh.coresident_birth_month[rows] = NO_CORESIDENT
+
+
+def coresidents_tracked(hh: Households, rows=None) -> np.ndarray:
+    """Adult co-residents with a followed age per household (``int64``)."""
+    slots = hh.coresident_birth_month if rows is None else hh.coresident_birth_month[rows]
+    return (slots != NO_CORESIDENT).sum(axis=1)
+
+
+def coresidents_from_age(hh: Households, rows, month: int, age_years: int) -> np.ndarray:
+    """Adult co-residents aged ``age_years`` or more in month ``month`` per household (``int64``).
+
+    Args:
+        hh: The households.
+        rows: Household rows (index array or boolean mask); all rows if ``None``.
+        month: Months since January 2025 (the engine's ``Context.month``).
+        age_years: Age limit in whole years.
+    """
+    slots = hh.coresident_birth_month if rows is None else hh.coresident_birth_month[rows]
+    return (slots <= month - 12 * age_years).sum(axis=1)

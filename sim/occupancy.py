@@ -45,11 +45,13 @@ from sim.codes import DWELLING_TYPES, INSTITUTION_TENURE, is_institution
 from sim.dwellings import Dwellings
 from sim.households import (
     Households,
+    clear_coresidents,
     clear_households,
     clear_slots,
     copy_person,
     household_size,
     household_type,
+    move_coresidents,
     move_survivor_to_slot0,
     oldest_age_months,
 )
@@ -319,7 +321,7 @@ class Occupancy:
         copy_person(hh, hosts, 1, joiners, 0)
         if with_dependants:
             hh.n_children[hosts] += hh.n_children[joiners]
-            hh.n_coresidents[hosts] += hh.n_coresidents[joiners]
+            move_coresidents(hh, hosts, joiners)
         return self.end_households(joiners, "merger")
 
     def end_households(self, rows: np.ndarray, cause: str) -> np.ndarray:
@@ -339,7 +341,7 @@ class Occupancy:
         hh.active[rows] = False
         hh.dwelling_id[rows] = -1
         hh.n_children[rows] = 0
-        hh.n_coresidents[rows] = 0
+        clear_coresidents(hh, rows)
         ids = ids[ids >= 0]
         self._free(ids)
         private = ids[~is_institution(dw.type[ids])]

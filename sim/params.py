@@ -336,6 +336,11 @@ class PopulationParams(_Group):
         (40, 69), unit="years (lowest, highest) of the oldest adult", kind="assumption",
         source="households that have the 2025 adult co-residents (mostly adult children) living "
         "with them", bounds=(0, 120), changeable=False)
+    coresident_age_noise_years: float = param(
+        5.0, unit="years (sd)", kind="assumption",
+        source="spread of the age of the oldest adult when the 2025 adult co-residents are placed by "
+        "age (older co-residents with older households); only the co-residents' ages depend on it",
+        bounds=(0.0, 50.0), changeable=False)
     children_couple_weight: float = param(
         4.0, unit="relative weight of a couple against a single adult", kind="assumption",
         source="a couple is four times as likely as a single adult to have the children and "
@@ -1234,6 +1239,12 @@ class MoneyParams(_Group):
         "against its current rent (tenants), the moving cost only (owners). Same size as "
         "accept_cost_sensitivity (assumption); the search-start rates of MovingParams are fitted "
         "with it", bounds=(0.0, 100.0))
+    kostendeler_leave_sensitivity: float = param(
+        5.0, unit="per unit of yearly benefit cut as a share of disposable income", kind="assumption",
+        source="how strongly the cut the kostendelersnorm makes in a bijstand or AIO household's "
+        "benefit because of its adult co-residents aged 27+ raises their hazard of leaving home "
+        "(the hazard times exp(sensitivity x cut share)); same size as accept_cost_sensitivity "
+        "(assumption), free for the calibration", bounds=(0.0, 100.0))
     moving_cost_eur: float = param(
         5_000.0, unit="EUR, one-off, per moving household", kind="assumption",
         source="removal, fitting out and double rent of a move; assumption", bounds=(0.0, 1e6))

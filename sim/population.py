@@ -35,7 +35,7 @@ from sim.codes import (
     VERPLEEGHUIS,
     WORK,
 )
-from sim.households import Households
+from sim.households import CORESIDENT_SLOTS, Households
 from sim.params import Parameters, PopulationParams
 from sim.streams import RandomStreams
 
@@ -217,7 +217,7 @@ def build_population(
 
     pos = {(r["age_from"], r["sex"]): r for r in tables.position}
     ages = {"couple": [[], []], "single": [[], []], "institution": [[], []]}
-    coresident_total = 0.0
+    coresident_groups = []
     children_total = 0.0
     for row in tables.population:
         lo, hi = row["age_from"], row["age_to"]
@@ -238,7 +238,7 @@ def build_population(
             counts = round_counts(np.append(parts, max(rest, 0.0)) * n_persons)
             for kind, k in zip(("couple", "single", "institution"), counts[:3], strict=True):
                 ages[kind][sex].append(_ages_in_months(rng, lo, hi, int(k), pp))
-            coresident_total += counts[3]
+            coresident_groups.append((lo, hi, int(counts[3])))
 
     cat = {k: [np.concatenate(v[0]), np.concatenate(v[1])] for k, v in ages.items()}
 
@@ -353,6 +353,7 @@ def build_population(
     n_children = _spread(rng, private & (oldest >= lo) & (oldest <= hi), pair, children_total,
                          pp.children_couple_weight)
     lo, hi = pp.coresidents_age_of_oldest_years
+    coresident_total = float(sum(k for _, _, k in coresident_groups))
     n_cores = _spread(rng, private & (oldest >= lo) & (oldest <= hi), pair, coresident_total,
                       pp.children_couple_weight)
 
@@ -370,8 +371,36 @@ def build_population(
         .clip(0, 32000).astype(np.int16),
     })
     hh.n_children[:] = n_children
-    hh.n_coresidents[:] = n_cores
+    place_coresidents(hh, n_cores, oldest, coresident_groups,
+                      RandomStreams(seed).generator("population", key="coresidents"), pp)
     return hh
+
+
+def place_coresidents(hh: Households, n_cores: np.ndarray, oldest: np.ndarray, groups: list,
+                      rng: np.random.Generator, pp: PopulationParams) -> None:
+    """Gives the households their adult co-residents with the ages of the population table.
+
+    The co-residents' ages are drawn within their age groups (``groups``: ``(lo, hi, count)``, the
+    persons the position table leaves as co-residents); the oldest co-residents go to the households
+    whose oldest adult is oldest, after a normal noise of ``coresident_age_noise_years`` on that adult's
+    age (assumption: co-residents are mostly the household's children, so their ages follow the
+    parents'). Draws of the sub-stream ``coresidents`` of ``population`` (the rest of the population
+    does not depend on them).
+    """
+    ages = np.concatenate([_ages_in_months(rng, lo, hi, k, pp) for lo, hi, k in groups]
+                          or [np.zeros(0, np.int16)])
+    rows = np.repeat(np.arange(len(n_cores)), n_cores)
+    k = min(len(rows), len(ages))
+    rows, ages = rows[:k], ages[:k]
+    key = oldest[rows] + rng.normal(0.0, pp.coresident_age_noise_years, k)
+    # the i-th youngest co-resident goes to the household of the i-th lowest key
+    ranked = rows[np.argsort(key, kind="stable")]
+    order = np.argsort(ranked, kind="stable")
+    r, a = ranked[order], np.sort(ages)[order]
+    slot = np.arange(len(r)) - np.searchsorted(r, r)
+    keep = slot < CORESIDENT_SLOTS
+    hh.coresident_birth_month[r[keep], slot[keep]] = -a[keep].astype(np.int32)
+    hh.n_coresidents[:] = n_cores
 
 
 def _spread(rng, eligible: np.ndarray, pair: np.ndarray, total: float,

@@ -230,6 +230,11 @@ class Context:
         return self._engine.year_fraction
 
     @property
+    def month(self) -> int:
+        """Months from January 2025 to the start of the current step (the clock of birth months)."""
+        return max(self.step, 0) * 12 // self.steps_per_year
+
+    @property
     def steps_per_year(self) -> int:
         """Steps per year (12 for monthly steps)."""
         return self._engine.settings.steps_per_year

@@ -3,10 +3,15 @@
 Bijstand and the AIO supplement depend on the number of adults 27+ sharing the dwelling
 (:func:`kostendeler_share`). Lever ``kostendelersnorm`` (``PolicyParams``): ``current``, ``abolished``
 or ``exempt_older`` (AIO recipients, who have AOW age, exempt). The model counts the adults of the
-household and, with ``lodger_counts_for_kostendelersnorm``, a lodger. Adult children living at home
-(``n_coresidents``) are not counted: their age is not followed and most leave home before 27, and the
-baseline benefits stay as they were (1.0 of the gehuwdennorm for a couple, ``bijstand_single_share``
-for a single).
+household, its adult co-residents (mostly adult children at home, whose ages are followed:
+``Households.coresident_birth_month``) aged :data:`KOSTENDELER_AGE_YEARS` or more, and, with
+``lodger_counts_for_kostendelersnorm``, a lodger. Without such sharers a couple receives 1.0 of the
+gehuwdennorm and a single ``bijstand_single_share``.
+
+Households respond to the cut: co-residents 27+ of a household whose benefit the norm cuts leave home
+at ``leave_home_per_year`` times ``exp(kostendeler_leave_sensitivity x cut / disposable income)``
+(:func:`agents.money.leave_home_factor`, used by ``agents.family``), and a cut household's lower
+income weighs in its search and acceptance (``agents.money``).
 
 House sharing (process ``sharing``): single households 55+ (``sharing_min_age_years``) on bijstand or
 AIO become ready to share at ``sharing_per_year``, or at the lower ``sharing_per_year_with_cut`` when
@@ -25,7 +30,7 @@ import numpy as np
 
 from agents.allocation import rank_within
 from sim.codes import AOW_AIO, BIJSTAND, is_institution, is_one_of
-from sim.households import adult_count, is_shared
+from sim.households import adult_count, coresidents_from_age, is_shared
 from sim.outputs import declare
 from sim.process import Context, Process
 from sim.rates import step_probability
@@ -35,6 +40,8 @@ KOSTENDELER_BASE_SHARE = 0.4
 kostendeler_bijstand_share_A1 note, szw.rijksopenheid.nl)."""
 KOSTENDELER_STEP_SHARE = 0.3
 """Share of the gehuwdennorm added per co-resident 27+ (30%; same source)."""
+KOSTENDELER_AGE_YEARS = 27
+"""Co-residents of this age and older count for the kostendelersnorm (Participatiewet art. 22a)."""
 KOSTENDELERSNORM_VARIANTS = ("current", "abolished", "exempt_older")
 SHARING_BENEFITS = (BIJSTAND, AOW_AIO)
 """Benefits under the kostendelersnorm: bijstand, and the AIO supplement."""
@@ -106,38 +113,90 @@ def blocks_lodger(ctx: Context, benefit: np.ndarray) -> np.ndarray:
     return is_one_of(benefit, SHARING_BENEFITS) & kostendelersnorm_applies(pp.kostendelersnorm, benefit)
 
 
-def benefits(ctx: Context, rows: np.ndarray, benefit: np.ndarray, per_year: np.ndarray) -> np.ndarray:
-    """Benefits per year of housemate households and of hosts whose lodger counts.
+def counted_sharers(ctx: Context, rows: np.ndarray, benefit: np.ndarray) -> np.ndarray:
+    """Persons 27+ besides the household's adults whom the norm counts, per household (``int64``).
 
-    Other households keep ``per_year`` unchanged. Housemates each keep the single AOW; the AIO
-    supplement (per single) is reduced by the cut the norm makes in the bijstand level (assumption:
-    AIO tops up to the bijstand norm, so the cut comes off the supplement, not below zero).
+    Adult co-residents aged 27 or more, and a lodger where ``lodger_counts_for_kostendelersnorm``;
+    0 for households without bijstand or AIO.
     """
     hh = ctx.households
-    pp, cp = ctx.params.policy, ctx.params.costs
+    sharing = is_one_of(benefit, SHARING_BENEFITS)
+    out = np.zeros(len(rows), np.int64)
+    idx = np.flatnonzero(sharing & (hh.n_coresidents[rows] > 0))
+    if len(idx):
+        out[idx] = coresidents_from_age(hh, rows[idx], ctx.month, KOSTENDELER_AGE_YEARS)
+    if ctx.params.policy.lodger_counts_for_kostendelersnorm:
+        out += sharing & (hh.lodger_pid[rows] >= 0)
+    return out
+
+
+def benefits(ctx: Context, rows: np.ndarray, benefit: np.ndarray, per_year: np.ndarray,
+             cut: np.ndarray | None = None) -> np.ndarray:
+    """Benefits per year of households that share their dwelling with persons the norm counts.
+
+    Housemate households, and bijstand or AIO households with co-residents 27+ or a lodger who
+    counts (:func:`counted_sharers`); other households keep ``per_year`` unchanged. Housemates each
+    keep the single AOW; the AIO supplement (per single) is reduced by the cut the norm makes in the
+    bijstand level (assumption: AIO tops up to the bijstand norm, so the cut comes off the supplement,
+    not below zero).
+
+    Args:
+        ctx: The process context.
+        rows: Household rows.
+        benefit: Their benefit codes.
+        per_year: Their benefits per year without sharing (EUR of 2025).
+        cut: If given, receives the yearly cut the norm makes per household (EUR of 2025; 0 where none).
+    """
+    hh = ctx.households
     shared = is_shared(hh, rows)
-    counted = np.zeros(len(rows), bool)
-    if pp.lodger_counts_for_kostendelersnorm:
-        counted = (hh.lodger_pid[rows] >= 0) & is_one_of(benefit, SHARING_BENEFITS)
-    special = shared | counted
+    counted = counted_sharers(ctx, rows, benefit)
+    special = shared | (counted > 0)
+    if cut is not None:
+        cut[:] = 0.0
     if not special.any():
         return per_year
     idx = np.flatnonzero(special)
-    b, sh = benefit[idx], shared[idx]
-    n = adult_count(hh, rows[idx])
+    out = per_year.copy()
+    out[idx] = shared_benefits(benefit[idx], adult_count(hh, rows[idx]), shared[idx], counted[idx],
+                               norm_applies(ctx.params, benefit[idx]), ctx.params.costs, per_year[idx])
+    if cut is not None:
+        cut[idx] = np.maximum(0.0, per_year[idx] - out[idx])
+    return out
+
+
+def norm_applies(params, benefit) -> np.ndarray:
+    """Whether the scenario's kostendelersnorm applies to households with these benefit codes."""
+    return kostendelersnorm_applies(params.policy.kostendelersnorm, benefit)
+
+
+def shared_benefits(benefit, n_adults, shared, counted, applies, cp, per_year) -> np.ndarray:
+    """Benefits per year of households sharing their dwelling (the rule of :func:`benefits`).
+
+    Args:
+        benefit: Benefit codes.
+        n_adults: Adults of each household (1 or 2).
+        shared: True for housemate households (two singles).
+        counted: Other persons 27+ the norm counts (:func:`counted_sharers`).
+        applies: Whether the norm applies (:func:`norm_applies`).
+        cp: ``CostParams``.
+        per_year: The benefits without sharing; kept for households on neither bijstand nor AIO.
+    """
+    b, sh, n = np.asarray(benefit), np.asarray(shared), np.asarray(n_adults)
     partners = ~sh & (n == 2)
-    others = counted[idx].astype(np.int64)
-    applies = kostendelersnorm_applies(pp.kostendelersnorm, b)
     single = cp.bijstand_single_share
-    share = household_bijstand_share(n, partners, others, applies, single)
+    share = household_bijstand_share(n, partners, counted, applies, single)
     cut_eur = (household_bijstand_share(n, partners, 0, False, single) - share) * cp.bijstand_couple_eur_year
     aow = np.where(sh, n * cp.aow_single_eur_year,
                    np.where(n == 2, cp.aow_couple_eur_year, cp.aow_single_eur_year))
     aio = aow + np.maximum(0.0, np.where(sh, n, 1) * cp.aio_supplement_eur_year - cut_eur)
-    out = per_year.copy()
-    out[idx] = np.select([b == BIJSTAND, b == AOW_AIO],
-                         [share * cp.bijstand_couple_eur_year, aio], per_year[idx])
-    return out
+    return np.select([b == BIJSTAND, b == AOW_AIO], [share * cp.bijstand_couple_eur_year, aio], per_year)
+
+
+def under_norm(ctx: Context, rows: np.ndarray, benefit: np.ndarray, per_year: np.ndarray) -> np.ndarray:
+    """True for households whose benefit the kostendelersnorm cuts (below the level without sharers)."""
+    cut = np.zeros(len(rows))
+    benefits(ctx, rows, benefit, per_year, cut)
+    return cut > 0
 
 
 def share_dwellings(ctx: Context) -> None:
