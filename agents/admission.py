@@ -234,10 +234,12 @@ def wlz_admission(ctx: Context) -> None:
         if ((dw.type == VERZORGINGSHUIS) & dw.active & (dw.occupant < 0)).any():
             rows, slots, priority = verzorgingshuis.eligible(ctx)
             admit_by_province(ctx, rows, slots, priority, VERZORGINGSHUIS)
+        if ctx.last_step_of_year:
+            verzorgingshuis.resident_money(ctx)
 
 
 PROCESS = Process(
-    "wlz_admission", wlz_admission, reads=("wlz", "policy"),
+    "wlz_admission", wlz_admission, reads=("wlz", "policy", "money", "costs", "prices"),
     streams=("admission", "wlz_wish", "logeerzorg", "verzorgingshuis"),
     setup=initial_waiting_list,
     records=declare(

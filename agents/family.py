@@ -7,15 +7,18 @@
   followed), with ``births_single_mother_share`` of each age's births to women without a partner
   (:func:`partnership_factor`); children become adult co-residents at ``child_to_adult_per_year``,
   aged 18 (their birth month is kept: ``Households.coresident_birth_month``).
-* Starters: an adult co-resident leaves home at ``leave_home_per_year`` (times
-  :func:`agents.money.leave_home_factor` where the kostendelersnorm cuts the household's benefit
-  because of co-residents 27+) and becomes an applicant (a household to be) searching for a first
-  dwelling (:mod:`agents.applicants`), at its followed age (an age drawn within
+* Starters: an adult co-resident leaves home at ``leave_home_by_age_per_year`` by its age (CBS's
+  shares living at home by age) times ``leave_home_level`` (times
+  :func:`agents.money.leave_home_factor` for those 27+ where the kostendelersnorm cuts the
+  household's benefit; ``leave_home_per_year`` for one counted without an age), at most one per
+  household and step (:func:`leave_home_probabilities`), and becomes an applicant (a household to
+  be) searching for a first dwelling (:mod:`agents.applicants`), at its own age (an age drawn within
   ``starter_age_years`` for one counted without an age).
 
 Draws: the ``family`` stream, one sub-stream per decision: ``births`` (by the woman's person id),
 ``grow_up`` and ``leave_home`` (by the person in the household's first slot), ``leaver`` (which
-co-resident leaves, by the same person), ``starter`` (the new starters' ages, then sexes).
+co-resident leaves, with weights by their probabilities, by the same person), ``starter`` (the new
+starters' ages, then sexes).
 """
 
 from __future__ import annotations
@@ -23,10 +26,12 @@ from __future__ import annotations
 import numpy as np
 
 from agents import applicants, money
+from agents.policies import kostendelersnorm
 from sim.applicants import STARTER
 from sim.codes import FEMALE, MALE, is_institution
 from sim.households import (
     ADULT_AGE_YEARS,
+    CORESIDENT_SLOTS,
     NO_CORESIDENT,
     add_coresidents,
     partner_of,
@@ -124,13 +129,18 @@ def family(ctx: Context) -> None:
     hh.n_children[grown] -= 1
     add_coresidents(hh, grown, np.full(len(grown), ctx.month - ADULT_AGE_YEARS * 12, np.int32))
     cores = np.flatnonzero(hh.active & (hh.n_coresidents > 0))
-    p_leave = probability_by_count(tp.leave_home_per_year, hh.n_coresidents[cores], spy)
-    factor = money.leave_home_factor(ctx, cores)
-    if factor is not None:
-        p_leave = 1.0 - (1.0 - p_leave) ** factor
-    leave = cores[ctx.streams.for_ids("family", hh.pid[cores, 0], "leave_home") < p_leave]
+    p_slot, p_untracked = leave_home_probabilities(ctx, cores)
+    p_any = 1.0 - np.prod(1.0 - p_slot, axis=1) * (1.0 - p_untracked)
+    u = ctx.streams.for_ids("family", hh.pid[cores, 0], "leave_home")
+    pick = u < p_any
+    leave = cores[pick]
     if len(leave):
-        born = remove_coresidents(hh, leave, ctx.streams.for_few("family", hh.pid[leave, 0], "leaver"))
+        # the leaver: slot i with weight p_i, a co-resident without an age with the rest
+        weights = np.column_stack([p_slot[pick], p_untracked[pick]])
+        cum = np.cumsum(weights, axis=1)
+        v = ctx.streams.for_few("family", hh.pid[leave, 0], "leaver") * cum[:, -1]
+        choice = np.minimum((cum <= v[:, None]).sum(axis=1), weights.shape[1] - 1)
+        born = remove_coresidents(hh, leave, np.where(choice < CORESIDENT_SLOTS, choice, -1))
         k = len(leave)
         g = ctx.streams.generator("family", "starter")
         # a leaver counted without an age gets one drawn from starter_age_years
@@ -141,6 +151,33 @@ def family(ctx: Context) -> None:
         applicants.join(ctx, STARTER, ctx.new_person_ids(k), hh.region[leave], ages, sex,
                         hh.weight[leave])
         ctx.record.flow("starters_new", float(np.sum(hh.weight[leave])))
+
+
+def leave_home_probabilities(ctx: Context, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """This step's leave-home probabilities of the co-residents of households ``rows``.
+
+    Returns:
+        ``(per slot, rest)``: shape ``(len(rows), CORESIDENT_SLOTS)`` for the co-residents whose age
+        is followed (``leave_home_by_age_per_year`` by age times ``leave_home_level``, times
+        :func:`agents.money.leave_home_factor` for those 27+; 0 in empty slots), and per row the
+        probability that one of the co-residents counted without an age leaves
+        (``leave_home_per_year`` each).
+    """
+    hh = ctx.households
+    tp = ctx.params.turnover
+    spy = ctx.steps_per_year
+    born = hh.coresident_birth_month[rows]
+    tracked = born != NO_CORESIDENT
+    age = np.where(tracked, (ctx.month - born.astype(np.int64)) // 12, 0)
+    band = np.searchsorted(np.asarray(tp.leave_home_age_years), age, side="right")
+    rate = np.where(tracked, np.asarray(tp.leave_home_by_age_per_year)[band] * tp.leave_home_level, 0.0)
+    factor = money.leave_home_factor(ctx, rows)
+    if factor is not None:
+        rate = np.where(tracked & (age >= kostendelersnorm.KOSTENDELER_AGE_YEARS), rate * factor[:, None],
+                        rate)
+    untracked = hh.n_coresidents[rows] - tracked.sum(axis=1)
+    p_rest = probability_by_count(tp.leave_home_per_year, untracked, spy)
+    return step_probability(rate, spy), np.where(untracked > 0, p_rest, 0.0)
 
 
 PROCESS = Process(

@@ -194,8 +194,9 @@ class _OfferCost:
         """Records the rent change of older tenants who move; returns the rent paid and who keeps it.
 
         Recorded: the change in monthly rent of households 65+ moving from a rented dwelling to
-        another (``rent_change_older_movers_eur_month``); under the keep-rent lever, the rent the
-        corporations forgo over the first year (``keep_rent_forgone_eur``).
+        another (``rent_change_older_movers_eur_month``); the home equity owners 65+ release by
+        moving to a rented dwelling (``equity_released_older_movers_eur``); under the keep-rent
+        lever, the rent the corporations forgo over the first year (``keep_rent_forgone_eur``).
         """
         ctx, dw = self.ctx, self.ctx.dwellings
         paid = self.paid(vi, si)  # computes the movers' money first
@@ -204,6 +205,10 @@ class _OfferCost:
         change = paid - self.money.rent_now[si]
         sel = self.aged[si] & (self.money.rent_now[si] > 0) & (dw.tenure[ids] != OWNER)
         ctx.record.mean("rent_change_older_movers_eur_month", change[sel], w[sel])
+        released = self.aged[si] & (self.money.equity[si] > 0) & (dw.tenure[ids] != OWNER)
+        if released.any():
+            ctx.record.flow("equity_released_older_movers_eur",
+                            float((w[released] * self.money.equity[si][released]).sum()))
         kept = doorstroom.rent_kept(ctx, paid, self.offered[vi])
         if kept.any():
             ctx.record.flow("keep_rent_forgone_eur",
@@ -225,5 +230,8 @@ PROCESS = Process(
          "Change in rent of households 65+ moving from one rented dwelling to another", "mean"),
         ("keep_rent_forgone_eur", "EUR per year",
          "Rent corporations forgo in the first year when older tenants keep their rent", "flow"),
+        ("equity_released_older_movers_eur", "EUR per year",
+         "Home equity released by owners 65+ who move to a rented dwelling (value less mortgage)",
+         "flow"),
     ),
 )

@@ -34,7 +34,18 @@ import numpy as np
 
 from agents import prices
 from agents.policies import kostendelersnorm
-from sim.codes import AOW, AOW_AIO, AOW_PENSION, BIJSTAND, OWNER, PRIVATE, SOCIAL, is_one_of
+from sim.codes import (
+    AOW,
+    AOW_AIO,
+    AOW_PENSION,
+    BIJSTAND,
+    GECLUSTERD,
+    OWNER,
+    PRIVATE,
+    SOCIAL,
+    ZORGGESCHIKT,
+    is_one_of,
+)
 from sim.households import adult_count, coresidents_from_age, household_size, oldest_age_months
 from sim.outputs import declare
 from sim.process import Context, Process
@@ -200,26 +211,29 @@ class Household:
         gross: Gross income per year. disposable: Disposable income per year.
         persons: Persons. aow: At AOW age. cost_now: Housing cost per month where they live.
         rent_now: Their current monthly rent (0 for owners). toeslag: Their huurtoeslag per month.
+        equity: Owners' home equity (value less the mortgage of :func:`mortgage_share`; 0 for others).
         rules, incomes: The year's levels (:func:`rule_level`, :func:`income_level`).
     """
 
     def __init__(self, ctx: Context, rows: np.ndarray):
         hh, dw = ctx.households, ctx.dwellings
         ids = hh.dwelling_id[rows]
-        self._set(ctx.params.money, hh.benefit[rows], gross_income(ctx, rows), household_size(hh, rows),
-                  dw.tenure[ids], dw.rent_eur_month[ids], dw.value_eur[ids], rule_index(ctx),
-                  income_index(ctx))
+        mp = ctx.params.money
+        tenure, value = dw.tenure[ids], dw.value_eur[ids]
+        self._set(mp, hh.benefit[rows], gross_income(ctx, rows), household_size(hh, rows), tenure,
+                  dw.rent_eur_month[ids], value, rule_index(ctx), income_index(ctx),
+                  equity_of(tenure, value, oldest_age_months(hh, rows) // 12, mp))
 
     @classmethod
-    def of(cls, mp, benefit, gross, persons, tenure, rent, value, rules: float, incomes: float
-           ) -> Household:
+    def of(cls, mp, benefit, gross, persons, tenure, rent, value, rules: float, incomes: float,
+           equity=0.0) -> Household:
         """The money of households given as arrays.
 
-        Gross income of the current year, their dwellings' tenure, rent and value, and the year's
-        levels (:func:`rule_level`, :func:`income_level`).
+        Gross income of the current year, their dwellings' tenure, rent and value, the year's levels
+        (:func:`rule_level`, :func:`income_level`) and the owners' equity (:func:`equity_of`).
         """
         out = cls.__new__(cls)
-        out._set(mp, benefit, gross, persons, tenure, rent, value, rules, incomes)
+        out._set(mp, benefit, gross, persons, tenure, rent, value, rules, incomes, equity)
         return out
 
     @classmethod
@@ -228,7 +242,7 @@ class Household:
         out = cls.__new__(cls)
         out.rules, out.incomes = rules, incomes
         out.gross, out.rent_now, out.cost_now = np.zeros(n), np.zeros(n), np.zeros(n)
-        out.toeslag = np.zeros(n)
+        out.toeslag, out.equity = np.zeros(n), np.zeros(n)
         out.disposable = np.ones(n)
         out.persons = np.zeros(n, np.int64)
         out.aow = np.zeros(n, bool)
@@ -236,10 +250,10 @@ class Household:
 
     def fill(self, positions: np.ndarray, other: Household) -> None:
         """Copies the money of ``other`` (one household per position) into ``positions``."""
-        for name in ("gross", "disposable", "persons", "aow", "rent_now", "toeslag", "cost_now"):
+        for name in ("gross", "disposable", "persons", "aow", "rent_now", "toeslag", "cost_now", "equity"):
             getattr(self, name)[positions] = getattr(other, name)
 
-    def _set(self, mp, benefit, gross, persons, tenure, rent, value, rules, incomes) -> None:
+    def _set(self, mp, benefit, gross, persons, tenure, rent, value, rules, incomes, equity) -> None:
         self.rules, self.incomes = rules, incomes
         self.gross = np.asarray(gross, np.float64)
         self.disposable = np.maximum(net_income(self.gross, benefit, mp), 1.0)
@@ -251,6 +265,19 @@ class Household:
                                   incomes)
         self.cost_now = housing_cost_month(tenure, self.rent_now, value, self.gross, self.persons,
                                            self.aow, mp, rules, incomes, self.toeslag)
+        self.equity = np.broadcast_to(np.asarray(equity, np.float64), self.gross.shape).copy()
+
+
+def mortgage_share(oldest_years, mp) -> np.ndarray:
+    """Remaining mortgage as a share of the home's value, by the age of the oldest adult."""
+    band = np.searchsorted(np.asarray(mp.mortgage_age_years), np.asarray(oldest_years), side="right")
+    return np.asarray(mp.mortgage_share_of_value)[band]
+
+
+def equity_of(tenure, value, oldest_years, mp) -> np.ndarray:
+    """Home equity (EUR): the value less the mortgage for owners, 0 for others."""
+    equity = np.asarray(value, np.float64) * (1.0 - mortgage_share(oldest_years, mp))
+    return np.where(np.asarray(tenure) == OWNER, equity, 0.0)
 
 
 def cost_rise_share(money: Household, who: np.ndarray, tenure, rent, value, allowance, mp) -> np.ndarray:
@@ -267,8 +294,21 @@ def cost_rise_share(money: Household, who: np.ndarray, tenure, rent, value, allo
     """
     cost_new = housing_cost_month(tenure, rent, value, money.gross[who], money.persons[who],
                                   money.aow[who], mp, money.rules, money.incomes)
+    released = np.where(np.asarray(tenure) != OWNER, money.equity[who], 0.0)
+    return rise_share(money, who, cost_new, allowance, mp, released)
+
+
+def rise_share(money: Household, who: np.ndarray, cost_new, allowance, mp, released=0.0) -> np.ndarray:
+    """Rise in yearly housing cost of moving to a home costing ``cost_new`` per month.
+
+    As a share of disposable income, not below 0; the moving cost less ``allowance`` is spread over
+    ``moving_cost_years``; home equity ``released`` by selling (owners who move to a rented home or
+    an institution) counts as ``equity_release_weight`` times its annuity over
+    ``equity_annuity_years``.
+    """
     moving = np.maximum(0.0, mp.moving_cost_eur * money.incomes - allowance) / mp.moving_cost_years
-    rise = (cost_new - money.cost_now[who]) * 12 + moving
+    annuity = mp.equity_release_weight * np.asarray(released, np.float64) / mp.equity_annuity_years
+    rise = (np.asarray(cost_new, np.float64) - money.cost_now[who]) * 12 + moving - annuity
     return np.maximum(0.0, rise / money.disposable[who])
 
 
@@ -305,6 +345,26 @@ def weighted_median(values: np.ndarray, weights: np.ndarray) -> float:
     return float(values[order][np.searchsorted(cum, 0.5 * cum[-1])])
 
 
+def aow_only_woonquote(ctx: Context, dwelling_type: int) -> float:
+    """Woonquote of a single with only the AOW in a newly let dwelling of ``dwelling_type``.
+
+    At the mean rent a new tenant pays for the rented dwellings of that type (social ones at most the
+    DAEB limit), after huurtoeslag; NaN when no such dwelling is rented out.
+    """
+    dw, mp = ctx.dwellings, ctx.params.money
+    ids = np.flatnonzero(dw.active & (dw.type == dwelling_type) & is_one_of(dw.tenure, (SOCIAL, PRIVATE)))
+    if len(ids) == 0:
+        return float("nan")
+    w = dw.weight[ids].astype(np.float64)
+    rent = float((offered_rent(dw, ids, ctx.params.prices, ctx.year) * w).sum() / w.sum())
+    rules, incomes = rule_index(ctx), income_index(ctx)
+    gross = np.array([ctx.params.costs.aow_single_eur_year * incomes])
+    aow = np.ones(1, bool)
+    cost = housing_cost_month(np.array([SOCIAL]), np.array([rent]), np.zeros(1), gross, np.ones(1), aow,
+                              mp, rules, incomes)
+    return float(cost[0] * 12 / net_income(gross, np.array([AOW]), mp)[0])
+
+
 def money(ctx: Context) -> None:
     """For 1 January: huurtoeslag households and cost, and the median woonquote by tenure."""
     if not ctx.last_step_of_year:
@@ -328,6 +388,11 @@ def money(ctx: Context) -> None:
     ctx.record.mean("households_under_kostendelersnorm", np.array([w[cut][under].sum()]), np.ones(1))
     adults_27 = coresidents_from_age(hh, rows, ctx.month, kostendelersnorm.KOSTENDELER_AGE_YEARS)
     ctx.record.mean("coresidents_27plus", np.array([(w * adults_27).sum()]), np.ones(1))
+    for name, kind in (("woonquote_aow_only_geclusterd", GECLUSTERD),
+                       ("woonquote_aow_only_zorggeschikt", ZORGGESCHIKT)):
+        ratio = aow_only_woonquote(ctx, kind)
+        if np.isfinite(ratio):
+            ctx.record.mean(name, np.array([ratio]), np.ones(1))
     ratio = m.cost_now * 12 / m.disposable
     older = oldest_age_months(hh, rows) >= OLDER_AGE_YEARS * 12
     for name, sel in (("woonquote_median_renters", renting), ("woonquote_median_owners", ~renting),
@@ -349,6 +414,12 @@ PROCESS = Process(
         ("coresidents_27plus", "persons",
          "Adult co-residents (mostly children at home) aged 27+ in private dwellings (31 December)",
          "mean"),
+        ("woonquote_aow_only_geclusterd", "share of disposable income",
+         "Housing cost ratio of a single with only the AOW at the mean rent of a newly let rented "
+         "geclusterde woning, after huurtoeslag (affordability)", "mean"),
+        ("woonquote_aow_only_zorggeschikt", "share of disposable income",
+         "Housing cost ratio of a single with only the AOW at the mean rent of a newly let rented "
+         "zorggeschikte woning, after huurtoeslag (affordability)", "mean"),
         ("woonquote_median_renters", "share of disposable income",
          "Median housing cost ratio of tenants", "mean"),
         ("woonquote_median_owners", "share of disposable income",

@@ -459,9 +459,12 @@ class HouseholdAgent(mesa.Agent):
                 kostendelersnorm.norm_applies(model.params, benefit), cp, statutory)
         statutory = float(statutory[0])
         gross = (statutory + self.income) * model.income_level
-        return money.Household.of(model.params.money, np.array([self.benefit]), np.array([gross]),
+        mp = model.params.money
+        equity = money.equity_of(np.array([home.tenure]), np.array([home.value]),
+                                 np.array([self.oldest_years]), mp)
+        return money.Household.of(mp, np.array([self.benefit]), np.array([gross]),
                                   np.array([self.size]), np.array([home.tenure]), np.array([home.rent]),
-                                  np.array([home.value]), model.rule_level, model.income_level)
+                                  np.array([home.value]), model.rule_level, model.income_level, equity)
 
     def cost_factor(self, tenure: int, rent: float, value: float, sensitivity: float) -> float:
         """``exp(-sensitivity * rise)`` for living at ``rent`` or ``value`` (:mod:`agents.money`)."""

@@ -243,31 +243,23 @@ def add_coresidents(hh: Households, rows: np.ndarray, birth_month: np.ndarray) -
     hh.coresident_birth_month[r, free[has].argmax(axis=1)] = np.asarray(birth_month)[has]
 
 
-def remove_coresidents(hh: Households, rows: np.ndarray, u: np.ndarray) -> np.ndarray:
-    """One adult co-resident of each household of ``rows`` (rows unique) leaves, chosen by ``u``.
+def remove_coresidents(hh: Households, rows: np.ndarray, slots: np.ndarray) -> np.ndarray:
+    """One adult co-resident of each household of ``rows`` (rows unique) leaves.
 
     Args:
         hh: The households.
         rows: Rows with at least one co-resident.
-        u: One uniform draw in [0, 1) per row: the ``floor(u n)``-th of the ``n`` co-residents
-            leaves (those with an age first, in slot order).
+        slots: The slot of ``coresident_birth_month`` that leaves, or -1 for a co-resident counted
+            without an age.
 
     Returns:
         The birth month of each leaver (:data:`NO_CORESIDENT` for one counted without an age).
     """
-    rows = np.asarray(rows)
-    n = hh.n_coresidents[rows].astype(np.int64)
-    pick = np.minimum((np.asarray(u) * n).astype(np.int64), n - 1)
-    slots = hh.coresident_birth_month[rows]
-    used = slots != NO_CORESIDENT
-    # position of the pick-th used slot: the first slot whose running count of used slots passes pick
-    rank = np.cumsum(used, axis=1) - 1
-    hit = used & (rank == pick[:, None])
-    tracked = hit.any(axis=1)
-    col = hit.argmax(axis=1)
+    rows, slots = np.asarray(rows), np.asarray(slots)
+    tracked = slots >= 0
     out = np.full(len(rows), NO_CORESIDENT, np.int32)
-    out[tracked] = slots[tracked, col[tracked]]
-    hh.coresident_birth_month[rows[tracked], col[tracked]] = NO_CORESIDENT
+    out[tracked] = hh.coresident_birth_month[rows[tracked], slots[tracked]]
+    hh.coresident_birth_month[rows[tracked], slots[tracked]] = NO_CORESIDENT
     hh.n_coresidents[rows] -= 1
     return out
 

@@ -657,6 +657,13 @@ class TurnoverParams(_Group):
                                  "expected as many years as values")
         for name in ("starter_age_years", "immigrant_parent_age_years"):
             _require_range("turnover", name, getattr(self, name))
+        if list(self.leave_home_age_years) != sorted(set(self.leave_home_age_years)):
+            raise ParameterError(f"turnover.leave_home_age_years = {list(self.leave_home_age_years)!r}: "
+                                 "expected increasing ages")
+        if len(self.leave_home_by_age_per_year) != len(self.leave_home_age_years) + 1:
+            raise ParameterError(
+                f"turnover.leave_home_by_age_per_year has {len(self.leave_home_by_age_per_year)} rates "
+                f"for {len(self.leave_home_age_years)} age edges: expected one more rate than edges")
         if list(self.union_age_years) != sorted(set(self.union_age_years)):
             raise ParameterError(f"turnover.union_age_years = {list(self.union_age_years)!r}: "
                                  "expected increasing ages")
@@ -726,8 +733,30 @@ class TurnoverParams(_Group):
         "-8%", bounds=(0.0, 5.0), any_length=True)
     leave_home_per_year: float = param(
         0.09, unit="per adult co-resident per year", kind="assumption",
-        source="adult children leave home after about 11 years on average (assumption); gives "
-        "about 170,000-200,000 starters a year", bounds=(0.0, 5.0))
+        source="hazard of a co-resident whose age is not followed (a fifth or later one in a "
+        "household): adult children leave home after about 11 years on average (assumption)",
+        bounds=(0.0, 5.0))
+    leave_home_age_years: tuple[int, ...] = param(
+        (20, 22, 24, 27, 30, 35), unit="years: edges of the age bands of leave_home_by_age_per_year",
+        kind="input", source="age bands of the leave-home hazard", bounds=(0, 120), any_length=True)
+    leave_home_by_age_per_year: tuple[float, ...] = param(
+        (0.10, 0.12, 0.19, 0.26, 0.24, 0.12, 0.04), unit="per adult co-resident per year",
+        kind="input",
+        source="hazard of leaving home by the co-resident's age, derived from the share of each age "
+        "living with a parent on 1 January 2021 (CBS 2021-49 'Leeftijd bij uit huis gaan in 2020 "
+        "licht gedaald': 18 89.7%, 20 73.8%, 22 57.8%, 24 39.4%, 27 18.2%, 30 8.9%) as -ln(share "
+        "at a+1 / share at a), mean over each band (18-19 0.10, 20-21 0.12, 22-23 0.19, 24-26 "
+        "0.26, 27-29 0.24); 30-34 and 35+ (0.12, 0.04) are assumptions (no share published past "
+        "30). Times leave_home_level", bounds=(0.0, 5.0), any_length=True)
+    leave_home_level: float = param(
+        0.55, unit="factor on leave_home_by_age_per_year", kind="assumption",
+        source="the model's adult co-residents are the position table's residual (about 1.9 million "
+        "in 2025, CBS's children at home 18-30 are about 1.2 million), so they include adults who "
+        "are not children at home and leave less; the level is set by hand against CBS 85085NED "
+        "households (doorstroom validate --seeds 2, results version 23): 1.0 gave 274,000 starters "
+        "in 2025 and households +2.7/+3.2/+3.2% (2030/2040/2050), one-person +8.4/+5.9/+2.7%; 0.7 "
+        "+1.9/+2.7/+2.2% and +5.7/+3.5/-0.8%; 0.55 +0.6/+0.8/-0.3% and +3.0/+0.7/-4.7%",
+        bounds=(0.0, 10.0))
     immigration_path_years: tuple[int, ...] = param(
         (2024, 2030, 2040, 2050), unit="years", kind="input",
         source="years of the immigration path (with immigration_path_persons), interpolated "
@@ -941,6 +970,22 @@ class PolicyParams(_Group):
         "verzorgingshuis. CPB (Zorgkeuzes in Kaart 2020, in the letter of 20-02-2025, Bijlage B) "
         "books fewer VV4 indications (-110 of +2,600 EUR mln); 0 in the baseline (assumption: "
         "no effect unless a scenario sets it)", bounds=(0.0, 1.0))
+    verzorgingshuis_rent_eur_month: float = param(
+        0.0, unit="EUR per month (2025 prices)", kind="policy",
+        source="rent a verzorgingshuis resident pays for the place: 'uitgegaan van het scheiden "
+        "van wonen en zorg; de betreffende ouderen betalen dus zelf de huur' (letter VWS "
+        "20-02-2025, 29 389 nr. 146, Bijlage A); the scenario sets the amount; grows with the DAEB "
+        "rent limit", bounds=(0.0, 1e5))
+    verzorgingshuis_service_eur_month: float = param(
+        0.0, unit="EUR per month (2025 prices)", kind="policy",
+        source="service costs a resident pays besides the rent (shared room, 24-hour presence, "
+        "meals); the scenario sets the amount; grows with incomes", bounds=(0.0, 1e5))
+    verzorgingshuis_huurtoeslag: bool = param(
+        False, unit="switch", kind="policy",
+        source="whether residents receive huurtoeslag on the place's rent; the letter: 'Omdat er in "
+        "principe geen sprake is van zelfstandige wooneenheden, is geen huurtoeslag mogelijk' "
+        "(VWS 20-02-2025, 29 389 nr. 146, Bijlage A): off unless a scenario makes the places "
+        "self-contained", bounds=(None, None))
     kostendelersnorm: str = param(
         "current", unit="variant", kind="policy",
         source="kostendelersnorm in bijstand and AIO: 'current' = benefit per person "
@@ -979,9 +1024,12 @@ class PolicyParams(_Group):
         source="tenants (social and private rent) may also take a lodger; off: owners only",
         bounds=(None, None))
     hospita_per_year: float = param(
-        0.006, unit="per year, per eligible household", kind="assumption",
-        source="hazard that a household with two or more rooms more than persons takes a lodger; "
-        "set so that about 20,000 lodgers a year start, i.e. the potential of 100,000 rooms "
+        0.0125, unit="per year, per eligible household", kind="assumption",
+        source="hazard that a household with two or more rooms more than persons considers a lodger "
+        "(it takes one with the share 1 - exp(-money.hospita_gain_sensitivity x net gain share)); "
+        "set so that about 20,000 lodgers a year start at the default rent and gain sensitivity "
+        "(0.0125: `doorstroom run --scenario experiments/scenarios/hospitaverhuur.toml`), i.e. the "
+        "potential of 100,000 rooms "
         "(1/3 of owners have a room, 8% of them consider renting it; nl_facts "
         "hospita_potential_rooms, Rijksoverheid 19-12-2025) taken up over about 5 years; assumption",
         bounds=(0.0, 12.0))
@@ -996,13 +1044,15 @@ class PolicyParams(_Group):
         "contract length is drawn uniformly from 1 month to this (assumption)", bounds=(0.1, 50.0))
     hospita_rent_eur_month: float = param(
         450.0, unit="EUR per month", kind="assumption",
-        source="rent of a non-self-contained room in the host's home; assumption (below the "
-        "kamerverhuurvrijstelling of 6,324 EUR/year = 527 EUR/month, nl_facts)", bounds=(0.0, 1e4))
+        source="rent of a non-self-contained room in the host's home, EUR of 2025 (grows with "
+        "incomes); assumption (below the kamerverhuurvrijstelling of 6,324 EUR/year = 527 EUR/month, "
+        "nl_facts)", bounds=(0.0, 1e4))
     lodger_counts_for_kostendelersnorm: bool = param(
         False, unit="switch", kind="policy",
         source="whether a lodger counts as co-resident for the kostendelersnorm; current law "
         "excludes commercial lodgers (nl_facts kostendeler_age_threshold note); when it counts, "
-        "a bijstand or AIO host subject to the norm does not take a lodger", bounds=(None, None))
+        "the cut a lodger would make in a bijstand or AIO host's benefit is deducted from the host's "
+        "gain", bounds=(None, None))
 
 
 @dataclass(frozen=True)
@@ -1165,6 +1215,15 @@ class MoneyParams(_Group):
 
     _group = "money"
 
+    def _check_together(self) -> None:
+        if list(self.mortgage_age_years) != sorted(set(self.mortgage_age_years)):
+            raise ParameterError(f"money.mortgage_age_years = {list(self.mortgage_age_years)!r}: "
+                                 "expected increasing ages")
+        if len(self.mortgage_share_of_value) != len(self.mortgage_age_years) + 1:
+            raise ParameterError(
+                f"money.mortgage_share_of_value has {len(self.mortgage_share_of_value)} shares for "
+                f"{len(self.mortgage_age_years)} age edges: expected one more share than edges")
+
     income_growth_per_year: float = param(
         0.03, unit="share per year", kind="assumption",
         source="nominal growth of incomes (AOW and bijstand follow the minimum wage, which follows "
@@ -1239,6 +1298,46 @@ class MoneyParams(_Group):
         "against its current rent (tenants), the moving cost only (owners). Same size as "
         "accept_cost_sensitivity (assumption); the search-start rates of MovingParams are fitted "
         "with it", bounds=(0.0, 100.0))
+    mortgage_age_years: tuple[int, ...] = param(
+        (35, 45, 55, 65, 75, 85), unit="years: edges of the age bands (oldest adult)", kind="input",
+        source="age bands of mortgage_share_of_value", bounds=(0, 120), any_length=True)
+    mortgage_share_of_value: tuple[float, ...] = param(
+        (0.70, 0.55, 0.41, 0.30, 0.23, 0.17, 0.09), unit="share of the home's value",
+        kind="assumption",
+        source="remaining mortgage over value by age band: under 35 0.70 and 45-54 0.41 (CBS "
+        "2002-26 'Hypotheekschuld ruim 40 procent van woningwaarde', figures of 2000); 65-74 0.23, "
+        "75-84 0.17 (6 in 10 owners 65+ with a mortgage, of 182,551 and 137,073 EUR on average, "
+        "against a mean value of about 475,000; Van Bruggen Adviesgroep 2024 on CBS 2023) and 85+ "
+        "0.09 (64% without a mortgage, Business Insider 2021 on CBS; mean 113,595); 35-44 and 55-64 "
+        "interpolated (assumption); the same share for every owner of a band (simplification)",
+        bounds=(0.0, 1.0), any_length=True)
+    equity_annuity_years: float = param(
+        20.0, unit="years", kind="assumption",
+        source="years over which a household that sells its home spreads the equity released, "
+        "about the remaining life expectancy at 65 (about 20 years, CBS); assumption",
+        bounds=(1.0, 100.0))
+    equity_release_weight: float = param(
+        0.5, unit="share of the annuity of released equity", kind="assumption",
+        source="how much of the released equity's annuity an owner moving to a rented home or an "
+        "institution sets against the rise in housing cost: 1 fully, 0 not at all (older owners "
+        "tend to keep home equity as a reserve rather than spend it); assumption, free for the "
+        "calibration", bounds=(0.0, 1.0))
+    hospita_gain_sensitivity: float = param(
+        5.0, unit="per unit of yearly net gain as a share of disposable income", kind="assumption",
+        source="how strongly a would-be hospita host's net gain from a lodger (rent, less income tax "
+        "on the rent above the kamerverhuurvrijstelling, less a benefit cut where the lodger counts "
+        "for the kostendelersnorm) makes it take one: the ready hazard policy.hospita_per_year "
+        "times 1 - exp(-sensitivity x gain share); same size as accept_cost_sensitivity "
+        "(assumption), free for the calibration", bounds=(0.0, 100.0))
+    income_tax_rate_working_age: float = param(
+        0.3582, unit="share of taxable income", kind="input",
+        source="box 1 rate of the first bracket 2025 below the AOW age (Belastingdienst, recalled, "
+        "not verified): the marginal tax on hospita rent above the kamerverhuurvrijstelling",
+        bounds=(0.0, 1.0))
+    income_tax_rate_aow_age: float = param(
+        0.1792, unit="share of taxable income", kind="input",
+        source="box 1 rate of the first bracket 2025 at AOW age, without the AOW premium "
+        "(Belastingdienst, recalled, not verified)", bounds=(0.0, 1.0))
     kostendeler_leave_sensitivity: float = param(
         5.0, unit="per unit of yearly benefit cut as a share of disposable income", kind="assumption",
         source="how strongly the cut the kostendelersnorm makes in a bijstand or AIO household's "

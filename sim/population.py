@@ -189,6 +189,22 @@ def _ages_in_months(rng, lo: int, hi: int, n: int, pp: PopulationParams) -> np.n
     return (years * 12).astype(np.int16)
 
 
+AT_HOME_SHARE_BY_AGE = {18: 0.897, 19: 0.813, 20: 0.738, 21: 0.659, 22: 0.578, 23: 0.483, 24: 0.394,
+                        25: 0.308, 26: 0.238, 27: 0.182, 28: 0.141, 29: 0.111, 30: 0.089}
+"""Share of each age living with a parent on 1 January 2021 (CBS 2021-49 'Leeftijd bij uit huis gaan
+in 2020 licht gedaald'): the relative weight of each age among the co-residents of its age group."""
+
+
+def _coresident_ages(rng, lo: int, hi: int, n: int, pp: PopulationParams) -> np.ndarray:
+    """Ages in months of ``n`` co-residents of the age group [lo, hi] (see :func:`place_coresidents`)."""
+    years = np.arange(lo, hi + 1)
+    if lo >= 95 or not any(a in AT_HOME_SHARE_BY_AGE for a in years):
+        return _ages_in_months(rng, lo, hi, n, pp)
+    weight = np.array([AT_HOME_SHARE_BY_AGE.get(int(a), AT_HOME_SHARE_BY_AGE[30]) for a in years])
+    whole = rng.choice(years, size=n, p=weight / weight.sum())
+    return ((whole + rng.random(n)) * 12).astype(np.int16)
+
+
 def _band_lookup(table: list[dict], age_years: np.ndarray) -> np.ndarray:
     """Index of the table row whose [age_from, age_to] holds each age (last row for older)."""
     starts = np.array([r["age_from"] for r in table])
@@ -381,13 +397,14 @@ def place_coresidents(hh: Households, n_cores: np.ndarray, oldest: np.ndarray, g
     """Gives the households their adult co-residents with the ages of the population table.
 
     The co-residents' ages are drawn within their age groups (``groups``: ``(lo, hi, count)``, the
-    persons the position table leaves as co-residents); the oldest co-residents go to the households
+    persons the position table leaves as co-residents), by :data:`AT_HOME_SHARE_BY_AGE` from 18 to 30
+    and uniformly above; the oldest co-residents go to the households
     whose oldest adult is oldest, after a normal noise of ``coresident_age_noise_years`` on that adult's
     age (assumption: co-residents are mostly the household's children, so their ages follow the
     parents'). Draws of the sub-stream ``coresidents`` of ``population`` (the rest of the population
     does not depend on them).
     """
-    ages = np.concatenate([_ages_in_months(rng, lo, hi, k, pp) for lo, hi, k in groups]
+    ages = np.concatenate([_coresident_ages(rng, lo, hi, k, pp) for lo, hi, k in groups]
                           or [np.zeros(0, np.int16)])
     rows = np.repeat(np.arange(len(n_cores)), n_cores)
     k = min(len(rows), len(ages))

@@ -37,8 +37,7 @@ def test_add_remove_and_move_keep_counts_and_ages():
     assert hh.n_coresidents.tolist() == [2, 1, 0]
     assert coresidents_from_age(hh, None, 0, 27).tolist() == [1, 0, 0]  # -400: 33 years, -300: 25
     assert coresidents_from_age(hh, None, 24, 27).tolist() == [2, 0, 0]  # two years on: 27 and 35
-    # u in [0.5, 1) of two co-residents picks the second followed one
-    born = remove_coresidents(hh, np.array([0]), np.array([0.7]))
+    born = remove_coresidents(hh, np.array([0]), np.array([1]))
     assert born.tolist() == [-400] and hh.n_coresidents[0] == 1
     move_coresidents(hh, np.array([2]), np.array([0]))
     assert hh.n_coresidents.tolist() == [0, 1, 1]
@@ -52,8 +51,8 @@ def test_a_co_resident_beyond_the_slots_is_counted_without_an_age():
         add_coresidents(hh, np.array([0]), np.array([-400 - k]))
     assert hh.n_coresidents[0] == CORESIDENT_SLOTS + 1
     assert coresidents_tracked(hh).tolist() == [CORESIDENT_SLOTS]
-    # the last of the five (u near 1) is the one without an age
-    assert remove_coresidents(hh, np.array([0]), np.array([0.99])).tolist() == [NO_CORESIDENT]
+    # the fifth is the one without an age (slot -1)
+    assert remove_coresidents(hh, np.array([0]), np.array([-1])).tolist() == [NO_CORESIDENT]
     assert coresidents_tracked(hh).tolist() == [CORESIDENT_SLOTS]
 
 
@@ -73,7 +72,11 @@ def test_random_sequences_keep_the_multiset_of_ages(ops):
                 ages.append(-counter)  # a fifth is counted without an age
             add_coresidents(hh, np.array([r]), np.array([-counter]))
         elif op == 1 and hh.n_coresidents[r] > 0:
-            born = remove_coresidents(hh, np.array([r]), np.array([u]))[0]
+            used = np.flatnonzero(hh.coresident_birth_month[r] != NO_CORESIDENT).tolist()
+            if hh.n_coresidents[r] > len(used):
+                used.append(-1)
+            slot = used[int(u * len(used))]
+            born = remove_coresidents(hh, np.array([r]), np.array([slot]))[0]
             if born != NO_CORESIDENT:
                 ages.remove(int(born))
         elif op == 2:
@@ -163,3 +166,31 @@ def test_households_under_the_norm_are_counted_and_vanish_when_it_is_abolished()
     assert 5_000 < counts["current"]["households_under_kostendelersnorm"] < 100_000
     assert counts["abolished"]["households_under_kostendelersnorm"] == 0
     assert counts["current"]["coresidents_27plus"] > 100_000
+
+
+def test_leave_home_hazards_follow_age_and_the_norm():
+    """Co-residents of 24 leave more often than those of 40; a cut household's co-resident of 30
+    more often than the same co-resident without the norm."""
+    from agents import family
+
+    probs = {}
+    for variant in ("current", "abolished"):
+        model = _model({"kostendelersnorm": variant})
+        hh = model.households
+        rows = np.flatnonzero(hh.active & ~hh.present[:, 1])[:2]
+        hh.benefit[rows] = BIJSTAND
+        hh.coresident_birth_month[rows] = NO_CORESIDENT
+        hh.n_coresidents[rows] = [2, 1]
+        hh.coresident_birth_month[rows[0], :2] = [-24 * 12, -40 * 12]
+        hh.coresident_birth_month[rows[1], 0] = -30 * 12
+        probs[variant] = family.leave_home_probabilities(model.contexts["family"], rows)[0]
+    tp = Parameters().turnover
+    p = probs["abolished"]
+    assert p[0, 0] > p[0, 1] > 0 and p[0, 2:].sum() == 0
+    # bands <20, 20-21, 22-23, 24-26, 27-29, 30-34, 35+
+    rates = np.asarray(tp.leave_home_by_age_per_year) * tp.leave_home_level
+    assert p[0, 0] == pytest.approx(1 - np.exp(-rates[3] / 12))
+    assert p[0, 1] == pytest.approx(1 - np.exp(-rates[6] / 12))
+    assert p[1, 0] == pytest.approx(1 - np.exp(-rates[5] / 12))
+    cut = probs["current"]
+    assert cut[1, 0] > p[1, 0] and cut[0, 1] > p[0, 1] and cut[0, 0] == pytest.approx(p[0, 0])

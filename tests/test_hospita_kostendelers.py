@@ -5,6 +5,9 @@ import numpy as np
 import pytest
 from paired import SCENARIOS, SEEDS, paired, scenario_values
 
+from agents import money
+from agents.model import DoorstroomModel
+from agents.policies import hospitaverhuur
 from agents.policies.kostendelersnorm import (
     household_bijstand_share,
     kostendeler_share,
@@ -12,11 +15,13 @@ from agents.policies.kostendelersnorm import (
 )
 from experiments.runner import run_scenario
 from experiments.scenario import load_scenario, scenario_from_dict
-from sim.codes import AOW_AIO, BIJSTAND
+from sim.applicants import STARTER
+from sim.codes import AOW, AOW_AIO, BIJSTAND, WORK
 from sim.params import ParameterError, Parameters, RunSettings
 
 NEW_INDICATORS = ("shared_households", "households_sharing_formed", "lodgers", "lodgers_housed",
-                  "lodgers_returned", "hospita_rent_income_eur", "hospita_rent_above_exemption_eur")
+                  "lodgers_returned", "hospita_rent_income_eur", "hospita_rent_above_exemption_eur",
+                  "hospita_income_tax_eur")
 
 
 
@@ -125,3 +130,65 @@ def test_debug_run_holds_invariants(name):
         until = hh.lodger_until[hh.active & (hh.lodger_pid >= 0)]
         spy = model.settings.steps_per_year
         assert (until - model.step_index <= 5 * spy).all(), "a contract longer than 5 years"
+
+
+def _hospita_model(policy: dict, money: dict | None = None, scale: float = 0.002) -> DoorstroomModel:
+    data = {"scenario": {"name": "t"}, "policy": {"hospitaverhuur": True, **policy}}
+    if money:
+        data["money"] = money
+    sc = scenario_from_dict(data)
+    return DoorstroomModel(sc.parameters(), RunSettings(scale=scale, seed=3, end_year=2025))
+
+
+def test_host_gain_is_the_rent_less_tax_above_the_exemption_and_a_benefit_cut():
+    """Below the kamerverhuurvrijstelling the gain is the whole rent; above it the part above is taxed
+    at the host's rate; a bijstand host loses the cut when the lodger counts for the norm."""
+    m = _hospita_model({"hospita_rent_eur_month": 400.0, "lodger_counts_for_kostendelersnorm": True})
+    ctx = m.contexts["hospitaverhuur"]
+    hh = m.households
+    rows = np.flatnonzero(hh.active & ~hh.present[:, 1] & (hh.n_coresidents == 0))[:3]
+    hh.benefit[rows] = [WORK, AOW, BIJSTAND]
+    gain = hospitaverhuur.host_gain_share(ctx, rows)
+    disposable = money.Household(ctx, rows).disposable
+    np.testing.assert_allclose(gain[:2] * disposable[:2], 4_800.0)
+    cp = m.params.costs
+    # a single on bijstand with a lodger who counts: 0.7 -> 0.5 of the gehuwdennorm
+    assert gain[2] * disposable[2] == pytest.approx(max(0.0, 4_800.0 - 0.2 * cp.bijstand_couple_eur_year))
+    high = _hospita_model({"hospita_rent_eur_month": 800.0})
+    ctx = high.contexts["hospitaverhuur"]
+    high.households.benefit[rows] = [WORK, AOW, BIJSTAND]
+    gain = hospitaverhuur.host_gain_share(ctx, rows) * money.Household(ctx, rows).disposable
+    above = 9_600.0 - cp.kamerverhuurvrijstelling_eur_year
+    mp = high.params.money
+    np.testing.assert_allclose(gain, [9_600 - mp.income_tax_rate_working_age * above,
+                                      9_600 - mp.income_tax_rate_aow_age * above,
+                                      9_600 - mp.income_tax_rate_working_age * above])
+
+
+def _starters_taking_a_room(policy: dict, money_params: dict | None = None) -> np.ndarray:
+    """The decision of 2,000 starters, spread over the provinces, waiting at the start."""
+    model = _hospita_model(policy, money_params)
+    n = 2_000
+    rows = model.applicants.append({
+        "weight": np.ones(n, np.float32), "kind": np.full(n, STARTER, np.int8),
+        "pid": np.arange(10**6, 10**6 + n, dtype=np.int32), "region": (np.arange(n) % 12).astype(np.int8)})
+    return hospitaverhuur.starter_takes_room(model.contexts["hospitaverhuur"], rows)
+
+
+def test_starters_weigh_a_room_dearer_than_their_alternative():
+    """A room no dearer than the province's mean private market rent (about 1,200 EUR a month in
+    2025) is always taken; a dearer one with the acceptance of its extra cost over a starter's income."""
+    assert _starters_taking_a_room({"hospita_rent_eur_month": 400.0}).all()
+    took = _starters_taking_a_room({"hospita_rent_eur_month": 1_500.0})
+    assert 0.2 < took.mean() < 0.8
+    assert took.mean() > _starters_taking_a_room({"hospita_rent_eur_month": 2_000.0}).mean()
+    assert _starters_taking_a_room({"hospita_rent_eur_month": 1_500.0},
+                                   {"accept_cost_sensitivity": 0.0}).all()
+
+
+def test_no_hosts_without_a_gain():
+    """With a zero rent no household takes a lodger: take-up runs through the gain only."""
+    sc = scenario_from_dict({"scenario": {"name": "t"},
+                             "policy": {"hospitaverhuur": True, "hospita_rent_eur_month": 0.0}})
+    model, _ = run_scenario(sc, RunSettings(scale=0.003, seed=1, end_year=2026))
+    assert sum(v for y, n, v in model.records if n == "lodgers_housed") == 0

@@ -5,6 +5,7 @@ import pytest
 
 from agents import money
 from agents.model import DoorstroomModel
+from agents.policies import verzorgingshuis
 from experiments.scenario import scenario_from_dict
 from sim.codes import OWNER, PRIVATE, SOCIAL
 from sim.params import MoneyParams, Parameters, RunSettings
@@ -134,3 +135,44 @@ def test_money_indicators_of_the_2025_baseline():
     assert rec["huurtoeslag_households"] == pytest.approx(1.5e6, rel=0.15), rec["huurtoeslag_households"]
     assert abs(rec["woonquote_median_owners"] - 0.166) < 0.03, rec["woonquote_median_owners"]
     assert rec["cost_huurtoeslag_eur"] > 0
+
+
+def _verzorgingshuis(huurtoeslag: bool, extra: dict | None = None, end: int = 2025):
+    data = {"scenario": {"name": "v"},
+            "policy": {"verzorgingshuis_places_total": 39_000.0, "verzorgingshuis_places_per_year": 10_000.0,
+                       "verzorgingshuis_rent_eur_month": 550.0, "verzorgingshuis_service_eur_month": 300.0,
+                       "verzorgingshuis_huurtoeslag": huurtoeslag}}
+    data.update(extra or {})
+    return DoorstroomModel(scenario_from_dict(data).parameters(),
+                           RunSettings(scale=0.004, seed=1, end_year=end))
+
+
+def test_what_a_verzorgingshuis_resident_pays():
+    """Rent plus service costs; with the switch less the huurtoeslag of a one-person household."""
+    gross = np.array([18_000.0, 25_000.0, 60_000.0])
+    aow = np.ones(3, bool)
+    without = verzorgingshuis.resident_cost_month(_verzorgingshuis(False).contexts["wlz_admission"],
+                                                  gross, aow)
+    np.testing.assert_allclose(without[0], 850.0)
+    assert (without[1] == 0).all()
+    cost, toeslag = verzorgingshuis.resident_cost_month(_verzorgingshuis(True).contexts["wlz_admission"],
+                                                        gross, aow)
+    expected = money.huurtoeslag_month(np.full(3, 550.0), gross, np.ones(3), aow, MP)
+    np.testing.assert_allclose(toeslag, expected)
+    np.testing.assert_allclose(cost, 850.0 - toeslag)
+    assert toeslag[0] > toeslag[1] > 0 and toeslag[2] == 0
+
+
+@pytest.mark.slow
+def test_huurtoeslag_makes_more_eligible_persons_take_a_verzorgingshuis_place():
+    """The cost of a place keeps some eligible persons out; huurtoeslag lowers it and with it the
+    number who decline; without any weight on cost nobody declines."""
+    declined = {}
+    for name, args in (("without", (False,)), ("with", (True,)),
+                       ("no weight", (False, {"money": {"accept_cost_sensitivity": 0.0}}))):
+        model = _verzorgingshuis(*args, end=2028)
+        model.run()
+        declined[name] = sum(v for y, n, v in model.records if n == "verzorgingshuis_declined_on_cost"
+                             and y >= 2026)
+    assert declined["without"] > declined["with"] > 0
+    assert declined["no weight"] == 0

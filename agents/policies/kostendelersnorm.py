@@ -105,12 +105,29 @@ def household_bijstand_share(n_adults, partners, counted_others, applies,
     return np.where(applies, with_norm, without)
 
 
-def blocks_lodger(ctx: Context, benefit: np.ndarray) -> np.ndarray:
-    """True where a would-be hospita host may not take a lodger: the lodger would cut its benefit."""
-    pp = ctx.params.policy
-    if not pp.lodger_counts_for_kostendelersnorm:
-        return np.zeros(len(benefit), bool)
-    return is_one_of(benefit, SHARING_BENEFITS) & kostendelersnorm_applies(pp.kostendelersnorm, benefit)
+def lodger_cut(ctx: Context, rows: np.ndarray, benefit: np.ndarray, per_year: np.ndarray) -> np.ndarray:
+    """Yearly cut (EUR of 2025) a lodger would make in the benefit of households ``rows``.
+
+    0 unless ``lodger_counts_for_kostendelersnorm`` and the household has bijstand or AIO under the
+    norm; the lodger counts as one more sharer 27+ besides the co-residents already counted.
+    ``per_year`` holds the households' benefits without sharing (``agents.money.benefit_amounts``).
+    """
+    hh = ctx.households
+    out = np.zeros(len(rows))
+    if not ctx.params.policy.lodger_counts_for_kostendelersnorm:
+        return out
+    idx = np.flatnonzero(is_one_of(benefit, SHARING_BENEFITS))
+    if len(idx) == 0:
+        return out
+    r, b = rows[idx], benefit[idx]
+    from_money = np.asarray(per_year, np.float64)[idx]
+    n, shared = adult_count(hh, r), is_shared(hh, r)
+    counted = counted_sharers(ctx, r, b)
+    applies = norm_applies(ctx.params, b)
+    now = shared_benefits(b, n, shared, counted, applies, ctx.params.costs, from_money)
+    with_lodger = shared_benefits(b, n, shared, counted + 1, applies, ctx.params.costs, from_money)
+    out[idx] = np.maximum(0.0, now - with_lodger)
+    return out
 
 
 def counted_sharers(ctx: Context, rows: np.ndarray, benefit: np.ndarray) -> np.ndarray:

@@ -13,6 +13,16 @@ Levers (``PolicyParams``, all off in the baseline):
   age as a proxy of urgency, no registration date is kept), ties broken by a draw of the
   ``verzorgingshuis`` stream (:func:`eligible`; the ``wlz_admission`` process admits). The person's
   home is vacated (chain cause ``institution``).
+* ``verzorgingshuis_rent_eur_month``, ``verzorgingshuis_service_eur_month``,
+  ``verzorgingshuis_huurtoeslag``: what a resident pays (the letter: wonen en zorg gescheiden, the
+  residents pay the rent themselves, and no huurtoeslag because the places are not self-contained).
+  The rent grows with the DAEB rent limit, the service costs with incomes; with the switch the
+  huurtoeslag of :func:`agents.money.huurtoeslag_month` (one person, its age) is deducted
+  (:func:`resident_cost_month`). An eligible person is willing to take a place when a draw of the
+  ``verzorgingshuis`` stream (sub-stream ``willing``, by person id, the same every step) is below
+  ``exp(-accept_cost_sensitivity x rise)``, with ``rise`` the yearly rise in housing cost (plus the
+  moving cost, as for an offered dwelling) over disposable income (:func:`agents.money.rise_share`);
+  the unwilling are not admitted (indicator ``verzorgingshuis_declined_on_cost``).
 * ``verzorgingshuis_wlz_stay_share``: residents keep their care state; a resident who reaches heavy
   care registers for a verpleeghuis place with the usual probabilities times ``1 - share`` (the others
   receive Wlz care in the verzorgingshuis) and moves on when admitted, freeing the place
@@ -23,13 +33,23 @@ from __future__ import annotations
 
 import numpy as np
 
-from sim.codes import INSTITUTION_TENURE, NOT_WAITING, REGIE, VERZORGINGSHUIS, is_institution
+from agents import money
+from sim.codes import INSTITUTION_TENURE, NOT_WAITING, REGIE, VERZORGINGSHUIS, is_institution, is_one_of
 from sim.households import partner_of, row_of, slot_of
 from sim.outputs import declare
 from sim.process import Context, Process
 
 INDICATORS = declare(
     ("verzorgingshuis_admissions", "persons per year", "Admissions to a verzorgingshuis", "flow"),
+    ("verzorgingshuis_declined_on_cost", "persons",
+     "Persons eligible for a verzorgingshuis place who would not pay its cost (31 December)", "mean"),
+    ("verzorgingshuis_resident_cost_eur_month", "EUR per month",
+     "Mean rent and service costs a verzorgingshuis resident pays, after huurtoeslag (31 December)",
+     "mean"),
+    ("verzorgingshuis_resident_woonquote_median", "share of disposable income",
+     "Median share of disposable income verzorgingshuis residents pay for rent and services", "mean"),
+    ("cost_huurtoeslag_verzorgingshuis_eur", "EUR per year",
+     "Huurtoeslag paid to verzorgingshuis residents, at the rate of 31 December", "flow"),
 )
 
 PLACE_ROOMS = 1
@@ -57,9 +77,61 @@ def eligible(ctx: Context) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
           & (hh.age_months.ravel()[flat] >= pp.verzorgingshuis_min_age_years * 12)
           & (hh.wlz_wait_since.ravel()[flat] == NOT_WAITING))
     flat = flat[ok]
+    if len(flat):
+        willing = ctx.streams.for_few("verzorgingshuis", hh.pid.ravel()[flat], "willing", step=0) \
+            < np.exp(-ctx.params.money.accept_cost_sensitivity * cost_rise(ctx, row_of(flat)))
+        if ctx.last_step_of_year:
+            ctx.record.mean("verzorgingshuis_declined_on_cost",
+                            np.array([hh.weight[row_of(flat[~willing])].sum()]), np.ones(1))
+        flat = flat[willing]
     u = ctx.streams.for_few("verzorgingshuis", hh.pid.ravel()[flat])
     priority = -hh.age_months.ravel()[flat].astype(np.float64) + u
     return row_of(flat), slot_of(flat), priority
+
+
+def resident_cost_month(ctx: Context, gross: np.ndarray, aow: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Monthly cost of a place (rent and services, after huurtoeslag) and the huurtoeslag.
+
+    Args:
+        ctx: The process context.
+        gross: Gross yearly income of the (single) residents, EUR of the current year.
+        aow: True where the resident is at AOW age.
+    """
+    pp, mp = ctx.params.policy, ctx.params.money
+    rules, incomes = money.rule_index(ctx), money.income_index(ctx)
+    rent = pp.verzorgingshuis_rent_eur_month * rules
+    toeslag = np.zeros(len(gross))
+    if pp.verzorgingshuis_huurtoeslag:
+        toeslag = money.huurtoeslag_month(np.full(len(gross), rent), gross, np.ones(len(gross)), aow, mp,
+                                          rules, incomes)
+    return rent - toeslag + pp.verzorgingshuis_service_eur_month * incomes, toeslag
+
+
+def cost_rise(ctx: Context, rows: np.ndarray) -> np.ndarray:
+    """Yearly rise in housing cost of moving into a place, as a share of disposable income.
+
+    An owner sells its home: the equity released counts as in :func:`agents.money.rise_share`.
+    """
+    m = money.Household(ctx, rows)
+    cost, _ = resident_cost_month(ctx, m.gross, m.aow)
+    return money.rise_share(m, np.arange(len(rows)), cost, 0.0, ctx.params.money, m.equity)
+
+
+def resident_money(ctx: Context) -> None:
+    """Records what the verzorgingshuis residents pay (once a year, for 31 December)."""
+    hh = ctx.households
+    rows = np.flatnonzero(hh.active & (hh.dwelling == VERZORGINGSHUIS))
+    if len(rows) == 0:
+        return
+    gross = money.gross_income(ctx, rows)
+    aow = is_one_of(hh.benefit[rows], money.AOW_BENEFITS)
+    cost, toeslag = resident_cost_month(ctx, gross, aow)
+    w = hh.weight[rows].astype(np.float64)
+    ctx.record.mean("verzorgingshuis_resident_cost_eur_month", cost, w)
+    disposable = np.maximum(money.disposable_income(ctx, rows, gross), 1.0)
+    ctx.record.mean("verzorgingshuis_resident_woonquote_median",
+                    np.array([money.weighted_median(cost * 12 / disposable, w)]), np.ones(1))
+    ctx.record.flow("cost_huurtoeslag_verzorgingshuis_eur", float((w * toeslag).sum() * 12))
 
 
 def registration_factor(ctx: Context, rows: np.ndarray) -> np.ndarray | None:
