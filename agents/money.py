@@ -9,7 +9,7 @@ Pure functions over household rows (``MoneyParams`` describes every rule and num
 * :func:`huurtoeslag_month`: a simplification of the Wet op de huurtoeslag: no toeslag above the
   maximum rent; otherwise the rent above the basishuur is paid in full up to the
   kwaliteitskortingsgrens, 65% of it up to the aftoppingsgrens (by household size) and 40% above it
-  for one- and two-person households at AOW age; the basishuur is the minimum plus
+  for one- and two-person households; the basishuur is the minimum plus
   ``huurtoeslag_taper`` of the gross income above ``huurtoeslag_income_floor_eur_year`` (per month);
 * :func:`housing_cost_month`: rent minus huurtoeslag, or the owner's cost share of the value, plus
   energy;
@@ -93,7 +93,8 @@ def leave_home_factor(ctx: Context, rows: np.ndarray) -> np.ndarray | None:
     if not (cut > 0).any():
         return None
     own = hh.income_eur_year[r].astype(np.float64)
-    disposable = np.maximum(net_income(now + own, benefit[cand], ctx.params.money), 1.0)
+    gross = gross_benefits(now, benefit[cand], ctx.params.money) + own
+    disposable = np.maximum(net_income(gross, benefit[cand], ctx.params.money), 1.0)
     factor = np.ones(len(rows))
     factor[cand] = np.exp(ctx.params.money.kostendeler_leave_sensitivity * cut / disposable)
     return factor
@@ -122,10 +123,22 @@ def rule_index(ctx: Context) -> float:
 def gross_income(ctx: Context, rows: np.ndarray) -> np.ndarray:
     """Gross income per year (EUR of the current year): statutory benefits plus own income.
 
-    The 2025 amounts (``CostParams``, ``income_eur_year``) grow by ``income_growth_per_year``.
+    Bijstand counts at its gross equivalent (:func:`gross_benefits`). The 2025 amounts
+    (``CostParams``, ``income_eur_year``) grow by ``income_growth_per_year``.
     """
     own = ctx.households.income_eur_year[rows].astype(np.float64)
-    return (statutory_benefits(ctx, rows) + own) * income_index(ctx)
+    benefits = gross_benefits(statutory_benefits(ctx, rows), ctx.households.benefit[rows], ctx.params.money)
+    return (benefits + own) * income_index(ctx)
+
+
+def gross_benefits(amounts, benefit, mp) -> np.ndarray:
+    """Statutory benefits as gross income.
+
+    The bijstand norms are net amounts, so bijstand is divided by ``net_share_working_age`` (its
+    disposable income is then the net norm); AOW and AIO are kept.
+    """
+    amounts = np.asarray(amounts, np.float64)
+    return np.where(np.asarray(benefit) == BIJSTAND, amounts / mp.net_share_working_age, amounts)
 
 
 def disposable_income(ctx: Context, rows: np.ndarray, gross: np.ndarray) -> np.ndarray:
@@ -147,7 +160,7 @@ def huurtoeslag_month(rent, gross, persons, aow, mp, rules: float = 1.0, incomes
         rent: Monthly rent (EUR).
         gross: Gross household income per year (EUR).
         persons: Persons in the household.
-        aow: True where the household is at AOW age.
+        aow: True where the household is at AOW age (the 2025 rules used here do not depend on it).
         mp: ``MoneyParams``.
         rules: Level of the rent limits and the minimum basishuur against 2025 (:func:`rule_index`).
         incomes: Level of incomes against 2025 (:func:`income_index`), for the income floor.
@@ -161,7 +174,7 @@ def huurtoeslag_month(rent, gross, persons, aow, mp, rules: float = 1.0, incomes
     capping = rules * np.where(np.asarray(persons) >= 3, mp.huurtoeslag_capping_limits_eur_month[1],
                                mp.huurtoeslag_capping_limits_eur_month[0])
     mid_share, top_share = mp.huurtoeslag_shares
-    top = np.where(np.asarray(aow) & (np.asarray(persons) <= 2), top_share, 0.0)
+    top = np.where(np.asarray(persons) <= 2, top_share, 0.0)
     paid = (np.maximum(0.0, np.minimum(rent, quality) - basis)
             + mid_share * np.maximum(0.0, np.minimum(rent, capping) - np.maximum(quality, basis))
             + top * np.maximum(0.0, rent - np.maximum(capping, basis)))

@@ -457,7 +457,7 @@ class HouseholdAgent(mesa.Agent):
             statutory = kostendelersnorm.shared_benefits(
                 benefit, np.array([self.n_adults]), np.array([False]), np.array([counted]),
                 kostendelersnorm.norm_applies(model.params, benefit), cp, statutory)
-        statutory = float(statutory[0])
+        statutory = float(money.gross_benefits(statutory, benefit, model.params.money)[0])
         gross = (statutory + self.income) * model.income_level
         mp = model.params.money
         equity = money.equity_of(np.array([home.tenure]), np.array([home.value]),

@@ -1255,35 +1255,42 @@ class MoneyParams(_Group):
         "inkomensgrenzen voor woningcorporaties en huurtoeslagparameters per 2025')",
         bounds=(0.0, 5000.0))
     huurtoeslag_quality_limit_eur_month: float = param(
-        477.20, unit="EUR per month", kind="assumption",
-        source="kwaliteitskortingsgrens 2025 (recalled, not verified; 452.20 in 2023, "
-        "corporatiestrateeg.nl): the rent up to it above the basishuur is paid in full",
-        bounds=(0.0, 5000.0))
+        477.20, unit="EUR per month", kind="input",
+        source="kwaliteitskortingsgrens 2025, equal to the maximum rent for under-23s (Rijksoverheid "
+        "18-11-2024 'Indexering inkomensgrenzen voor woningcorporaties en huurtoeslagparameters per "
+        "2025'; the Woonbond names it the kwaliteitskortingsgrens): the rent up to it above the "
+        "basishuur is paid in full", bounds=(0.0, 5000.0))
     huurtoeslag_capping_limits_eur_month: tuple[float, ...] = param(
         (682.96, 731.93), unit="EUR per month (one or two persons, three or more)", kind="input",
         source="aftoppingsgrenzen 2025 (the passend toewijzen rent limits; Rijksoverheid 18-11-2024 "
         "indexation of the huurtoeslag parameters)", bounds=(0.0, 5000.0))
     huurtoeslag_shares: tuple[float, ...] = param(
         (0.65, 0.4), unit="share of the rent paid (between the quality and capping limits; above "
-        "the capping limit)", kind="assumption",
-        source="Wet op de huurtoeslag as recalled: 65% between kwaliteitskortingsgrens and "
-        "aftoppingsgrens, 40% above it for one- and two-person households with an AOW-age member "
-        "(nothing above it for others)", bounds=(0.0, 1.0))
+        "the capping limit)", kind="input",
+        source="Wet op de huurtoeslag: 65% between kwaliteitskortingsgrens and aftoppingsgrens, 40% "
+        "above it for one- and two-person households (nothing above it for larger ones). The 40% "
+        "for a single under the AOW age follows from the published 2025 example (a single of 27 "
+        "at EUR 900 rent and EUR 22,000 income receives EUR 498 a month, Metro and NOS, January "
+        "2025): 277.4 + 133.7 + 0.4 x 217.0 with a basishuur of EUR 199.8", bounds=(0.0, 1.0))
     huurtoeslag_min_basishuur_eur_month: float = param(
-        232.65, unit="EUR per month", kind="assumption",
-        source="minimum basishuur 2020 for households under AOW age (wijzeantwoorden.com, "
-        "secondary); no 2025 figure found, held", bounds=(0.0, 5000.0))
+        199.8, unit="EUR per month", kind="input",
+        source="basishuur 2025 at the lowest incomes, derived from the published 2025 example (EUR "
+        "498 a month for a single at EUR 900 rent and EUR 22,000 income, Metro and NOS, January "
+        "2025; it includes the temporary reduction of EUR 37.14 of 2025, BWBR0049106); secondary",
+        bounds=(0.0, 5000.0))
     huurtoeslag_income_floor_eur_year: float = param(
-        20_000.0, unit="EUR gross per household per year", kind="assumption",
-        source="income up to which the basishuur stays at its minimum (about the AOW and bijstand "
-        "levels of CostParams); simplification of the normhuur formula",
-        bounds=(0.0, 1e6))
+        22_000.0, unit="EUR gross per household per year", kind="assumption",
+        source="income up to which the basishuur stays at its minimum: the income of the 2025 "
+        "example (assumption: it sits at the minimum; the AOW and bijstand levels of CostParams "
+        "are below it); simplification of the normhuur formula", bounds=(0.0, 1e6))
     huurtoeslag_taper: float = param(
-        0.27, unit="EUR of yearly basishuur per EUR of gross income above the floor",
-        kind="assumption",
+        0.343, unit="EUR of yearly basishuur per EUR of gross income above the floor",
+        kind="input",
         source="the huurtoeslag tapers off with income since 2020 instead of ending at a hard limit "
-        "(ESB 2023-12); rate: assumption, with which a single at a rent of EUR 600 loses the toeslag "
-        "at about EUR 34,000 gross", bounds=(0.0, 5.0))
+        "(ESB 2023-12); rate derived from the published 2025 example, where the toeslag of a single "
+        "at EUR 900 rent ends at EUR 46,500 (Metro and NOS, January 2025): the basishuur rises from "
+        "EUR 199.8 at 22,000 to the rent at 46,500, (900 - 199.8) x 12 / 24,500 = 0.343",
+        bounds=(0.0, 5.0))
     accept_cost_sensitivity: float = param(
         5.0, unit="per unit of yearly cost rise as a share of disposable income", kind="assumption",
         source="how strongly a rise in housing cost lowers the acceptance of an offer: a rise of 10% "

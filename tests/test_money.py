@@ -15,20 +15,29 @@ MP = MoneyParams()
 
 def test_huurtoeslag_by_hand():
     """A single at the floor income: the rent above the minimum basishuur up to the quality limit in
-    full, 65% of it up to the capping limit, 40% above it at AOW age only, nothing above the maximum."""
+    full, 65% of it up to the capping limit, 40% above it for one and two persons (at any age), nothing
+    above the maximum rent, nothing above the capping limit for three persons or more."""
     basis, quality = MP.huurtoeslag_min_basishuur_eur_month, MP.huurtoeslag_quality_limit_eur_month
     cap1, cap3 = MP.huurtoeslag_capping_limits_eur_month
     floor = MP.huurtoeslag_income_floor_eur_year
-    rents = np.array([200.0, 400.0, 600.0, 800.0, 800.0, 950.0, 720.0])
-    aow = np.array([False, False, False, False, True, True, False])
-    persons = np.array([1, 1, 1, 1, 1, 1, 3])
-    got = money.huurtoeslag_month(rents, np.full(7, floor), persons, aow, MP)
-    expected = [0.0, 400 - basis, quality - basis + 0.65 * (600 - quality),
-                quality - basis + 0.65 * (cap1 - quality),
-                quality - basis + 0.65 * (cap1 - quality) + 0.4 * (800 - cap1), 0.0,
-                quality - basis + 0.65 * (720 - quality)]
-    assert 720 < cap3
+    rents = np.array([150.0, 400.0, 600.0, 800.0, 800.0, 950.0, 720.0, 760.0])
+    aow = np.array([False, False, False, False, True, True, False, False])
+    persons = np.array([1, 1, 1, 1, 1, 1, 3, 3])
+    got = money.huurtoeslag_month(rents, np.full(8, floor), persons, aow, MP)
+    top = quality - basis + 0.65 * (cap1 - quality) + 0.4 * (800 - cap1)
+    expected = [0.0, 400 - basis, quality - basis + 0.65 * (600 - quality), top, top, 0.0,
+                quality - basis + 0.65 * (720 - quality), quality - basis + 0.65 * (cap3 - quality)]
+    assert 720 < cap3 < 760
     np.testing.assert_allclose(got, expected)
+
+
+def test_huurtoeslag_reproduces_the_published_2025_example():
+    """A single of 27 at EUR 900 rent: EUR 498 a month at EUR 22,000 income, none at EUR 46,500
+    (Metro and NOS, January 2025; the parameters are derived from it, see MoneyParams)."""
+    got = money.huurtoeslag_month(np.array([900.0, 900.0]), np.array([22_000.0, 46_500.0]), np.ones(2),
+                                  np.zeros(2, bool), MP)
+    assert got[0] == pytest.approx(498.0, abs=1.0)
+    assert got[1] == pytest.approx(0.0, abs=1.0)
 
 
 def test_huurtoeslag_tapers_off_with_income_and_never_goes_negative():
@@ -36,7 +45,7 @@ def test_huurtoeslag_tapers_off_with_income_and_never_goes_negative():
     toeslag = money.huurtoeslag_month(np.full(81, 650.0), gross, np.ones(81), np.zeros(81, bool), MP)
     assert (toeslag >= 0).all() and (np.diff(toeslag) <= 1e-9).all()
     assert toeslag[0] > 300 and toeslag[-1] == 0
-    # the basishuur rises by the taper: EUR 1,200 more income a year costs 0.27 x 100 a month
+    # the basishuur rises by the taper: EUR 1,200 more income a year costs taper x 100 a month
     a, b = money.huurtoeslag_month(np.array([650.0, 650.0]), np.array([25_000.0, 26_200.0]),
                                    np.ones(2), np.zeros(2, bool), MP)
     assert a - b == pytest.approx(MP.huurtoeslag_taper * 100)

@@ -18,11 +18,13 @@ Levers (``PolicyParams``, all off in the baseline):
   residents pay the rent themselves, and no huurtoeslag because the places are not self-contained).
   The rent grows with the DAEB rent limit, the service costs with incomes; with the switch the
   huurtoeslag of :func:`agents.money.huurtoeslag_month` (one person, its age) is deducted
-  (:func:`resident_cost_month`). An eligible person is willing to take a place when a draw of the
-  ``verzorgingshuis`` stream (sub-stream ``willing``, by person id, the same every step) is below
+  (:func:`resident_cost_month`). An eligible person is willing to take a place in a step when a draw
+  of the ``verzorgingshuis`` stream (sub-stream ``willing``, by person id, a new one every step: the
+  place is offered again each month while places are free) is below
   ``exp(-accept_cost_sensitivity x rise)``, with ``rise`` the yearly rise in housing cost (plus the
   moving cost, as for an offered dwelling) over disposable income (:func:`agents.money.rise_share`);
-  the unwilling are not admitted (indicator ``verzorgingshuis_declined_on_cost``).
+  the unwilling are not admitted in that step (indicator ``verzorgingshuis_declined_on_cost``: the
+  unwilling of the December step).
 * ``verzorgingshuis_wlz_stay_share``: residents keep their care state; a resident who reaches heavy
   care registers for a verpleeghuis place with the usual probabilities times ``1 - share`` (the others
   receive Wlz care in the verzorgingshuis) and moves on when admitted, freeing the place
@@ -78,7 +80,7 @@ def eligible(ctx: Context) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
           & (hh.wlz_wait_since.ravel()[flat] == NOT_WAITING))
     flat = flat[ok]
     if len(flat):
-        willing = ctx.streams.for_few("verzorgingshuis", hh.pid.ravel()[flat], "willing", step=0) \
+        willing = ctx.streams.for_few("verzorgingshuis", hh.pid.ravel()[flat], "willing") \
             < np.exp(-ctx.params.money.accept_cost_sensitivity * cost_rise(ctx, row_of(flat)))
         if ctx.last_step_of_year:
             ctx.record.mean("verzorgingshuis_declined_on_cost",
