@@ -49,8 +49,10 @@ def test_adding_a_process_is_one_module_and_one_line():
 
 def same_records(a, b) -> bool:
     """Records equal, a mean with no observations (NaN) equal to NaN."""
-    return len(a) == len(b) and all(
-        x[:2] == y[:2] and (x[2] == y[2] or (np.isnan(x[2]) and np.isnan(y[2]))) for x, y in zip(a, b, strict=True))
+    if len(a) != len(b):
+        return False
+    return all(x[:2] == y[:2] and (x[2] == y[2] or (np.isnan(x[2]) and np.isnan(y[2])))
+               for x, y in zip(a, b, strict=True))
 
 
 def test_undeclared_stream_indicator_or_group_is_refused():
