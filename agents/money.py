@@ -340,6 +340,63 @@ def regional_market_rents(dw) -> np.ndarray:
     return (total / np.maximum(count, 1e-12)).reshape(n_regions, 3)
 
 
+TENURE_INDICATORS = declare(
+    ("searches_redirected_income_limit", "households per year",
+     "Searchers who would seek social rent but earn above the DAEB income limit (seek private rent)",
+     "flow"),
+    ("searches_redirected_mortgage", "households per year",
+     "Searchers who would buy but cannot borrow the province's mean owner value (seek rent)", "flow"),
+    ("searches_redirected_mortgage_65plus", "households per year",
+     "Searchers 65+ who would buy but cannot borrow the province's mean owner value", "flow"),
+)
+"""Indicators of :func:`affordable_tenure`, recorded by the ``search`` process."""
+
+
+def regional_owner_values(dw) -> np.ndarray:
+    """Mean value (EUR) of the owner-occupied dwellings by region (weighted; 0 where there are none)."""
+    n = dw.n
+    sel = np.flatnonzero(dw.active[:n] & (dw.tenure[:n] == OWNER))
+    n_regions = int(dw.region[:n].max()) + 1 if n else 1
+    w = dw.weight[sel].astype(np.float64)
+    total = np.bincount(dw.region[sel], w * dw.value_eur[sel], minlength=n_regions)
+    count = np.bincount(dw.region[sel], w, minlength=n_regions)
+    return total / np.maximum(count, 1e-12)
+
+
+def affordable_tenure(ctx: Context, rows: np.ndarray, tenure: np.ndarray) -> np.ndarray:
+    """The tenure households ``rows`` can seek instead of ``tenure`` (their preference).
+
+    Social rent needs a gross income within the DAEB limit (``daeb_income_limits_eur_year``, one
+    person or more, grown with incomes), else the household seeks private rent. Buying needs a
+    mortgage (``mortgage_income_multiples`` times gross income, lower at AOW age) plus the equity of an
+    owned home of at least the mean value of the owner-occupied dwellings of the province; else the
+    household seeks social rent within the DAEB limit and private rent above it. Records the
+    searches redirected (``searches_redirected_income_limit``, ``searches_redirected_mortgage`` and
+    the latter for households 65+).
+    """
+    hh, dw = ctx.households, ctx.dwellings
+    mp = ctx.params.money
+    m = Household(ctx, rows)
+    limit = np.where(m.persons >= 2, mp.daeb_income_limits_eur_year[1],
+                     mp.daeb_income_limits_eur_year[0]) * m.incomes
+    within = m.gross <= limit
+    out = np.asarray(tenure).copy()
+    w = hh.weight[rows].astype(np.float64)
+    buy = out == OWNER
+    if buy.any():
+        multiple = np.where(m.aow, mp.mortgage_income_multiples[1], mp.mortgage_income_multiples[0])
+        price = regional_owner_values(dw)[hh.region[rows]]
+        bound = buy & (multiple * m.gross + m.equity < price)
+        out[bound] = np.where(within[bound], SOCIAL, PRIVATE)
+        ctx.record.flow("searches_redirected_mortgage", float(w[bound].sum()))
+        older = oldest_age_months(hh, rows) >= OLDER_AGE_YEARS * 12
+        ctx.record.flow("searches_redirected_mortgage_65plus", float(w[bound & older].sum()))
+    over = (out == SOCIAL) & ~within
+    out[over] = PRIVATE
+    ctx.record.flow("searches_redirected_income_limit", float(w[over].sum()))
+    return out.astype(np.int8)
+
+
 def acceptance_factor(share, mp) -> np.ndarray:
     """Factor on the acceptance of an offer whose cost rises by ``share`` of income."""
     return np.exp(-mp.accept_cost_sensitivity * share)

@@ -112,7 +112,8 @@ def search(ctx: Context) -> None:
     if len(new):
         u_type = ctx.streams.for_few("search_type", hh.pid[new, 0])
         u_tenure = ctx.streams.for_few("search_tenure", hh.pid[new, 0])
-        hh.search_type[new], hh.search_tenure[new] = search_target(hh, new, u_type, u_tenure, mp)
+        hh.search_type[new], wanted = search_target(hh, new, u_type, u_tenure, mp)
+        hh.search_tenure[new] = money.affordable_tenure(ctx, new, wanted)
         hh.search_since[new] = ctx.step
 
 
@@ -140,4 +141,5 @@ def _cost_factor(ctx: Context, rows: np.ndarray) -> np.ndarray:
 
 
 PROCESS = Process("search", search, reads=("moving", "policy", "money", "prices", "costs"),
-                  streams=("search", "search_type", "search_tenure"))
+                  streams=("search", "search_type", "search_tenure"),
+                  records=money.TENURE_INDICATORS)

@@ -1305,6 +1305,20 @@ class MoneyParams(_Group):
         "against its current rent (tenants), the moving cost only (owners). Same size as "
         "accept_cost_sensitivity (assumption); the search-start rates of MovingParams are fitted "
         "with it", bounds=(0.0, 100.0))
+    daeb_income_limits_eur_year: tuple[float, ...] = param(
+        (49_669.0, 54_847.0), unit="EUR gross per household per year (one person, more)", kind="input",
+        source="DAEB income limits 2025 for social rent (Rijksoverheid 18-11-2024 'Indexering "
+        "inkomensgrenzen voor woningcorporaties en huurtoeslagparameters per 2025'); grow with "
+        "incomes. Simplification: a household above the limit does not seek social rent (the "
+        "corporations' free room of 7.5% of lets is not used)", bounds=(0.0, 1e6))
+    mortgage_income_multiples: tuple[float, ...] = param(
+        (4.5, 3.0), unit="maximum mortgage as a multiple of gross household income (below AOW age, "
+        "at AOW age)", kind="assumption",
+        source="borrowing capacity: Nibud's financieringslastpercentages of 2025 allow about 4.5 "
+        "times a gross income around EUR 50,000 at 3.5-4% interest (recalled, not verified); at AOW "
+        "age lenders test the income after retirement over a shorter horizon, taken as 3 times "
+        "(assumption). With the equity of an owned home it bounds the value a household can buy "
+        "(agents.money.affordable_tenure)", bounds=(0.0, 20.0))
     mortgage_age_years: tuple[int, ...] = param(
         (35, 45, 55, 65, 75, 85), unit="years: edges of the age bands (oldest adult)", kind="input",
         source="age bands of mortgage_share_of_value", bounds=(0, 120), any_length=True)

@@ -185,3 +185,25 @@ def test_huurtoeslag_makes_more_eligible_persons_take_a_verzorgingshuis_place():
                              and y >= 2026)
     assert declined["without"] > declined["with"] > 0
     assert declined["no weight"] == 0
+
+
+def test_tenure_sought_follows_the_income_limit_and_the_mortgage():
+    """Above the DAEB income limit a household seeks private rent, not social; one that cannot borrow
+    the province's mean owner value seeks rent instead of buying; a rich owner still buys."""
+    from sim.codes import WORK
+
+    model = DoorstroomModel(Parameters(), RunSettings(scale=0.002, seed=3, end_year=2025))
+    hh = model.households
+    single = hh.active & ~hh.present[:, 1] & (hh.n_children == 0) & (hh.n_coresidents == 0)
+    renter = np.flatnonzero(single & (hh.tenure == SOCIAL))[:2]
+    owner = np.flatnonzero(single & (hh.tenure == OWNER))[:1]
+    rows = np.concatenate([renter, owner])
+    hh.benefit[rows] = WORK
+    hh.age_months[rows, 0] = 40 * 12
+    hh.income_eur_year[rows] = [80_000.0, 30_000.0, 400_000.0]
+    ctx = model.contexts["search"]
+    got = money.affordable_tenure(ctx, rows, np.array([SOCIAL, OWNER, OWNER]))
+    assert got.tolist() == [PRIVATE, SOCIAL, OWNER]
+    # the same households prefer rent: the low income may have social rent
+    got = money.affordable_tenure(ctx, rows, np.array([SOCIAL, SOCIAL, PRIVATE]))
+    assert got.tolist() == [PRIVATE, SOCIAL, PRIVATE]
