@@ -363,38 +363,49 @@ def regional_owner_values(dw) -> np.ndarray:
     return total / np.maximum(count, 1e-12)
 
 
-def affordable_tenure(ctx: Context, rows: np.ndarray, tenure: np.ndarray) -> np.ndarray:
+def affordable_tenure(ctx: Context, rows: np.ndarray, tenure: np.ndarray, owner_values: np.ndarray
+                      ) -> np.ndarray:
     """The tenure households ``rows`` can seek instead of ``tenure`` (their preference).
+
+    The rule of :func:`tenure_within_means`, with the mean owner value of each household's province
+    (``owner_values``, by :func:`regional_owner_values`). Records the searches redirected
+    (``searches_redirected_income_limit``, ``searches_redirected_mortgage`` and the latter for
+    households 65+).
+    """
+    hh = ctx.households
+    m = Household(ctx, rows)
+    out, bound, over = tenure_within_means(tenure, m, owner_values[hh.region[rows]], ctx.params.money)
+    w = hh.weight[rows].astype(np.float64)
+    older = oldest_age_months(hh, rows) >= OLDER_AGE_YEARS * 12
+    ctx.record.flow("searches_redirected_mortgage", float(w[bound].sum()))
+    ctx.record.flow("searches_redirected_mortgage_65plus", float(w[bound & older].sum()))
+    ctx.record.flow("searches_redirected_income_limit", float(w[over].sum()))
+    return out
+
+
+def tenure_within_means(tenure, m: Household, price, mp) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Tenure sought within a household's means.
 
     Social rent needs a gross income within the DAEB limit (``daeb_income_limits_eur_year``, one
     person or more, grown with incomes), else the household seeks private rent. Buying needs a
     mortgage (``mortgage_income_multiples`` times gross income, lower at AOW age) plus the equity of an
-    owned home of at least the mean value of the owner-occupied dwellings of the province; else the
-    household seeks social rent within the DAEB limit and private rent above it. Records the
-    searches redirected (``searches_redirected_income_limit``, ``searches_redirected_mortgage`` and
-    the latter for households 65+).
+    owned home of at least ``price`` (the mean owner value of its province); else the household seeks
+    social rent within the DAEB limit and private rent above it.
+
+    Returns:
+        ``(tenure, bound, over)``: the tenure sought, where the mortgage bound, where the income limit
+        turned social rent into private rent.
     """
-    hh, dw = ctx.households, ctx.dwellings
-    mp = ctx.params.money
-    m = Household(ctx, rows)
     limit = np.where(m.persons >= 2, mp.daeb_income_limits_eur_year[1],
                      mp.daeb_income_limits_eur_year[0]) * m.incomes
     within = m.gross <= limit
     out = np.asarray(tenure).copy()
-    w = hh.weight[rows].astype(np.float64)
-    buy = out == OWNER
-    if buy.any():
-        multiple = np.where(m.aow, mp.mortgage_income_multiples[1], mp.mortgage_income_multiples[0])
-        price = regional_owner_values(dw)[hh.region[rows]]
-        bound = buy & (multiple * m.gross + m.equity < price)
-        out[bound] = np.where(within[bound], SOCIAL, PRIVATE)
-        ctx.record.flow("searches_redirected_mortgage", float(w[bound].sum()))
-        older = oldest_age_months(hh, rows) >= OLDER_AGE_YEARS * 12
-        ctx.record.flow("searches_redirected_mortgage_65plus", float(w[bound & older].sum()))
+    multiple = np.where(m.aow, mp.mortgage_income_multiples[1], mp.mortgage_income_multiples[0])
+    bound = (out == OWNER) & (multiple * m.gross + m.equity < np.asarray(price, np.float64))
+    out[bound] = np.where(within[bound], SOCIAL, PRIVATE)
     over = (out == SOCIAL) & ~within
     out[over] = PRIVATE
-    ctx.record.flow("searches_redirected_income_limit", float(w[over].sum()))
-    return out.astype(np.int8)
+    return out.astype(np.int8), bound, over
 
 
 def acceptance_factor(share, mp) -> np.ndarray:

@@ -432,7 +432,10 @@ class HouseholdAgent(mesa.Agent):
             dtype, tenure = search.search_target(self.as_row(), np.array([0]), np.array([u_type]),
                                                  np.array([u_tenure]), model.params.moving)
             self.search_type = int(dtype[0])
-            self.search_tenure = int(tenure[0])
+            price = model.owner_values[self.region]
+            within, _, _ = money.tenure_within_means(tenure, self.money(), np.array([price]),
+                                                     model.params.money)
+            self.search_tenure = int(within[0])
             self.search_since = model.step_index
 
     def money(self) -> money.Household:
@@ -619,6 +622,7 @@ class ReferenceModel(CalendarClock, mesa.Model):
         self.income_level = self.rule_level = 1.0
         self.rent_cap = self.params.prices.social_rent_cap_eur_month
         self.market_rents = np.zeros((1, 3))
+        self.owner_values = np.zeros(1)
         self._money_year: int | None = None
         self.total_steps = (settings.end_year - POPULATION_YEAR + 1) * settings.steps_per_year
         self.running = True
@@ -801,6 +805,7 @@ class ReferenceModel(CalendarClock, mesa.Model):
             self.rule_level = money.rule_level(self.params, self.year)
             self.rent_cap = prices.social_rent_cap(self.params.prices, self.year)
             self.market_rents = self._market_rents()
+        self.owner_values = self._owner_values()  # every step, as the array engine's search
         self.give_up_probability = float(step_probability(mp.search_give_up_per_year, spy))
         self.search_start_probability = (
             0.0, float(step_probability(mp.search_start_maybe_per_year, spy)),
@@ -814,6 +819,16 @@ class ReferenceModel(CalendarClock, mesa.Model):
             if d.tenure in (SOCIAL, PRIVATE):
                 total[d.region, d.tenure] += d.weight * d.market_rent
                 count[d.region, d.tenure] += d.weight
+        return total / np.maximum(count, 1e-12)
+
+    def _owner_values(self) -> np.ndarray:
+        """Mean value of the owner-occupied dwellings by region (weighted; 0 where none)."""
+        n_regions = max(d.region for d in self.dwellings) + 1
+        total, count = np.zeros(n_regions), np.zeros(n_regions)
+        for d in self.dwellings:
+            if d.tenure == OWNER:
+                total[d.region] += d.weight * d.value
+                count[d.region] += d.weight
         return total / np.maximum(count, 1e-12)
 
     # --- dwellings and the market -----------------------------------------------------------
