@@ -103,6 +103,7 @@ def allocation(ctx: Context) -> None:
         hhs = si < n_rows  # applicants have no housing cost yet: their acceptance stays
         if hhs.any():
             p[hhs] *= money.acceptance_factor(cost.rise_share(vi[hhs], si[hhs]), ctx.params.money)
+            p[hhs] *= ~cost.passend_refused(vi[hhs], si[hhs])
         return p
 
     u_accept = g.random((2, mp.allocation_rounds, n_seek))
@@ -189,6 +190,12 @@ class _OfferCost:
         dw = self.ctx.dwellings
         return money.cost_rise_share(self.money, si, dw.tenure[ids], self.paid(vi, si), dw.value_eur[ids],
                                      self.allowance[si], self.ctx.params.money)
+
+    def passend_refused(self, vi: np.ndarray, si: np.ndarray) -> np.ndarray:
+        """Where passend toewijzen bars the let (:func:`agents.money.passend_refused`)."""
+        ids = self.vac[vi]
+        return money.passend_refused(self.money, si, self.ctx.dwellings.tenure[ids], self.paid(vi, si),
+                                     self.ctx.params.money)
 
     def record_moves(self, vi: np.ndarray, si: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Records the rent change of older tenants who move; returns the rent paid and who keeps it.

@@ -408,6 +408,24 @@ def tenure_within_means(tenure, m: Household, price, mp) -> tuple[np.ndarray, np
     return out.astype(np.int8), bound, over
 
 
+def passend_refused(money: Household, who: np.ndarray, tenure, rent, mp) -> np.ndarray:
+    """True where passend toewijzen bars the let.
+
+    Barred: a social dwelling at a rent above the aftoppingsgrens of the household's size, offered to
+    a household in the huurtoeslag target group (one that would receive huurtoeslag at a rent equal to
+    that limit). Simplification: the corporations' 5% free room is not used.
+    """
+    persons = money.persons[who]
+    capping = money.rules * np.where(persons >= 3, mp.huurtoeslag_capping_limits_eur_month[1],
+                                     mp.huurtoeslag_capping_limits_eur_month[0])
+    above = (np.asarray(tenure) == SOCIAL) & (np.asarray(rent, np.float64) > capping)
+    if not above.any():
+        return above
+    target = huurtoeslag_month(capping, money.gross[who], persons, money.aow[who], mp, money.rules,
+                               money.incomes) > 0
+    return above & target
+
+
 def acceptance_factor(share, mp) -> np.ndarray:
     """Factor on the acceptance of an offer whose cost rises by ``share`` of income."""
     return np.exp(-mp.accept_cost_sensitivity * share)

@@ -202,8 +202,18 @@ def test_tenure_sought_follows_the_income_limit_and_the_mortgage():
     hh.age_months[rows, 0] = 40 * 12
     hh.income_eur_year[rows] = [80_000.0, 30_000.0, 400_000.0]
     ctx = model.contexts["search"]
-    got = money.affordable_tenure(ctx, rows, np.array([SOCIAL, OWNER, OWNER]))
+    values = money.regional_owner_values(model.dwellings)
+    got = money.affordable_tenure(ctx, rows, np.array([SOCIAL, OWNER, OWNER]), values)
     assert got.tolist() == [PRIVATE, SOCIAL, OWNER]
     # the same households prefer rent: the low income may have social rent
-    got = money.affordable_tenure(ctx, rows, np.array([SOCIAL, SOCIAL, PRIVATE]))
+    got = money.affordable_tenure(ctx, rows, np.array([SOCIAL, SOCIAL, PRIVATE]), values)
     assert got.tolist() == [PRIVATE, SOCIAL, PRIVATE]
+
+
+def test_passend_toewijzen_bars_dear_social_lets_to_the_huurtoeslag_target_group():
+    cap1 = MP.huurtoeslag_capping_limits_eur_month[0]
+    m = money.Household.of(MP, np.array([0, 0, 0, 0]), np.array([20_000.0, 80_000.0, 20_000.0, 20_000.0]),
+                           np.ones(4, np.int64), np.full(4, SOCIAL), np.full(4, 600.0), np.zeros(4), 1.0, 1.0)
+    got = money.passend_refused(m, np.arange(4), np.array([SOCIAL, SOCIAL, SOCIAL, PRIVATE]),
+                                np.array([cap1 + 50, cap1 + 50, cap1 - 50, cap1 + 50]), MP)
+    assert got.tolist() == [True, False, False, False]
