@@ -41,7 +41,7 @@ COLUMNS: dict[str, tuple[type, bool, object]] = {
     "n_coresidents": (np.int16, False, 0),
     # month of birth (months since January 2025, negative before) of up to CORESIDENT_SLOTS adult
     # co-residents; NO_CORESIDENT in an unused slot (see coresidents_from_age)
-    "coresident_birth_month": (np.int32, 4, 2**31 - 1),
+    "coresident_birth_month": (np.int16, 4, 2**15 - 1),
     "months_in_dwelling": (np.int16, False, 0),
     "dwelling_id": (np.int32, False, -1),
     "wlz_wait_since": (np.int32, True, NOT_WAITING),
@@ -68,8 +68,9 @@ ADULT_AGE_YEARS = 18
 CORESIDENT_SLOTS = 4
 """Adult co-residents whose age is followed per household; a fifth and later one (about 0.02% of
 households in 2025) is counted in ``n_coresidents`` without an age (and so never as 27+)."""
-NO_CORESIDENT = 2**31 - 1
-"""``coresident_birth_month`` of an unused slot."""
+NO_CORESIDENT = 2**15 - 1
+"""``coresident_birth_month`` of an unused slot. The column is ``int16``: birth months from about -660
+(a co-resident of 54 in 2025) to 2100's month 900 fit, 8 bytes a household for four slots."""
 
 PERSON_COLUMNS = ("present", "pid", "age_months", "sex", "care", "dementia", "wlz_step",
                   "wlz_wait_since")
@@ -257,7 +258,7 @@ def remove_coresidents(hh: Households, rows: np.ndarray, slots: np.ndarray) -> n
     """
     rows, slots = np.asarray(rows), np.asarray(slots)
     tracked = slots >= 0
-    out = np.full(len(rows), NO_CORESIDENT, np.int32)
+    out = np.full(len(rows), NO_CORESIDENT, np.int32)  # int32: callers subtract it from a month
     out[tracked] = hh.coresident_birth_month[rows[tracked], slots[tracked]]
     hh.coresident_birth_month[rows[tracked], slots[tracked]] = NO_CORESIDENT
     hh.n_coresidents[rows] -= 1
