@@ -102,8 +102,10 @@ def _moves(model):
 @pytest.mark.slow
 def test_keeping_the_rent_acts_only_through_the_rent_jump():
     """With every social rent equal and no re-let rise, nobody's rent jumps when moving within social
-    rent: keeping the rent then changes nothing. With the default prices it lowers older tenants' rent
-    change and the corporations forgo rent (no hidden multiplier: the effect is the rent)."""
+    rent: keeping the rent then changes nothing. With the default prices the corporations forgo rent
+    and the moves change (no hidden multiplier: the effect is the rent). The mean rent change of older
+    movers is not a test of it: keeping the rent also lets older tenants take dearer dwellings that
+    passend toewijzen bars at the full rent, which changes who moves where."""
     flat = {"rent_dispersion_sigma": 0.0, "rooms_elasticity": 0.0, "relet_rent_rise": 0.0}
     base = _run({}, flat)
     kept = _run({"keep_rent": True}, flat)
@@ -111,21 +113,19 @@ def test_keeping_the_rent_acts_only_through_the_rent_jump():
     assert all(v == 0 for (_, n), v in {(y, n): v for y, n, v in kept.records}.items()
                if n == "keep_rent_forgone_eur")
     base, kept = _run({}), _run({"keep_rent": True})
-    rec_b = {(y, n): v for y, n, v in base.records}
     rec_k = {(y, n): v for y, n, v in kept.records}
     assert sum(rec_k[(y, "keep_rent_forgone_eur")] for y in (2025, 2026, 2027)) > 0
-    change_b = np.mean([rec_b[(y, "rent_change_older_movers_eur_month")] for y in (2025, 2026, 2027)])
-    change_k = np.mean([rec_k[(y, "rent_change_older_movers_eur_month")] for y in (2025, 2026, 2027)])
-    assert change_k < change_b - 10, (change_k, change_b)
     assert _moves(kept) != _moves(base)
 
 
 @pytest.mark.slow
 def test_cost_does_not_matter_without_sensitivity():
-    """With no weight on cost in accepting or starting a search, the doorstroom money levers change no
-    move at all."""
+    """With no weight on cost in accepting or starting a search, and aftoppingsgrenzen so high that
+    passend toewijzen never binds, the doorstroom money levers change no move at all: they act only
+    through what a household pays."""
     data = {"scenario": {"name": "t"},
-            "money": {"accept_cost_sensitivity": 0.0, "search_cost_sensitivity": 0.0}}
+            "money": {"accept_cost_sensitivity": 0.0, "search_cost_sensitivity": 0.0,
+                      "huurtoeslag_capping_limits_eur_month": [5000.0, 5000.0]}}
     runs = []
     for policy in ({}, {"keep_rent": True, "moving_allowance_eur": 5000.0}):
         sc = scenario_from_dict(data | {"policy": policy})
