@@ -19,11 +19,14 @@ $(STAMP): pyproject.toml
 run: $(STAMP)
 	$(VENV)/bin/doorstroom run --out $(OUT) $(ARGS)
 
+# the suite runs in one worker process per CPU (pytest-xdist); TEST_WORKERS=0 runs it in this process
+TEST_WORKERS ?= auto
+
 test: $(STAMP)
-	$(PY) -m pytest -q
+	$(PY) -m pytest -q -n $(TEST_WORKERS)
 
 test-quick: $(STAMP)
-	$(PY) -m pytest -q -m "not slow"
+	$(PY) -m pytest -q -m "not slow" -n $(TEST_WORKERS)
 
 golden: $(STAMP)
 	$(PY) tests/golden.py --write
