@@ -363,18 +363,20 @@ def regional_owner_values(dw) -> np.ndarray:
     return total / np.maximum(count, 1e-12)
 
 
-def affordable_tenure(ctx: Context, rows: np.ndarray, tenure: np.ndarray, owner_values: np.ndarray
-                      ) -> np.ndarray:
+def affordable_tenure(ctx: Context, rows: np.ndarray, tenure: np.ndarray) -> np.ndarray:
     """The tenure households ``rows`` can seek instead of ``tenure`` (their preference).
 
     The rule of :func:`tenure_within_means`, with the mean owner value of each household's province
-    (``owner_values``, by :func:`regional_owner_values`). Records the searches redirected
-    (``searches_redirected_income_limit``, ``searches_redirected_mortgage`` and the latter for
-    households 65+).
+    (:func:`regional_owner_values`, computed only when someone wants to buy). Records the searches
+    redirected (``searches_redirected_income_limit``, ``searches_redirected_mortgage`` and the latter
+    for households 65+).
     """
     hh = ctx.households
     m = Household(ctx, rows)
-    out, bound, over = tenure_within_means(tenure, m, owner_values[hh.region[rows]], ctx.params.money)
+    price = np.zeros(len(rows))
+    if (np.asarray(tenure) == OWNER).any():
+        price = regional_owner_values(ctx.dwellings)[hh.region[rows]]
+    out, bound, over = tenure_within_means(tenure, m, price, ctx.params.money)
     w = hh.weight[rows].astype(np.float64)
     older = oldest_age_months(hh, rows) >= OLDER_AGE_YEARS * 12
     ctx.record.flow("searches_redirected_mortgage", float(w[bound].sum()))

@@ -432,7 +432,7 @@ class HouseholdAgent(mesa.Agent):
             dtype, tenure = search.search_target(self.as_row(), np.array([0]), np.array([u_type]),
                                                  np.array([u_tenure]), model.params.moving)
             self.search_type = int(dtype[0])
-            price = model.owner_values[self.region]
+            price = model.owner_values()[self.region] if tenure[0] == OWNER else 0.0
             within, _, _ = money.tenure_within_means(tenure, self.money(), np.array([price]),
                                                      model.params.money)
             self.search_tenure = int(within[0])
@@ -622,7 +622,7 @@ class ReferenceModel(CalendarClock, mesa.Model):
         self.income_level = self.rule_level = 1.0
         self.rent_cap = self.params.prices.social_rent_cap_eur_month
         self.market_rents = np.zeros((1, 3))
-        self.owner_values = np.zeros(1)
+        self._owner_values_step, self._owner_values = None, np.zeros(1)
         self._money_year: int | None = None
         self.total_steps = (settings.end_year - POPULATION_YEAR + 1) * settings.steps_per_year
         self.running = True
@@ -805,7 +805,6 @@ class ReferenceModel(CalendarClock, mesa.Model):
             self.rule_level = money.rule_level(self.params, self.year)
             self.rent_cap = prices.social_rent_cap(self.params.prices, self.year)
             self.market_rents = self._market_rents()
-        self.owner_values = self._owner_values()  # every step, as the array engine's search
         self.give_up_probability = float(step_probability(mp.search_give_up_per_year, spy))
         self.search_start_probability = (
             0.0, float(step_probability(mp.search_start_maybe_per_year, spy)),
@@ -821,8 +820,13 @@ class ReferenceModel(CalendarClock, mesa.Model):
                 count[d.region, d.tenure] += d.weight
         return total / np.maximum(count, 1e-12)
 
-    def _owner_values(self) -> np.ndarray:
-        """Mean value of the owner-occupied dwellings by region (weighted; 0 where none)."""
+    def owner_values(self) -> np.ndarray:
+        """Mean value of the owner-occupied dwellings by region this step (weighted; 0 where none)."""
+        if self._owner_values_step != self.step_index:
+            self._owner_values_step, self._owner_values = self.step_index, self._mean_owner_values()
+        return self._owner_values
+
+    def _mean_owner_values(self) -> np.ndarray:
         n_regions = max(d.region for d in self.dwellings) + 1
         total, count = np.zeros(n_regions), np.zeros(n_regions)
         for d in self.dwellings:

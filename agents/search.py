@@ -113,8 +113,7 @@ def search(ctx: Context) -> None:
         u_type = ctx.streams.for_few("search_type", hh.pid[new, 0])
         u_tenure = ctx.streams.for_few("search_tenure", hh.pid[new, 0])
         hh.search_type[new], wanted = search_target(hh, new, u_type, u_tenure, mp)
-        values = money.regional_owner_values(ctx.dwellings)
-        hh.search_tenure[new] = money.affordable_tenure(ctx, new, wanted, values)
+        hh.search_tenure[new] = money.affordable_tenure(ctx, new, wanted)
         hh.search_since[new] = ctx.step
 
 

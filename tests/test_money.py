@@ -202,11 +202,10 @@ def test_tenure_sought_follows_the_income_limit_and_the_mortgage():
     hh.age_months[rows, 0] = 40 * 12
     hh.income_eur_year[rows] = [80_000.0, 30_000.0, 400_000.0]
     ctx = model.contexts["search"]
-    values = money.regional_owner_values(model.dwellings)
-    got = money.affordable_tenure(ctx, rows, np.array([SOCIAL, OWNER, OWNER]), values)
+    got = money.affordable_tenure(ctx, rows, np.array([SOCIAL, OWNER, OWNER]))
     assert got.tolist() == [PRIVATE, SOCIAL, OWNER]
     # the same households prefer rent: the low income may have social rent
-    got = money.affordable_tenure(ctx, rows, np.array([SOCIAL, SOCIAL, PRIVATE]), values)
+    got = money.affordable_tenure(ctx, rows, np.array([SOCIAL, SOCIAL, PRIVATE]))
     assert got.tolist() == [PRIVATE, SOCIAL, PRIVATE]
 
 
