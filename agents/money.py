@@ -330,14 +330,20 @@ def regional_market_rents(dw) -> np.ndarray:
 
     Regions or tenures without rented dwellings get 0.
     """
-    n = dw.n
-    sel = np.flatnonzero(dw.active[:n] & is_one_of(dw.tenure[:n], (SOCIAL, PRIVATE)))
-    n_regions = int(dw.region[:n].max()) + 1 if n else 1
+    sel = np.flatnonzero(dw.active & is_one_of(dw.tenure, (SOCIAL, PRIVATE)))
     key = dw.region[sel].astype(np.int64) * 3 + dw.tenure[sel]
+    return _weighted_means(dw, sel, key, dw.market_rent_eur_month, 3).reshape(-1, 3)
+
+
+def _weighted_means(dw, sel: np.ndarray, key: np.ndarray, values: np.ndarray, per_region: int) -> np.ndarray:
+    """Weighted means of ``values`` over dwellings ``sel`` by ``key``.
+
+    ``per_region`` keys per region; a key without dwellings gets 0.
+    """
+    n_keys = per_region * ((int(dw.region.max()) + 1) if dw.n else 1)
     w = dw.weight[sel].astype(np.float64)
-    total = np.bincount(key, w * dw.market_rent_eur_month[sel], minlength=3 * n_regions)
-    count = np.bincount(key, w, minlength=3 * n_regions)
-    return (total / np.maximum(count, 1e-12)).reshape(n_regions, 3)
+    total = np.bincount(key, w * values[sel], minlength=n_keys)
+    return total / np.maximum(np.bincount(key, w, minlength=n_keys), 1e-12)
 
 
 TENURE_INDICATORS = declare(
@@ -354,13 +360,8 @@ TENURE_INDICATORS = declare(
 
 def regional_owner_values(dw) -> np.ndarray:
     """Mean value (EUR) of the owner-occupied dwellings by region (weighted; 0 where there are none)."""
-    n = dw.n
-    sel = np.flatnonzero(dw.active[:n] & (dw.tenure[:n] == OWNER))
-    n_regions = int(dw.region[:n].max()) + 1 if n else 1
-    w = dw.weight[sel].astype(np.float64)
-    total = np.bincount(dw.region[sel], w * dw.value_eur[sel], minlength=n_regions)
-    count = np.bincount(dw.region[sel], w, minlength=n_regions)
-    return total / np.maximum(count, 1e-12)
+    sel = np.flatnonzero(dw.active & (dw.tenure == OWNER))
+    return _weighted_means(dw, sel, dw.region[sel], dw.value_eur, 1)
 
 
 def affordable_tenure(ctx: Context, rows: np.ndarray, tenure: np.ndarray) -> np.ndarray:
