@@ -25,6 +25,7 @@ from sim.codes import (
     BIJSTAND,
     HEAVY,
     MODERATE,
+    NONE,
     REGIE,
     VERPLEEGHUIS,
     VERZORGINGSHUIS,
@@ -64,14 +65,15 @@ def accounting(ctx: Context) -> None:
     hh = ctx.households
     cp = ctx.params.costs
     spy = ctx.steps_per_year
-    w = np.where(hh.active, hh.weight, 0).astype(np.float64)
+    w = np.multiply(hh.weight, hh.active, dtype=np.float64)
     inst = hh.dwelling == VERPLEEGHUIS
     home = ~inst
-    care0 = hh.care[:, 0]
-    care1 = np.where(hh.present[:, 1], hh.care[:, 1], 0)
-    heavy_home = ((care0 == HEAVY).astype(np.int64) + (care1 == HEAVY)) * home
-    wmo = (is_one_of(care0, (MODERATE, REGIE)).astype(np.int64)
-           + is_one_of(care1, (MODERATE, REGIE))) * home
+    # persons at home by care state, as 0/1 per slot (int8) summed over the two slots
+    care0 = np.where(home, hh.care[:, 0], NONE)
+    care1 = np.where(home & hh.present[:, 1], hh.care[:, 1], NONE)
+    heavy_home = (care0 == HEAVY).view(np.int8) + (care1 == HEAVY).view(np.int8)
+    wmo = (is_one_of(care0, (MODERATE, REGIE)).view(np.int8)
+           + is_one_of(care1, (MODERATE, REGIE)).view(np.int8))
     wlz = (w[inst].sum() * cp.verpleeghuis_eur_per_resident_year
            + (w * heavy_home).sum() * cp.wlz_at_home_eur_per_person_year)
     ctx.record.flow("cost_wlz_eur", wlz / spy)

@@ -160,24 +160,15 @@ class _OfferCost:
         self.ctx, self.vac = ctx, vac
         hh, dw = ctx.households, ctx.dwellings
         self.rows = rows
-        # the money of a searcher is computed when it first gets an offer (most get none in a step)
-        self.money = money.Household.empty(len(rows), money.rule_index(ctx), money.income_index(ctx))
-        self._known = np.zeros(len(rows), bool)
+        # every searcher's money at once: cheaper than computing it for each round's offers
+        self.money = money.Household(ctx, rows)
         self.aged = aged
         self.keeps = aged & (hh.tenure[rows] == SOCIAL)
         self.allowance = doorstroom.moving_allowance(ctx, aged)
         self.offered = money.offered_rent(dw, vac, ctx.params.prices, ctx.year)
 
-    def _ensure(self, si: np.ndarray) -> None:
-        """Computes the money of the searchers ``si`` not computed yet this step."""
-        need = np.unique(si[~self._known[si]])
-        if len(need):
-            self.money.fill(need, money.Household(self.ctx, self.rows[need]))
-            self._known[need] = True
-
     def paid(self, vi: np.ndarray, si: np.ndarray) -> np.ndarray:
         """Monthly rent searchers ``si`` would pay in vacancies ``vi`` (0 in owner-occupied ones)."""
-        self._ensure(si)
         ids = self.vac[vi]
         tenure = self.ctx.dwellings.tenure[ids]
         rent = doorstroom.rent_paid(self.ctx, self.keeps[si], self.money.rent_now[si], tenure,

@@ -43,6 +43,7 @@ from sim.codes import (
     OWNER,
     PRIVATE,
     SOCIAL,
+    WORK,
     ZORGGESCHIKT,
     is_one_of,
 )
@@ -58,11 +59,13 @@ OLDER_AGE_YEARS = 65
 
 def benefit_amounts(benefit, couple, cp) -> np.ndarray:
     """AOW, AIO and bijstand per year (EUR of 2025) by benefit code and couple, without sharing."""
-    aow = np.where(couple, cp.aow_couple_eur_year, cp.aow_single_eur_year)
-    bijstand = np.where(couple, 1.0, cp.bijstand_single_share) * cp.bijstand_couple_eur_year
-    return np.select(
-        [is_one_of(benefit, (AOW, AOW_PENSION)), benefit == AOW_AIO, benefit == BIJSTAND],
-        [aow, aow + cp.aio_supplement_eur_year, bijstand], 0.0)
+    table = np.zeros((max(AOW, AOW_PENSION, AOW_AIO, BIJSTAND, WORK) + 1, 2))  # [benefit, couple]
+    for couple_, aow in enumerate((cp.aow_single_eur_year, cp.aow_couple_eur_year)):
+        table[[AOW, AOW_PENSION], couple_] = aow
+        table[AOW_AIO, couple_] = aow + cp.aio_supplement_eur_year
+        share = 1.0 if couple_ else cp.bijstand_single_share
+        table[BIJSTAND, couple_] = share * cp.bijstand_couple_eur_year
+    return table[np.asarray(benefit), np.asarray(couple).astype(np.intp)]
 
 
 def statutory_benefits(ctx: Context, rows: np.ndarray) -> np.ndarray:
@@ -217,6 +220,10 @@ def offered_rent(dw, ids: np.ndarray, pp, year: int) -> np.ndarray:
     return np.where(dw.tenure[ids] == SOCIAL, np.minimum(rent, prices.social_rent_cap(pp, year)), rent)
 
 
+_MONEY_COLUMNS = ("gross", "disposable", "persons", "aow", "rent_now", "toeslag", "cost_now", "equity")
+"""The per-household arrays of :class:`Household`."""
+
+
 class Household:
     """The money of households where they live now (the searchers of a step, or all at year end).
 
@@ -249,22 +256,13 @@ class Household:
         out._set(mp, benefit, gross, persons, tenure, rent, value, rules, incomes, equity)
         return out
 
-    @classmethod
-    def empty(cls, n: int, rules: float, incomes: float) -> Household:
-        """``n`` households whose money is still to be filled in (:meth:`fill`)."""
-        out = cls.__new__(cls)
-        out.rules, out.incomes = rules, incomes
-        out.gross, out.rent_now, out.cost_now = np.zeros(n), np.zeros(n), np.zeros(n)
-        out.toeslag, out.equity = np.zeros(n), np.zeros(n)
-        out.disposable = np.ones(n)
-        out.persons = np.zeros(n, np.int64)
-        out.aow = np.zeros(n, bool)
+    def take(self, positions: np.ndarray) -> Household:
+        """The money of the households at ``positions`` (a new object)."""
+        out = Household.__new__(Household)
+        out.rules, out.incomes = self.rules, self.incomes
+        for name in _MONEY_COLUMNS:
+            setattr(out, name, getattr(self, name)[positions])
         return out
-
-    def fill(self, positions: np.ndarray, other: Household) -> None:
-        """Copies the money of ``other`` (one household per position) into ``positions``."""
-        for name in ("gross", "disposable", "persons", "aow", "rent_now", "toeslag", "cost_now", "equity"):
-            getattr(self, name)[positions] = getattr(other, name)
 
     def _set(self, mp, benefit, gross, persons, tenure, rent, value, rules, incomes, equity) -> None:
         self.rules, self.incomes = rules, incomes
@@ -364,16 +362,18 @@ def regional_owner_values(dw) -> np.ndarray:
     return _weighted_means(dw, sel, dw.region[sel], dw.value_eur, 1)
 
 
-def affordable_tenure(ctx: Context, rows: np.ndarray, tenure: np.ndarray) -> np.ndarray:
+def affordable_tenure(ctx: Context, rows: np.ndarray, tenure: np.ndarray,
+                      m: Household | None = None) -> np.ndarray:
     """The tenure households ``rows`` can seek instead of ``tenure`` (their preference).
 
     The rule of :func:`tenure_within_means`, with the mean owner value of each household's province
     (:func:`regional_owner_values`, computed only when someone wants to buy). Records the searches
     redirected (``searches_redirected_income_limit``, ``searches_redirected_mortgage`` and the latter
-    for households 65+).
+    for households 65+). ``m``: their money if already known this step.
     """
     hh = ctx.households
-    m = Household(ctx, rows)
+    if m is None:
+        m = Household(ctx, rows)
     price = np.zeros(len(rows))
     if (np.asarray(tenure) == OWNER).any():
         price = regional_owner_values(ctx.dwellings)[hh.region[rows]]

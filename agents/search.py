@@ -107,21 +107,27 @@ def search(ctx: Context) -> None:
         # the expected cost of moving lowers the start; only those who could start are asked (the
         # factor is at most 1), so the draws and everyone else's decision stay as they were
         cand = np.flatnonzero(start)
-        start[cand] = u[cand] < p[cand] * _cost_factor(ctx, rows[cand])
+        factor, m = _cost_factor(ctx, rows[cand])
+        keep = u[cand] < p[cand] * factor
+        start[cand] = keep
+        m = m.take(np.flatnonzero(keep))
     new = rows[start]
     if len(new):
         u_type = ctx.streams.for_few("search_type", hh.pid[new, 0])
         u_tenure = ctx.streams.for_few("search_tenure", hh.pid[new, 0])
         hh.search_type[new], wanted = search_target(hh, new, u_type, u_tenure, mp)
-        hh.search_tenure[new] = money.affordable_tenure(ctx, new, wanted)
+        hh.search_tenure[new] = money.affordable_tenure(ctx, new, wanted, m)
         hh.search_since[new] = ctx.step
 
 
-def _cost_factor(ctx: Context, rows: np.ndarray) -> np.ndarray:
+def _cost_factor(ctx: Context, rows: np.ndarray) -> tuple[np.ndarray, money.Household]:
     """Factor on the search start of households ``rows`` from the expected rise in housing cost.
 
     Tenants expect the mean market rent of their tenure in their province (older social tenants their
     own rent under the keep-rent lever), owners only the moving cost (:mod:`agents.money`).
+
+    Returns:
+        ``(factor, money)``: the factors and the households' money (:class:`agents.money.Household`).
     """
     hh, dw = ctx.households, ctx.dwellings
     mem = ctx.memory
@@ -137,7 +143,7 @@ def _cost_factor(ctx: Context, rows: np.ndarray) -> np.ndarray:
     mp = ctx.params.money
     share = money.cost_rise_share(m, np.arange(len(rows)), tenure, expected, value,
                                   doorstroom.moving_allowance(ctx, older), mp)
-    return np.exp(-mp.search_cost_sensitivity * share)
+    return np.exp(-mp.search_cost_sensitivity * share), m
 
 
 PROCESS = Process("search", search, reads=("moving", "policy", "money", "prices", "costs"),

@@ -170,10 +170,17 @@ def is_shared(hh: Households, rows=None) -> np.ndarray:
         hh: The households.
         rows: Household rows (index array or boolean mask); all rows if ``None``.
     """
-    if rows is None:
-        rows = slice(None)
-    return (hh.active[rows] & hh.present[rows, 1] & (hh.shared_pid[rows] >= 0)
-            & (hh.pid[rows, 1] == hh.shared_pid[rows]))
+    if rows is not None:
+        rows = np.asarray(rows)
+        if rows.dtype == bool:
+            rows = np.flatnonzero(rows)
+    shared_pid = hh.shared_pid if rows is None else hh.shared_pid[rows]
+    out = shared_pid >= 0
+    cand = np.flatnonzero(out)  # few households share: test the rest only for those
+    if len(cand):
+        r = cand if rows is None else rows[cand]
+        out[cand] = hh.active[r] & hh.present[r, 1] & (hh.pid[r, 1] == shared_pid[cand])
+    return out
 
 
 def oldest_age_months(hh: Households, rows=None) -> np.ndarray:
