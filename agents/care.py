@@ -166,7 +166,7 @@ def care(ctx: Context) -> None:
     weight = np.concatenate([hh.weight[row_of(flat)], ap.weight[waiting]])
 
     dem = np.concatenate([hh.dementia.ravel()[flat], ap.dementia[waiting]])
-    u_dem = ctx.streams.for_ids("dementia", pid)
+    u_dem = ctx.streams.for_few("dementia", pid)
     onset = np.flatnonzero(u_dem < p_dem[age_m])
     del u_dem
     onset = onset[~dem[onset]]
@@ -181,7 +181,7 @@ def care(ctx: Context) -> None:
 
     network = np.concatenate([hh.present.ravel()[partner_of(flat)] | hh.children_nearby[row_of(flat)],
                               ap.children_nearby[waiting]])
-    u = ctx.streams.for_ids("care", pid)
+    u = ctx.streams.for_few("care", pid)
     del pid
     new = draw_from_tables(state, dem, network, age_m, u, cp, ctx.steps_per_year)
     changed = np.flatnonzero(new != old)

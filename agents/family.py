@@ -120,18 +120,18 @@ def family(ctx: Context) -> None:
     housemate = other & (hh.shared_pid[rows] >= 0) & (hh.pid[rows, 1] == hh.shared_pid[rows])
     rate = rate * partnership_factor(a, other & ~housemate, tp.births_single_mother_share)
     p = step_probability(rate, spy)
-    born = row_of(women[ctx.streams.for_ids("family", hh.pid.ravel()[women], "births") < p])
+    born = row_of(women[ctx.streams.for_few("family", hh.pid.ravel()[women], "births") < p])
     np.add.at(hh.n_children, born, 1)
     ctx.record.flow("births", float(hh.weight[born].sum()))
     kids = np.flatnonzero(hh.active & (hh.n_children > 0))
     p_grow = probability_by_count(tp.child_to_adult_per_year, hh.n_children[kids], spy)
-    grown = kids[ctx.streams.for_ids("family", hh.pid[kids, 0], "grow_up") < p_grow]
+    grown = kids[ctx.streams.for_few("family", hh.pid[kids, 0], "grow_up") < p_grow]
     hh.n_children[grown] -= 1
     add_coresidents(hh, grown, np.full(len(grown), ctx.month - ADULT_AGE_YEARS * 12, np.int32))
     cores = np.flatnonzero(hh.active & (hh.n_coresidents > 0))
     p_slot, p_untracked = leave_home_probabilities(ctx, cores)
     p_any = 1.0 - np.prod(1.0 - p_slot, axis=1) * (1.0 - p_untracked)
-    u = ctx.streams.for_ids("family", hh.pid[cores, 0], "leave_home")
+    u = ctx.streams.for_few("family", hh.pid[cores, 0], "leave_home")
     pick = u < p_any
     leave = cores[pick]
     if len(leave):

@@ -132,7 +132,7 @@ def draw_intentions(ctx: Context) -> None:
             group, hh.weight[rows], x_def, x_may, mp)
     a_def, a_may = intercepts
     p_def, p_may = intention_probabilities(x_def, x_may, a_def[group], a_may[group])
-    u = ctx.streams.for_ids("intention", hh.pid[rows, 0])
+    u = ctx.streams.for_few("intention", hh.pid[rows, 0])
     hh.intention[rows] = np.where(u < p_def, 2, np.where(u < p_def + p_may, 1, 0)).astype(np.int8)
 
 

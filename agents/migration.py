@@ -141,7 +141,7 @@ def migration(ctx: Context) -> None:
         ctx.memory["p_recent"] = float(step_probability(key[1], spy))
     p = ctx.memory["p_settled"][age]  # a new array; ages lie within the table (MAX_AGE_YEARS)
     p[hh.arrived_step[cand] > ctx.step - tp.recent_immigrant_years * spy] = ctx.memory["p_recent"]
-    out = cand[ctx.streams.for_ids("migration", hh.pid[cand, 0], "emigration") < p]
+    out = cand[ctx.streams.for_few("migration", hh.pid[cand, 0], "emigration") < p]
     if len(out):
         ctx.record.flow("emigrant_households", float(hh.weight[out].sum()))
         ctx.record.flow("emigrants", float(np.sum(hh.weight[out] * household_size(hh, out))))

@@ -188,7 +188,7 @@ def mortality(ctx: Context) -> None:
     hazard, cell, age_m = _hazard_cells(persons, dp, ctx.year_fraction, ctx.memory["norm"])
     p = step_probability(hazard, ctx.steps_per_year)[cell]
     del cell
-    u = ctx.streams.for_ids("mortality", persons["pid"])
+    u = ctx.streams.for_few("mortality", persons["pid"])
     dies = (u < p) | (age_m >= dp.max_age_years * 12)
     del u, p, age_m
     dead = flat[dies[:len(flat)]]

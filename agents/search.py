@@ -96,7 +96,7 @@ def search(ctx: Context) -> None:
     if len(rows) == 0:
         return
     searching = searching_all[rows]
-    u = ctx.streams.for_ids("search", hh.pid[rows, 0])
+    u = ctx.streams.for_few("search", hh.pid[rows, 0])
     quit_ = searching & (u < step_probability(mp.search_give_up_per_year, spy))
     hh.search_since[rows[quit_]] = NOT_SEARCHING
     rate = np.array([0.0, mp.search_start_maybe_per_year, mp.search_start_definite_per_year])

@@ -47,7 +47,7 @@ def separation(ctx: Context) -> None:
     oldest = oldest_age_months(hh, couples) / 12.0
     p = step_probability(separation_hazard(oldest, tp.separation_at40_per_year,
                                            tp.separation_slope_per_year_of_age), ctx.steps_per_year)
-    split = couples[ctx.streams.for_ids("separation", hh.pid[couples, 0], "split") < p]
+    split = couples[ctx.streams.for_few("separation", hh.pid[couples, 0], "split") < p]
     if len(split) == 0:
         return
     u_who = ctx.streams.for_few("separation", hh.pid[split, 0], "who")

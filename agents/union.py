@@ -29,7 +29,7 @@ def union(ctx: Context) -> None:
                           & (age >= edges[0]) & (age < edges[-1]))
     band = np.searchsorted(edges, age[rows], side="right") - 1
     p = step_probability(np.asarray(tp.union_per_year, float), ctx.steps_per_year)[band]
-    u = ctx.streams.for_ids("union", hh.pid[:, 0][rows], "ready")
+    u = ctx.streams.for_few("union", hh.pid[:, 0][rows], "ready")
     ready = rows[u < p]
     if len(ready) < 2:
         return

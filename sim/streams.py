@@ -38,6 +38,7 @@ _MASK64 = (1 << 64) - 1
 _GOLDEN = 0x9E3779B97F4A7C15  # SplitMix64's increment: 2**64 / golden ratio, odd
 _MIX1 = np.uint64(0xBF58476D1CE4E5B9)  # multipliers of SplitMix64's finaliser (Stafford's "mix13")
 _MIX2 = np.uint64(0x94D049BB133111EB)
+_SHIFT11, _SHIFT27, _SHIFT30, _SHIFT31 = (np.uint64(k) for k in (11, 27, 30, 31))  # its shifts
 
 
 def _mix64(z: int) -> int:
@@ -69,6 +70,7 @@ class RandomStreams:
         self.seed = int(seed)
         self.names = None if names is None else tuple(sorted(set(names)))
         self._scratch = np.empty(0)
+        self._mix: tuple[np.ndarray, np.ndarray] = (np.empty(0, np.uint64), np.empty(0, np.uint64))
         self._reads: set[tuple[str, str | None, int]] | None = set() if log else None
         self._modes: dict[tuple[str, str | None], str] = {}
 
@@ -150,16 +152,25 @@ class RandomStreams:
         if (g ^ (g >> 1)).bit_count() < 24:  # SplitMix's rule: a gamma needs enough bit changes
             g ^= 0xAAAAAAAAAAAAAAAA
         gamma = np.uint64(g)
-        z = ids.astype(np.uint64) + np.uint64(1)
+        # SplitMix64 in place in two reused buffers (no fresh memory per operation)
+        n = len(ids)
+        if len(self._mix[0]) < n:
+            self._mix = tuple(np.empty(max(n, len(self._mix[0]) * 5 // 4), np.uint64) for _ in range(2))
+        z, t = self._mix[0][:n], self._mix[1][:n]
+        np.copyto(z, ids, casting="unsafe")
+        z += np.uint64(1)
         z *= gamma
         z += offset
-        z ^= z >> np.uint64(30)
-        z *= _MIX1
-        z ^= z >> np.uint64(27)
-        z *= _MIX2
-        z ^= z >> np.uint64(31)
-        z >>= np.uint64(11)
-        return z * (1.0 / (1 << 53))
+        for shift, mul in ((_SHIFT30, _MIX1), (_SHIFT27, _MIX2)):
+            np.right_shift(z, shift, out=t)
+            z ^= t
+            z *= mul
+        np.right_shift(z, _SHIFT31, out=t)
+        z ^= t
+        z >>= _SHIFT11
+        out = z.astype(np.float64)
+        out *= 1.0 / (1 << 53)
+        return out
 
     def prefix(self, name: str, step: int, n: int, key: str | None = None) -> np.ndarray:
         """:meth:`uniform` drawn into the scratch buffer (valid until the buffer is reused).

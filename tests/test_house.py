@@ -191,7 +191,7 @@ def _twice(ctx):
 
 def _care_again(ctx):
     """Reads the care process's stream in the same step."""
-    ctx.streams.for_ids("care", np.arange(5))
+    ctx.streams.for_few("care", np.arange(5))
 
 
 def test_every_decision_draws_from_its_own_stream_in_a_debug_run():
