@@ -54,15 +54,17 @@ def household_columns(ctx: Context, idx: np.ndarray) -> dict[str, np.ndarray]:
     """Columns of the households that applicants ``idx`` form when housed (besides their person).
 
     The applicant's benefit and network (``children_nearby``) go with it, an immigrant's arrival
-    step too (``arrived_step``); own income: ``starter_income_eur_year`` for a working applicant,
-    none for one on a benefit.
+    step too (``arrived_step``); own income: the separated partner's share of the couple's
+    (``income_eur_year`` of the applicant), else ``starter_income_eur_year`` for a working applicant
+    and none for one on a benefit.
     """
     pp: PopulationParams = ctx.params.population
     ap = ctx.applicants
     return {
         "arrived_step": np.where(ap.kind[idx] == IMMIGRANT, ap.since[idx], NOT_SEARCHING),
         "benefit": ap.benefit[idx],
-        "income_eur_year": np.where(ap.benefit[idx] == WORK, pp.starter_income_eur_year,
-                                    0.0).astype(np.float32),
+        "income_eur_year": np.where(
+            ap.income_eur_year[idx] >= 0, ap.income_eur_year[idx],
+            np.where(ap.benefit[idx] == WORK, pp.starter_income_eur_year, 0.0)).astype(np.float32),
         "children_nearby": ap.children_nearby[idx],
     }

@@ -23,9 +23,10 @@ from importlib import resources
 
 import numpy as np
 
-from sim.codes import FEMALE, HEAVY, MALE, is_institution
+from sim.codes import FEMALE, HEAVY, MALE, WORK, is_institution
 from sim.households import (
     clear_slots,
+    is_shared,
     move_survivor_to_slot0,
     present_persons,
     row_of,
@@ -322,11 +323,14 @@ def apply_deaths(ctx: Context, rows: np.ndarray, slots: np.ndarray) -> None:
     w = hh.weight[rows]
     ctx.record.flow("deaths", w.sum())
     ctx.record.flow("deaths_in_institution", w[is_institution(hh.dwelling[rows])].sum())
+    before = np.unique(rows)
+    shared = is_shared(hh, before)
     clear_slots(hh, rows, slots)
-    touched = np.unique(rows)
+    touched = before
     n_alive = hh.present[touched].sum(axis=1)
     # a household touched by a death with one adult left was a couple: the survivor is widowed
     widowed = touched[n_alive == 1]
+    survivor_income(ctx, widowed, shared[n_alive == 1])
     ctx.record.flow("widowhoods", hh.weight[widowed].sum())
     hh.widowed_step[widowed] = ctx.step
     move_survivor_to_slot0(hh, widowed)
@@ -336,8 +340,23 @@ def apply_deaths(ctx: Context, rows: np.ndarray, slots: np.ndarray) -> None:
         ctx.occupancy.end_households(emptied, "death")
 
 
+def survivor_income(ctx: Context, rows: np.ndarray, housemate: np.ndarray) -> None:
+    """Households ``rows``, one of whose two adults died, keep a share of their own income.
+
+    ``survivor_income_share`` (earnings, pension) by the household's benefit; a housemate keeps the
+    earnings' share (its own half) whatever its benefit. The statutory benefits follow the adults
+    (:mod:`agents.money`).
+    """
+    if len(rows) == 0:
+        return
+    hh = ctx.households
+    earnings, pension = ctx.params.money.survivor_income_share
+    share = np.where((hh.benefit[rows] == WORK) | housemate, earnings, pension)
+    hh.income_eur_year[rows] = (hh.income_eur_year[rows] * share).astype(np.float32)
+
+
 PROCESS = Process(
-    "mortality", mortality, reads=("demography",), streams=("mortality",), setup=normalise,
+    "mortality", mortality, reads=("demography", "money"), streams=("mortality",), setup=normalise,
     records=declare(
         ("deaths", "persons per year", "Deaths", "flow"),
         ("deaths_in_institution", "persons per year", "Deaths in an institution", "flow"),

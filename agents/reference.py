@@ -89,6 +89,7 @@ from sim.codes import (
     REGIE,
     SOCIAL,
     VERPLEEGHUIS,
+    WORK,
 )
 from sim.dwellings import Dwellings
 from sim.households import NO_CORESIDENT, Households
@@ -364,6 +365,8 @@ class HouseholdAgent(mesa.Agent):
         if self.n_adults == 1:
             model.add_flow("widowhoods", self.weight)
             self.widowed_step = model.step_index
+            earnings, pension = model.params.money.survivor_income_share  # agents.mortality's rule
+            self.income *= earnings if self.benefit == WORK else pension
             if not self.present[0]:
                 self._move_survivor_to_slot0()
         else:

@@ -60,12 +60,17 @@ def separation(ctx: Context) -> None:
     dtype, tenure = choose_target(hh.care[split, leaves], hh.age_months[split, leaves] // 12,
                                   hh.tenure[split], u_type, u_tenure, ctx.params.moving)
     ctx.record.flow("separations", float(hh.weight[split].sum()))
+    # the partner who leaves takes separation_income_share of the couple's own income along
+    share = ctx.params.money.separation_income_share
+    taken = (hh.income_eur_year[split] * share).astype(np.float32)
+    hh.income_eur_year[split] -= taken
     ctx.occupancy.separate(split, leaves, {"since": np.full(len(split), ctx.step, np.int32),
-                                           "search_type": dtype, "search_tenure": tenure})
+                                           "search_type": dtype, "search_tenure": tenure,
+                                           "income_eur_year": taken})
 
 
 PROCESS = Process(
-    "separation", separation, reads=("turnover", "moving"), streams=("separation",),
+    "separation", separation, reads=("turnover", "moving", "money"), streams=("separation",),
     records=declare(("separations", "households per year",
                      "Couples who separate (one partner moves out)", "flow")),
 )

@@ -1,12 +1,12 @@
 """Households to be: starters, immigrants and separated partners searching for a dwelling.
 
-An applicant is one person (a starter leaving the parental home, an immigrant household, or a
-partner who moved out at a separation) held in :class:`Applicants` until it gets a dwelling (then it
-becomes a household; its move ends the vacancy chain with cause ``starter``, ``immigrant`` or, for a
-separated partner who left someone behind, ``stays_behind``), lives with a hospita host as a lodger,
-or gives up. The person's care state, dementia and benefit go with it. An immigrant household may
-bring a partner and minors: the partner ages and may die while the household waits, but has no care
-state or births until housed.
+An applicant is one person (a starter leaving the parental home, an immigrant household, or a partner
+who moved out at a separation, with a share of the couple's own income) held in :class:`Applicants`
+until it gets a dwelling (then it becomes a household; its move ends the vacancy chain with cause
+``starter``, ``immigrant`` or, for a separated partner who left someone behind, ``stays_behind``), lives
+with a hospita host as a lodger, or gives up. The person's care state, dementia and benefit go with it.
+An immigrant household may bring a partner and minors: the partner ages and may die while the household
+waits, but has no care state or births until housed.
 """
 
 from __future__ import annotations
@@ -45,6 +45,8 @@ class Applicants(ColumnTable):
         "partner_age_months": (np.int16, False, 0),
         "partner_sex": (np.int8, False, 0),
         "n_children": (np.int16, False, 0),
+        # own yearly income taken along (EUR of 2025; a separated partner's share), -1: not set
+        "income_eur_year": (np.float32, False, -1.0),
     }
 
     def compact(self) -> None:

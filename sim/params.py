@@ -1359,6 +1359,22 @@ class MoneyParams(_Group):
         0.1792, unit="share of taxable income", kind="input",
         source="box 1 rate of the first bracket 2025 at AOW age, without the AOW premium "
         "(Belastingdienst, recalled, not verified)", bounds=(0.0, 1.0))
+    survivor_income_share: tuple[float, float] = param(
+        (0.5, 0.85), unit="share of the household's own yearly income",
+        kind="assumption",
+        source="own income (earnings, occupational pension) a household keeps when one of its two "
+        "adults dies, (earnings, pension). Earnings: the survivor's own half (assumption: two equal "
+        "earners; the Anw survivor benefit is not modelled). Pension: the survivor's own half plus "
+        "the partnerpensioen of 70% of the deceased's old-age pension, the usual rate of Dutch "
+        "pension funds (e.g. Pensioenfonds HAL's regulations; NRC 2018-10-19), on the assumption "
+        "that the household's pension was the two partners' in equal parts: 0.5 + 0.5 x 0.70",
+        bounds=(0.0, 1.0))
+    separation_income_share: float = param(
+        0.5, unit="share of the household's own yearly income", kind="assumption",
+        source="own income each partner takes along at a separation: half, as the Wet verevening "
+        "pensioenrechten bij scheiding splits the pension built up during the marriage in equal "
+        "parts (assumption: earnings alike, and all pension built up during the marriage)",
+        bounds=(0.0, 1.0))
     kostendeler_leave_sensitivity: float = param(
         5.0, unit="per unit of yearly benefit cut as a share of disposable income", kind="assumption",
         source="how strongly the cut the kostendelersnorm makes in a bijstand or AIO household's "

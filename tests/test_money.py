@@ -216,3 +216,70 @@ def test_passend_toewijzen_bars_dear_social_lets_to_the_huurtoeslag_target_group
     got = money.passend_refused(m, np.arange(4), np.array([SOCIAL, SOCIAL, SOCIAL, PRIVATE]),
                                 np.array([cap1 + 50, cap1 + 50, cap1 - 50, cap1 + 50]), MP)
     assert got.tolist() == [True, False, False, False]
+
+
+def test_incomes_follow_widowhood_separation_and_union():
+    """A widowed pensioner keeps half its pension plus the 70% partner pension, a widowed earner half;
+    a separated partner takes half the couple's own income into its next home; a joiner's income
+    comes along into the host's household."""
+    from agents.mortality import apply_deaths
+    from sim.applicants import SEPARATED
+    from sim.codes import AOW_PENSION, WORK
+
+    model = DoorstroomModel(Parameters(), RunSettings(scale=0.002, seed=3, end_year=2025))
+    hh = model.households
+    couple = np.flatnonzero(hh.active & hh.present[:, 0] & hh.present[:, 1] & (hh.shared_pid < 0)
+                            & (hh.dwelling < 4))[:3]
+    hh.benefit[couple] = [AOW_PENSION, WORK, WORK]
+    hh.income_eur_year[couple] = 40_000.0
+    apply_deaths(model.contexts["mortality"], couple[:2], np.array([1, 0]))
+    earnings, pension = Parameters().money.survivor_income_share
+    assert hh.income_eur_year[couple[:2]].tolist() == pytest.approx([40_000 * pension, 40_000 * earnings])
+    assert pension == pytest.approx(0.5 + 0.5 * 0.70)
+
+    ctx = model.contexts["separation"]
+    ap = model.applicants
+    before = ap.n
+    share = Parameters().money.separation_income_share
+    row = couple[2:]
+    ctx.occupancy.separate(row, np.array([1]), {"income_eur_year": np.array([40_000 * share], np.float32)})
+    assert ap.kind[before] == SEPARATED and ap.income_eur_year[before] == pytest.approx(40_000 * share)
+    columns = applicants_household_columns(model, np.array([before]))
+    assert columns["income_eur_year"].tolist() == pytest.approx([40_000 * share])
+    # an applicant without an income of its own (a starter) still gets the starter's earnings
+    ap.income_eur_year[before] = -1.0
+    ap.benefit[before] = WORK
+    starter = applicants_household_columns(model, np.array([before]))["income_eur_year"]
+    assert starter.tolist() == pytest.approx([Parameters().population.starter_income_eur_year])
+
+    singles = np.flatnonzero(hh.active & hh.present[:, 0] & ~hh.present[:, 1] & (hh.dwelling < 4))[:2]
+    hh.income_eur_year[singles] = [10_000.0, 15_000.0]
+    model.contexts["union"].occupancy.merge(singles[:1], singles[1:], with_dependants=True)
+    assert hh.income_eur_year[singles[0]] == pytest.approx(25_000.0)
+
+
+def applicants_household_columns(model, idx):
+    from agents import applicants
+
+    return applicants.household_columns(model.contexts["allocation"], idx)
+
+
+def test_separation_splits_the_own_income_in_a_run():
+    """In a run, a separating couple's own income is split: the household keeps the other half."""
+    from agents import separation
+
+    model = DoorstroomModel(Parameters(), RunSettings(scale=0.002, seed=3, end_year=2025))
+    hh = model.households
+    couples = np.flatnonzero(hh.active & hh.present[:, 0] & hh.present[:, 1] & (hh.shared_pid < 0)
+                             & (hh.dwelling < 4))
+    hh.income_eur_year[couples] = 30_000.0
+    hh.age_months[couples] = 30 * 12  # young couples separate most
+    ctx = model.contexts["separation"]
+    before = model.applicants.n
+    for _ in range(24):
+        separation.separation(ctx)
+    new = np.arange(before, model.applicants.n)
+    assert len(new) > 0
+    split = couples[~hh.present[couples, 1]]
+    assert hh.income_eur_year[split].tolist() == pytest.approx([15_000.0] * len(split))
+    assert model.applicants.income_eur_year[new].tolist() == pytest.approx([15_000.0] * len(new))
