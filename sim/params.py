@@ -1115,7 +1115,8 @@ class PriceParams(_Group):
     a lognormal draw with mean 1; social rents are capped at ``social_rent_cap_eur_month``. Every year
     (for 1 January) sitting tenants' rents and values rise by the rates below; when a rented dwelling
     is let to a new household its rent rises once more by ``relet_rent_rise`` (capped for social
-    rent). Regional differences are not yet modelled.
+    rent). Private market rents and values then move apart between provinces with the pressure of
+    searchers on vacancies (:func:`agents.prices.regional_rises`); the 2025 levels are national.
     """
 
     _group = "prices"
@@ -1189,6 +1190,21 @@ class PriceParams(_Group):
         "dwelling's market rent starts this much above its 2025 rent and grows by the market rate; "
         "a new tenant pays it (social rents within the year's DAEB limit); sitting tenants' rents "
         "rise by their rate up to it", bounds=(-0.5, 2.0))
+    price_pressure_elasticity: float = param(
+        0.1, unit="log price level per unit of log ratio", kind="assumption",
+        source="elasticity of a province's private market rents and owner values, relative to the "
+        "country's, to the log of its ratio of searchers to vacancies relative to the country's "
+        "(smoothed): a province twice as tight as the country (log ratio 0.69) is 7% dearer. The "
+        "rule follows the adaptive prices of the INET/Bank of England housing model (prices follow "
+        "where demand meets supply, smoothed, and are pulled back to the index), reduced to one "
+        "elasticity; the size is an assumption, free for the calibration",
+        bounds=(0.0, 0.5), calibrated=False)
+    price_pressure_new_year_weight: float = param(
+        0.75, unit="share", kind="input",
+        source="weight of the new year's pressure in its smoothed value (the rest is the previous "
+        "smoothed value): the INET housing model's moving averages of prices keep 0.25 of their "
+        "weight beyond one year (CUMULATIVE_WEIGHT_BEYOND_YEAR = 0.25 in its config.properties)",
+        bounds=(0.0, 1.0))
     house_price_growth_per_year: float = param(
         0.05, unit="share per year", kind="input",
         source="WOZ 2025 +5.0% on 2024 (CBS via Blik op Nieuws); the market rose faster (prices of "

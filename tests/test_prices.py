@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 
 from agents.model import DoorstroomModel
-from agents.prices import social_rent_cap, yearly_rates
+from agents.prices import MARKET_TENURES, relative_pressure, social_rent_cap, yearly_rates
 from sim.codes import OWNER, PRIVATE, SOCIAL, is_institution
 from sim.params import Parameters, RunSettings
 
@@ -39,8 +39,8 @@ def test_the_2025_stock_has_the_national_means_and_no_price_on_institutions():
 def test_sitting_tenants_get_the_yearly_rise_and_new_tenants_the_market_rent():
     """Over 2025 (the rise for 1 January 2026 at the 2025 rates): sitting tenants' rents and values rise
     by their rates; a new tenant pays the market rent (+10.9% in 2025), however often the dwelling is
-    let, then the yearly rise."""
-    model = _model(end=2025)
+    let, then the yearly rise. Regional pressure off (it is tested below)."""
+    model = _model(Parameters.from_dict({"prices": {"price_pressure_elasticity": 0.0}}), end=2025)
     dw, pp = model.dwellings, model.params.prices
     before = {"rent": dw.rent_eur_month.copy(), "market": dw.market_rent_eur_month.copy(),
               "value": dw.value_eur.copy(), "occ": dw.occupant.copy(), "for": dw.priced_for.copy()}
@@ -100,3 +100,43 @@ def test_a_bad_price_parameter_is_refused_by_name():
     from sim.params import ParameterError
     with pytest.raises(ParameterError, match="prices.social_rent_cap_eur_month"):
         Parameters.from_dict({"prices": {"social_rent_cap_eur_month": -1.0}})
+
+
+def test_relative_pressure_is_the_log_ratio_against_the_country():
+    searchers = np.array([[300.0, 100.0], [100.0, 100.0]])
+    vacancies = np.array([[100.0, 100.0], [100.0, 100.0]])
+    rel = relative_pressure(searchers, vacancies, eps=0.0)
+    np.testing.assert_allclose(rel[:, 0], np.log([3.0, 1.0]) - np.log(2.0))
+    np.testing.assert_allclose(rel[:, 1], 0.0)
+    # a province without vacancies still has a finite pressure
+    assert np.isfinite(relative_pressure(np.array([[5.0]]), np.array([[0.0]]), eps=1.0)).all()
+
+
+@pytest.mark.parametrize("elasticity", [0.0, 0.3])
+def test_tight_provinces_get_dearer_and_the_national_mean_keeps_its_rate(elasticity):
+    """After a year, each province's private rents and values stand at exp(elasticity x pressure)
+    relative to the rest (centred): the tightest province is the dearest, none differ without the
+    elasticity, and the stock-weighted change is 1 (the national rates hold)."""
+    model = _model(Parameters.from_dict({"prices": {"price_pressure_elasticity": elasticity}}), end=2025)
+    dw = model.dwellings
+    for _ in range(model.settings.steps_per_year):
+        model.step()
+    mem = model.contexts["prices"].memory
+    values = model.params.prices.house_price_growth_per_year
+    for k, code in enumerate(MARKET_TENURES):
+        factor = mem["regional"][:, code]
+        if elasticity == 0.0:
+            np.testing.assert_allclose(factor, 1.0, rtol=1e-12)
+            continue
+        assert factor.max() / factor.min() > 1.01
+        assert np.argmax(factor) == np.argmax(mem["pressure"][:, k])
+        assert np.argmin(factor) == np.argmin(mem["pressure"][:, k])
+        ratio = factor / factor.min()
+        np.testing.assert_allclose(ratio, np.exp(elasticity * (mem["pressure"][:, k]
+                                                               - mem["pressure"][:, k].min())), rtol=1e-9)
+    # owner values: before the change they were value / ((1 + rate) x factor); weighted by them the
+    # mean change is 1
+    ids = np.flatnonzero(dw.active[:dw.n] & (dw.tenure[:dw.n] == OWNER))
+    c = mem["regional"][dw.region[ids], OWNER]
+    pre = dw.value_eur[ids].astype(np.float64) / ((1 + values) * c) * dw.weight[ids]
+    assert (pre * c).sum() / pre.sum() == pytest.approx(1.0, rel=1e-5)
