@@ -203,7 +203,12 @@ class _OfferCost:
         change = paid - self.money.rent_now[si]
         sel = self.aged[si] & (self.money.rent_now[si] > 0) & (dw.tenure[ids] != OWNER)
         ctx.record.mean("rent_change_older_movers_eur_month", change[sel], w[sel])
-        released = self.aged[si] & (self.money.equity[si] > 0) & (dw.tenure[ids] != OWNER)
+        sold = (self.money.equity[si] > 0) & (dw.tenure[ids] != OWNER)
+        # an owner who moves to rent (or to a care home) keeps the equity as savings (EUR of 2025)
+        movers = self.rows[si[sold]]
+        ctx.households.savings_eur[movers] += (self.money.equity[si][sold] / self.money.incomes
+                                               ).astype(np.float32)
+        released = self.aged[si] & sold
         if released.any():
             ctx.record.flow("equity_released_older_movers_eur",
                             float((w[released] * self.money.equity[si][released]).sum()))

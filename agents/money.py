@@ -220,7 +220,8 @@ def offered_rent(dw, ids: np.ndarray, pp, year: int) -> np.ndarray:
     return np.where(dw.tenure[ids] == SOCIAL, np.minimum(rent, prices.social_rent_cap(pp, year)), rent)
 
 
-_MONEY_COLUMNS = ("gross", "disposable", "persons", "aow", "rent_now", "toeslag", "cost_now", "equity")
+_MONEY_COLUMNS = ("gross", "disposable", "persons", "aow", "rent_now", "toeslag", "cost_now", "equity",
+                  "savings")
 """The per-household arrays of :class:`Household`."""
 
 
@@ -232,6 +233,7 @@ class Household:
         persons: Persons. aow: At AOW age. cost_now: Housing cost per month where they live.
         rent_now: Their current monthly rent (0 for owners). toeslag: Their huurtoeslag per month.
         equity: Owners' home equity (value less the mortgage of :func:`mortgage_share`; 0 for others).
+        savings: Wealth besides the own home (``savings_eur``, grown with incomes from 2025).
         rules, incomes: The year's levels (:func:`rule_level`, :func:`income_level`).
     """
 
@@ -242,18 +244,19 @@ class Household:
         tenure, value = dw.tenure[ids], dw.value_eur[ids]
         self._set(mp, hh.benefit[rows], gross_income(ctx, rows), household_size(hh, rows), tenure,
                   dw.rent_eur_month[ids], value, rule_index(ctx), income_index(ctx),
-                  equity_of(tenure, value, oldest_age_months(hh, rows) // 12, mp))
+                  equity_of(tenure, value, oldest_age_months(hh, rows) // 12, mp),
+                  hh.savings_eur[rows].astype(np.float64) * income_index(ctx))
 
     @classmethod
     def of(cls, mp, benefit, gross, persons, tenure, rent, value, rules: float, incomes: float,
-           equity=0.0) -> Household:
+           equity=0.0, savings=0.0) -> Household:
         """The money of households given as arrays.
 
         Gross income of the current year, their dwellings' tenure, rent and value, the year's levels
         (:func:`rule_level`, :func:`income_level`) and the owners' equity (:func:`equity_of`).
         """
         out = cls.__new__(cls)
-        out._set(mp, benefit, gross, persons, tenure, rent, value, rules, incomes, equity)
+        out._set(mp, benefit, gross, persons, tenure, rent, value, rules, incomes, equity, savings)
         return out
 
     def take(self, positions: np.ndarray) -> Household:
@@ -264,7 +267,8 @@ class Household:
             setattr(out, name, getattr(self, name)[positions])
         return out
 
-    def _set(self, mp, benefit, gross, persons, tenure, rent, value, rules, incomes, equity) -> None:
+    def _set(self, mp, benefit, gross, persons, tenure, rent, value, rules, incomes, equity,
+             savings=0.0) -> None:
         self.rules, self.incomes = rules, incomes
         self.gross = np.asarray(gross, np.float64)
         self.disposable = np.maximum(net_income(self.gross, benefit, mp), 1.0)
@@ -277,6 +281,7 @@ class Household:
         self.cost_now = housing_cost_month(tenure, self.rent_now, value, self.gross, self.persons,
                                            self.aow, mp, rules, incomes, self.toeslag)
         self.equity = np.broadcast_to(np.asarray(equity, np.float64), self.gross.shape).copy()
+        self.savings = np.broadcast_to(np.asarray(savings, np.float64), self.gross.shape).copy()
 
 
 def mortgage_share(oldest_years, mp) -> np.ndarray:
@@ -391,9 +396,9 @@ def tenure_within_means(tenure, m: Household, price, mp) -> tuple[np.ndarray, np
 
     Social rent needs a gross income within the DAEB limit (``daeb_income_limits_eur_year``, one
     person or more, grown with incomes), else the household seeks private rent. Buying needs a
-    mortgage (``mortgage_income_multiples`` times gross income, lower at AOW age) plus the equity of an
-    owned home of at least ``price`` (the mean owner value of its province); else the household seeks
-    social rent within the DAEB limit and private rent above it.
+    mortgage (``mortgage_income_multiples`` times gross income, lower at AOW age) plus savings and the
+    equity of an owned home of at least ``price`` (the mean owner value of its province); else the
+    household seeks social rent within the DAEB limit and private rent above it.
 
     Returns:
         ``(tenure, bound, over)``: the tenure sought, where the mortgage bound, where the income limit
@@ -404,7 +409,7 @@ def tenure_within_means(tenure, m: Household, price, mp) -> tuple[np.ndarray, np
     within = m.gross <= limit
     out = np.asarray(tenure).copy()
     multiple = np.where(m.aow, mp.mortgage_income_multiples[1], mp.mortgage_income_multiples[0])
-    bound = (out == OWNER) & (multiple * m.gross + m.equity < np.asarray(price, np.float64))
+    bound = (out == OWNER) & (multiple * m.gross + m.equity + m.savings < np.asarray(price, np.float64))
     out[bound] = np.where(within[bound], SOCIAL, PRIVATE)
     over = (out == SOCIAL) & ~within
     out[over] = PRIVATE

@@ -204,6 +204,7 @@ class HouseholdAgent(mesa.Agent):
         home: The dwelling the household lives in (``None`` until the model places it).
         benefit: Benefit code (AOW, pension, AIO, bijstand, work).
         income: Own earnings or pension per year (EUR of 2025).
+        savings: Wealth besides the own home (EUR of 2025).
         coresident_birth_months: Birth months of the co-residents whose age is followed
             (:data:`sim.households.NO_CORESIDENT` entries are skipped).
     """
@@ -214,7 +215,7 @@ class HouseholdAgent(mesa.Agent):
                  n_children: int = 0, n_coresidents: int = 0, widowed_step: int | None = None,
                  intention: int = 0, search_since: int | None = None, search_type: int = -1,
                  search_tenure: int = -1, home: Dwelling | None = None, benefit: int = 0,
-                 income: float = 0.0, coresident_birth_months=()):
+                 income: float = 0.0, coresident_birth_months=(), savings: float = 0.0):
         super().__init__(model)
         self.age_months = [int(a) for a in age_months]
         self.sex = [int(s) for s in sex]
@@ -239,6 +240,7 @@ class HouseholdAgent(mesa.Agent):
         self.home = home
         self.benefit = int(benefit)
         self.income = float(income)
+        self.savings = float(savings)
         self.coresident_birth_months = [int(b) for b in coresident_birth_months if b != NO_CORESIDENT]
         self._money_key: tuple | None = None
         self._money: money.Household | None = None
@@ -470,7 +472,8 @@ class HouseholdAgent(mesa.Agent):
                                  np.array([self.oldest_years]), mp)
         return money.Household.of(mp, np.array([self.benefit]), np.array([gross]),
                                   np.array([self.size]), np.array([home.tenure]), np.array([home.rent]),
-                                  np.array([home.value]), model.rule_level, model.income_level, equity)
+                                  np.array([home.value]), model.rule_level, model.income_level, equity,
+                                  self.savings * model.income_level)
 
     def cost_factor(self, tenure: int, rent: float, value: float, sensitivity: float) -> float:
         """``exp(-sensitivity * rise)`` for living at ``rent`` or ``value`` (:mod:`agents.money`)."""
@@ -663,7 +666,7 @@ class ReferenceModel(CalendarClock, mesa.Model):
                 widowed_step=optional(hh.widowed_step[row]), intention=hh.intention[row],
                 search_since=optional(hh.search_since[row]), search_type=hh.search_type[row],
                 search_tenure=hh.search_tenure[row], home=home, benefit=hh.benefit[row],
-                income=hh.income_eur_year[row],
+                income=hh.income_eur_year[row], savings=hh.savings_eur[row],
                 coresident_birth_months=hh.coresident_birth_month[row],
             )
 

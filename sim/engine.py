@@ -332,6 +332,8 @@ class Engine(CalendarClock, mesa.Model):
         require(bool((money >= 0).all()), "a negative rent, market rent or value")
         income = hh.income_eur_year[act]
         require(bool(np.isfinite(income).all() and (income >= 0).all()), "an income negative or not finite")
+        savings = hh.savings_eur[act]
+        require(bool(np.isfinite(savings).all() and (savings >= 0).all()), "savings negative or not finite")
         tracked = coresidents_tracked(hh)
         require(bool((tracked <= hh.n_coresidents).all()),
                 "a household follows the age of more co-residents than it has")

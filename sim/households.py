@@ -36,6 +36,9 @@ COLUMNS: dict[str, tuple[type, bool, object]] = {
     "region": (np.int8, False, 0),
     "benefit": (np.int8, False, 0),
     "income_eur_year": (np.float32, False, 0.0),
+    # wealth besides the own home (EUR of 2025): drawn in 2025, joined at a union, grown by the
+    # equity an owner releases by moving to rent; 0 for starters and immigrants
+    "savings_eur": (np.float32, False, 0.0),
     "children_nearby": (np.bool_, False, False),
     "n_children": (np.int16, False, 0),
     "n_coresidents": (np.int16, False, 0),

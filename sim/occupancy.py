@@ -308,7 +308,7 @@ class Occupancy:
         """The single adult of each joining household moves in with a single host (as adult 2).
 
         The joiner's household ends and its dwelling starts a chain (``merger``); its own income
-        (``income_eur_year``) is added to the host's (the benefit code stays the host's).
+        (``income_eur_year``) and savings are added to the host's (the benefit code stays the host's).
 
         Args:
             hosts: Rows of the host households (one adult, in slot 0).
@@ -321,6 +321,7 @@ class Occupancy:
         hh = self.hh
         copy_person(hh, hosts, 1, joiners, 0)
         hh.income_eur_year[hosts] += hh.income_eur_year[joiners]  # the joiner's own income comes along
+        hh.savings_eur[hosts] += hh.savings_eur[joiners]  # and its savings
         if with_dependants:
             hh.n_children[hosts] += hh.n_children[joiners]
             move_coresidents(hh, hosts, joiners)

@@ -378,6 +378,18 @@ class PopulationParams(_Group):
     income_spread_sigma: float = param(
         0.5, unit="sd of log income", kind="assumption",
         source="lognormal spread of pensions and earnings", bounds=(0.0, 5.0), changeable=False)
+    savings_median_eur: tuple[float, ...] = param(
+        (2_600.0, 7_700.0, 18_500.0, 36_300.0, 52_000.0, 52_000.0),
+        unit="EUR per household (renters <65, 65-74, 75+; owners <65, 65-74, 75+)", kind="input",
+        source="median wealth besides the own home, 1 January 2020 (CBS, 'Vermogens van huurders "
+        "groeiden niet, van woningbezitters wel', October 2021, via blikopnieuws.nl; secondary): "
+        "renters 65-75 EUR 7,700, renters 75+ 18,500, owners 65+ 52,000; under 65 the medians of all "
+        "renters (2,600) and all owners (36,300), which include the 65+ (approximation). Held "
+        "for 2025 in EUR of 2025 (assumption)", bounds=(0.0, 1e7), changeable=False)
+    savings_spread_sigma: float = param(
+        1.5, unit="sd of log savings", kind="assumption",
+        source="lognormal spread of savings around the median (wealth is far more unequal than "
+        "income: assumption)", bounds=(0.0, 5.0), changeable=False)
     starter_income_eur_year: float = param(
         30_000.0, unit="EUR per household per year", kind="assumption",
         source="earnings of a working starter or immigrant household in its first dwelling",

@@ -31,6 +31,7 @@ from sim.codes import (
     INSTITUTION_TENURE,
     MALE,
     NONE,
+    OWNER,
     REGULAR,
     VERPLEEGHUIS,
     WORK,
@@ -389,7 +390,27 @@ def build_population(
     hh.n_children[:] = n_children
     place_coresidents(hh, n_cores, oldest, coresident_groups,
                       RandomStreams(seed).generator("population", key="coresidents"), pp)
+    savings = household_savings(tenure, oldest, RandomStreams(seed).generator("population", key="savings"),
+                                pp)
+    hh.savings_eur[:] = np.where(in_inst, 0.0, savings)
     return hh
+
+
+SAVINGS_AGE_YEARS = (65, 75)
+"""Age bands of ``savings_median_eur`` (by the oldest adult): under 65, 65-74, 75 and over."""
+
+
+def household_savings(tenure, oldest_years, rng: np.random.Generator, pp: PopulationParams) -> np.ndarray:
+    """Savings (wealth besides the own home, EUR of 2025) by tenure and age of the oldest adult.
+
+    The median of ``savings_median_eur`` for renters or owners of the age band times a lognormal
+    factor with median 1 and ``savings_spread_sigma`` (draws of the sub-stream ``savings`` of
+    ``population``: the rest of the population does not depend on them).
+    """
+    band = np.searchsorted(np.asarray(SAVINGS_AGE_YEARS), np.asarray(oldest_years), side="right")
+    owner = np.asarray(tenure) == OWNER
+    median = np.asarray(pp.savings_median_eur)[band + 3 * owner]
+    return (median * rng.lognormal(0.0, pp.savings_spread_sigma, len(band))).astype(np.float32)
 
 
 def place_coresidents(hh: Households, n_cores: np.ndarray, oldest: np.ndarray, groups: list,

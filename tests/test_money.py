@@ -283,3 +283,40 @@ def test_separation_splits_the_own_income_in_a_run():
     split = couples[~hh.present[couples, 1]]
     assert hh.income_eur_year[split].tolist() == pytest.approx([15_000.0] * len(split))
     assert model.applicants.income_eur_year[new].tolist() == pytest.approx([15_000.0] * len(new))
+
+
+def test_savings_follow_the_sourced_medians_and_count_for_buying():
+    """2025 savings have the medians of savings_median_eur by tenure and age; savings close the gap
+    between what a household may borrow and the price of a home."""
+    from sim.households import oldest_age_months
+    from sim.population import SAVINGS_AGE_YEARS
+
+    model = DoorstroomModel(Parameters(), RunSettings(scale=0.005, seed=3, end_year=2025))
+    hh, pp = model.households, model.params.population
+    age = oldest_age_months(hh) // 12
+    private = hh.active & (hh.dwelling < 4)
+    bands = np.searchsorted(np.asarray(SAVINGS_AGE_YEARS), age, side="right")
+    for owner in (False, True):
+        for band in range(3):
+            sel = private & ((hh.tenure == OWNER) == owner) & (bands == band)
+            median = pp.savings_median_eur[band + 3 * owner]
+            assert np.median(hh.savings_eur[sel]) == pytest.approx(median, rel=0.12), (owner, band)
+    gross = np.array([50_000.0, 50_000.0])
+    m = money.Household.of(MP, np.zeros(2, np.int8), gross, np.ones(2, np.int64), np.full(2, SOCIAL),
+                           np.full(2, 700.0), np.zeros(2), 1.0, 1.0, 0.0, np.array([0.0, 60_000.0]))
+    price = MP.mortgage_income_multiples[0] * 50_000.0 + 50_000.0
+    got, bound, _ = money.tenure_within_means(np.full(2, OWNER), m, np.full(2, price), MP)
+    assert bound.tolist() == [True, False] and got[1] == OWNER
+
+
+def test_an_owner_who_moves_to_rent_keeps_the_equity_as_savings():
+    model = DoorstroomModel(Parameters(), RunSettings(scale=0.005, seed=3, end_year=2026))
+    hh = model.households
+    n = hh.n
+    owner = hh.active & (hh.tenure == OWNER)
+    savings, pid = hh.savings_eur.copy(), hh.pid[:, 0].copy()
+    model.run()
+    rows = np.flatnonzero(owner & hh.active[:n] & (hh.pid[:n, 0] == pid) & (hh.tenure[:n] != OWNER)
+                          & (hh.dwelling[:n] < 4))
+    assert len(rows) > 3
+    assert (hh.savings_eur[rows] > savings[rows] + 10_000).all()
