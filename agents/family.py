@@ -39,7 +39,7 @@ from sim.households import (
     row_of,
 )
 from sim.outputs import declare
-from sim.population import read_table
+from sim.population import MAX_AGE_YEARS, read_table
 from sim.process import Context, Process
 from sim.rates import step_probability
 
@@ -168,16 +168,22 @@ def leave_home_probabilities(ctx: Context, rows: np.ndarray) -> tuple[np.ndarray
     spy = ctx.steps_per_year
     born = hh.coresident_birth_month[rows]
     tracked = born != NO_CORESIDENT
-    age = np.where(tracked, (ctx.month - born.astype(np.int64)) // 12, 0)
-    band = np.searchsorted(np.asarray(tp.leave_home_age_years), age, side="right")
-    rate = np.where(tracked, np.asarray(tp.leave_home_by_age_per_year)[band] * tp.leave_home_level, 0.0)
+    age = np.where(tracked, (ctx.month - born.astype(np.int32)) // 12, 0)
+    np.clip(age, 0, MAX_AGE_YEARS, out=age)
+    # the rate and its step probability by age in whole years (a table, looked up per co-resident)
+    band = np.searchsorted(np.asarray(tp.leave_home_age_years), np.arange(MAX_AGE_YEARS + 1), side="right")
+    rate_by_age = np.asarray(tp.leave_home_by_age_per_year)[band] * tp.leave_home_level
     factor = money.leave_home_factor(ctx, rows)
-    if factor is not None:
+    if factor is None:
+        p_slot = np.where(tracked, step_probability(rate_by_age, spy)[age], 0.0)
+    else:
+        rate = np.where(tracked, rate_by_age[age], 0.0)
         rate = np.where(tracked & (age >= kostendelersnorm.KOSTENDELER_AGE_YEARS), rate * factor[:, None],
                         rate)
+        p_slot = step_probability(rate, spy)
     untracked = hh.n_coresidents[rows] - tracked.sum(axis=1)
     p_rest = probability_by_count(tp.leave_home_per_year, untracked, spy)
-    return step_probability(rate, spy), np.where(untracked > 0, p_rest, 0.0)
+    return p_slot, np.where(untracked > 0, p_rest, 0.0)
 
 
 PROCESS = Process(
