@@ -39,6 +39,8 @@ _GOLDEN = 0x9E3779B97F4A7C15  # SplitMix64's increment: 2**64 / golden ratio, od
 _MIX1 = np.uint64(0xBF58476D1CE4E5B9)  # multipliers of SplitMix64's finaliser (Stafford's "mix13")
 _MIX2 = np.uint64(0x94D049BB133111EB)
 _SHIFT11, _SHIFT27, _SHIFT30, _SHIFT31 = (np.uint64(k) for k in (11, 27, 30, 31))  # its shifts
+_MIX_CHUNK = 1 << 18
+"""Ids mixed at a time by counter-based draws (two buffers of 2 MiB)."""
 
 
 def _mix64(z: int) -> int:
@@ -152,24 +154,27 @@ class RandomStreams:
         if (g ^ (g >> 1)).bit_count() < 24:  # SplitMix's rule: a gamma needs enough bit changes
             g ^= 0xAAAAAAAAAAAAAAAA
         gamma = np.uint64(g)
-        # SplitMix64 in place in two reused buffers (no fresh memory per operation)
+        # SplitMix64 in place, in chunks of two reused buffers (bounded memory, no fresh arrays)
         n = len(ids)
-        if len(self._mix[0]) < n:
-            self._mix = tuple(np.empty(max(n, len(self._mix[0]) * 5 // 4), np.uint64) for _ in range(2))
-        z, t = self._mix[0][:n], self._mix[1][:n]
-        np.copyto(z, ids, casting="unsafe")
-        z += np.uint64(1)
-        z *= gamma
-        z += offset
-        for shift, mul in ((_SHIFT30, _MIX1), (_SHIFT27, _MIX2)):
-            np.right_shift(z, shift, out=t)
+        out = np.empty(n)
+        if len(self._mix[0]) < min(n, _MIX_CHUNK):
+            self._mix = tuple(np.empty(min(max(n, len(self._mix[0]) * 5 // 4), _MIX_CHUNK), np.uint64)
+                              for _ in range(2))
+        for lo in range(0, n, _MIX_CHUNK):
+            hi = min(n, lo + _MIX_CHUNK)
+            z, t = self._mix[0][:hi - lo], self._mix[1][:hi - lo]
+            np.copyto(z, ids[lo:hi], casting="unsafe")
+            z += np.uint64(1)
+            z *= gamma
+            z += offset
+            for shift, mul in ((_SHIFT30, _MIX1), (_SHIFT27, _MIX2)):
+                np.right_shift(z, shift, out=t)
+                z ^= t
+                z *= mul
+            np.right_shift(z, _SHIFT31, out=t)
             z ^= t
-            z *= mul
-        np.right_shift(z, _SHIFT31, out=t)
-        z ^= t
-        z >>= _SHIFT11
-        out = z.astype(np.float64)
-        out *= 1.0 / (1 << 53)
+            z >>= _SHIFT11
+            np.multiply(z, 1.0 / (1 << 53), out=out[lo:hi])
         return out
 
     def prefix(self, name: str, step: int, n: int, key: str | None = None) -> np.ndarray:
