@@ -102,8 +102,7 @@ def allocation(ctx: Context) -> None:
         p = np.where(fits, mp.accept_probability, mp.accept_probability_too_small)
         hhs = si < n_rows  # applicants have no housing cost yet: their acceptance stays
         if hhs.any():
-            p[hhs] *= money.acceptance_factor(cost.rise_share(vi[hhs], si[hhs]), ctx.params.money)
-            p[hhs] *= ~cost.passend_refused(vi[hhs], si[hhs])
+            p[hhs] *= cost.accept_factor(vi[hhs], si[hhs])
         return p
 
     u_accept = g.random((2, mp.allocation_rounds, n_seek))
@@ -175,18 +174,17 @@ class _OfferCost:
                                     self.offered[vi])
         return np.where(tenure == OWNER, 0.0, rent)
 
-    def rise_share(self, vi: np.ndarray, si: np.ndarray) -> np.ndarray:
-        """Rise in yearly housing cost as a share of disposable income (:mod:`agents.money`)."""
-        ids = self.vac[vi]
-        dw = self.ctx.dwellings
-        return money.cost_rise_share(self.money, si, dw.tenure[ids], self.paid(vi, si), dw.value_eur[ids],
-                                     self.allowance[si], self.ctx.params.money)
+    def accept_factor(self, vi: np.ndarray, si: np.ndarray) -> np.ndarray:
+        """Factor of money on accepting an offer (one computation of the rent paid).
 
-    def passend_refused(self, vi: np.ndarray, si: np.ndarray) -> np.ndarray:
-        """Where passend toewijzen bars the let (:func:`agents.money.passend_refused`)."""
+        The factor of the rise in housing cost as a share of disposable income (:mod:`agents.money`),
+        and 0 where passend toewijzen bars the let (:func:`agents.money.passend_refused`).
+        """
         ids = self.vac[vi]
-        return money.passend_refused(self.money, si, self.ctx.dwellings.tenure[ids], self.paid(vi, si),
-                                     self.ctx.params.money)
+        dw, mp = self.ctx.dwellings, self.ctx.params.money
+        tenure, paid = dw.tenure[ids], self.paid(vi, si)
+        rise = money.cost_rise_share(self.money, si, tenure, paid, dw.value_eur[ids], self.allowance[si], mp)
+        return money.acceptance_factor(rise, mp) * ~money.passend_refused(self.money, si, tenure, paid, mp)
 
     def record_moves(self, vi: np.ndarray, si: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Records the rent change of older tenants who move; returns the rent paid and who keeps it.
@@ -195,9 +193,10 @@ class _OfferCost:
         another (``rent_change_older_movers_eur_month``); the home equity owners 65+ release by
         moving to a rented dwelling (``equity_released_older_movers_eur``); under the keep-rent
         lever, the rent the corporations forgo over the first year (``keep_rent_forgone_eur``).
+        Owners who move to a rented dwelling or a care home add the equity to their savings.
         """
         ctx, dw = self.ctx, self.ctx.dwellings
-        paid = self.paid(vi, si)  # computes the movers' money first
+        paid = self.paid(vi, si)
         ids = self.vac[vi]
         w = ctx.households.weight[self.rows[si]].astype(np.float64)
         change = paid - self.money.rent_now[si]
