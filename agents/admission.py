@@ -236,6 +236,9 @@ def wlz_admission(ctx: Context) -> None:
             admit_by_province(ctx, rows, slots, priority, VERZORGINGSHUIS)
         if ctx.last_step_of_year:
             verzorgingshuis.resident_money(ctx)
+    elif ctx.last_step_of_year:
+        # no place planned: nobody can decline one (0, so that a comparison has a paired difference)
+        ctx.record.mean("verzorgingshuis_declined_on_cost", np.zeros(1), np.ones(1))
 
 
 PROCESS = Process(

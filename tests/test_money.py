@@ -320,3 +320,12 @@ def test_an_owner_who_moves_to_rent_keeps_the_equity_as_savings():
                           & (hh.dwelling[:n] < 4))
     assert len(rows) > 3
     assert (hh.savings_eur[rows] > savings[rows] + 10_000).all()
+
+
+def test_no_place_planned_means_nobody_declines_one():
+    """Without verzorgingshuis places the declined count is 0, not missing, so a comparison of the
+    policy with the baseline has a paired difference."""
+    model = DoorstroomModel(Parameters(), RunSettings(scale=0.002, seed=3, end_year=2026))
+    model.run()
+    declined = [v for y, n, v in model.records if n == "verzorgingshuis_declined_on_cost"]
+    assert declined == [0.0, 0.0]

@@ -44,7 +44,8 @@ from sim.process import Context, Process
 INDICATORS = declare(
     ("verzorgingshuis_admissions", "persons per year", "Admissions to a verzorgingshuis", "flow"),
     ("verzorgingshuis_declined_on_cost", "persons",
-     "Persons eligible for a verzorgingshuis place who would not pay its cost (31 December)", "mean"),
+     "Persons eligible for a verzorgingshuis place who would not pay its cost (31 December; 0 "
+     "where no place is planned)", "mean"),
     ("verzorgingshuis_resident_cost_eur_month", "EUR per month",
      "Mean rent and service costs a verzorgingshuis resident pays, after huurtoeslag (31 December)",
      "mean"),
