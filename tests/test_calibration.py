@@ -304,3 +304,15 @@ def test_the_baseline_reads_its_calibrated_values_and_names_their_report(capsys)
     rows = [r for r in capsys.readouterr().out.splitlines() if any(f"`{d}`" in r for d in declared)]
     assert len(rows) == len(declared)
     assert all("output: calibrated" in r and "calibration/baseline/report.html" in r for r in rows)
+
+
+def test_the_money_example_names_known_targets_and_free_parameters():
+    """calibration/examples/money_2025.toml: its targets and free parameters are known to the model
+    (a renamed indicator or parameter fails here, not after minutes of calibration)."""
+    from experiments.calibrate import load_config, setup
+
+    cfg = load_config(Path(__file__).parent.parent / "calibration" / "examples" / "money_2025.toml")
+    targets, free, _ = setup(cfg, Parameters(), lambda *_: None)
+    assert {t.name for t in targets} == {"woonquote_median_renters_2025", "woonquote_median_owners_2025",
+                                         "huurtoeslag_households_2025", "cost_huurtoeslag_2025"}
+    assert len(free) == 3
