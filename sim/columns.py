@@ -21,10 +21,29 @@ class ColumnTable:
     COLUMNS: dict[str, tuple[type, bool, object]] = {}
 
     def __init__(self, capacity: int):
-        self.n = 0
         self._cols: dict[str, np.ndarray] = {}
+        self.n = 0
         for name, (dtype, width, fill) in self.COLUMNS.items():
             self._cols[name] = np.full(_shape(capacity, width), fill, dtype=dtype)
+
+    @property
+    def n(self) -> int:
+        """Rows in use."""
+        return self._n
+
+    @n.setter
+    def n(self, value: int) -> None:
+        self._n = value
+        self._forget_views()
+
+    def _forget_views(self) -> None:
+        """Drops the cached views of the columns (the rows in use or the arrays changed)."""
+        for name in self.COLUMNS:
+            self.__dict__.pop(name, None)
+
+    def __getstate__(self) -> dict:
+        # copies and pickles hold the arrays, not views of them
+        return {k: v for k, v in self.__dict__.items() if k not in self.COLUMNS}
 
     @property
     def capacity(self) -> int:
@@ -32,9 +51,13 @@ class ColumnTable:
         return len(self._cols["active"])
 
     def __getattr__(self, name: str) -> np.ndarray:
+        # called only when the view is not cached yet: cache it as an instance attribute (dropped
+        # whenever n changes or the arrays grow), so later reads are plain attribute reads
         cols = self.__dict__.get("_cols")
         if cols is not None and name in cols:
-            return cols[name][: self.n]
+            view = cols[name][: self.n]
+            self.__dict__[name] = view
+            return view
         raise AttributeError(
             f"{type(self).__name__} has no column {name!r}; columns: {list(self.COLUMNS)}"
         )
@@ -66,6 +89,7 @@ class ColumnTable:
             new = np.full(_shape(capacity, width), fill, dtype=dtype)
             new[: len(old)] = old
             self._cols[name] = new
+        self._forget_views()
 
     def nbytes(self) -> int:
         """Bytes held by the column arrays."""
