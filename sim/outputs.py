@@ -26,7 +26,7 @@ from sim.codes import (
 )
 from sim.households import adult_count, is_shared, oldest_age_months
 
-RESULTS_VERSION = 32
+RESULTS_VERSION = 33
 """Version of the model's results: raised in the commit that changes results on purpose and regenerates
 the golden files (``tests/golden.py`` refuses to write changed tables under the same version). A
 stored run of a comparison is reused only with the same version."""
@@ -64,6 +64,9 @@ CENSUS = declare(
     ("persons_85plus", "persons", "Persons aged 85+", "stock"),
     ("persons_90plus", "persons", "Persons aged 90+", "stock"),
     ("persons_65_74", "persons", "Persons aged 65-74", "stock"),
+    ("potential_carers_per_85plus", "persons per person",
+     "Persons aged 50-74 per person aged 85+ (the 'relatively young' older people an 85-plusser can "
+     "call on; adults of the households)", "stock"),
     ("households_total", "households", "Private households", "stock"),
     ("households_55plus", "households", "Private households with a member aged 55+", "stock"),
     ("households_one_person", "households", "One-person private households", "stock"),
@@ -174,6 +177,8 @@ def stocks(hh, extra_persons: float = 0.0) -> dict[str, float]:
     for a in (55, 65, 75, 80, 85, 90):
         out[f"persons_{a}plus"] = persons(age >= a)
     out["persons_65_74"] = persons((age >= 65) & (age <= 74))
+    out["potential_carers_per_85plus"] = (persons((age >= 50) & (age < 75)) / out["persons_85plus"]
+                                          if out["persons_85plus"] > 0 else float("nan"))
     private = act & ~inst
     oldest = np.where(act, oldest_age_months(hh) // 12, -1)
     out["households_total"] = _masked_sum(private, w)

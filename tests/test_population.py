@@ -96,3 +96,14 @@ def test_same_seed_same_population():
     c = build_population(0.002, seed=6)
     assert np.array_equal(a.age_months, b.age_months), "same seed must give the same population"
     assert not np.array_equal(a.care, c.care), "another seed must give another population"
+
+
+def test_potential_carers_per_85plus_counts_persons_50_74_over_persons_85plus():
+    from sim.households import Households
+
+    hh = Households(capacity=4)
+    hh.append({"weight": np.array([10.0, 10.0, 30.0], np.float32),
+               "present": np.array([[True, True], [True, False], [True, False]]),
+               "age_months": np.array([[50 * 12, 74 * 12 + 11], [75 * 12, 0], [86 * 12, 0]], np.int16)})
+    out = outputs.stocks(hh)
+    assert out["potential_carers_per_85plus"] == pytest.approx(20.0 / 30.0)  # the 75-year-old is not
