@@ -323,10 +323,9 @@ def apply_deaths(ctx: Context, rows: np.ndarray, slots: np.ndarray) -> None:
     w = hh.weight[rows]
     ctx.record.flow("deaths", w.sum())
     ctx.record.flow("deaths_in_institution", w[is_institution(hh.dwelling[rows])].sum())
-    before = np.unique(rows)
-    shared = is_shared(hh, before)
+    touched = np.unique(rows)
+    shared = is_shared(hh, touched)  # before the death: a housemate household is no couple
     clear_slots(hh, rows, slots)
-    touched = before
     n_alive = hh.present[touched].sum(axis=1)
     # a household touched by a death with one adult left was a couple: the survivor is widowed
     widowed = touched[n_alive == 1]
