@@ -193,7 +193,8 @@ class _OfferCost:
         another (``rent_change_older_movers_eur_month``); the home equity owners 65+ release by
         moving to a rented dwelling (``equity_released_older_movers_eur``); under the keep-rent
         lever, the rent the corporations forgo over the first year (``keep_rent_forgone_eur``).
-        Owners who move to a rented dwelling or a care home add the equity to their savings.
+        Owners who move to a rented dwelling (zorggeschikt and geclusterd ones too) add the equity to
+        their savings; admissions to an institution do not pass here.
         """
         ctx, dw = self.ctx, self.ctx.dwellings
         paid = self.paid(vi, si)
@@ -203,7 +204,7 @@ class _OfferCost:
         sel = self.aged[si] & (self.money.rent_now[si] > 0) & (dw.tenure[ids] != OWNER)
         ctx.record.mean("rent_change_older_movers_eur_month", change[sel], w[sel])
         sold = (self.money.equity[si] > 0) & (dw.tenure[ids] != OWNER)
-        # an owner who moves to rent (or to a care home) keeps the equity as savings (EUR of 2025)
+        # an owner who moves to a rented dwelling keeps the equity as savings (EUR of 2025)
         movers = self.rows[si[sold]]
         ctx.households.savings_eur[movers] += (self.money.equity[si][sold] / self.money.incomes
                                                ).astype(np.float32)
