@@ -197,8 +197,9 @@ def housing_cost_month(tenure, rent, value, gross, persons, aow, mp, rules: floa
     rent_net = np.asarray(rent, np.float64) - toeslag
     owner = np.asarray(value, np.float64) * mp.owner_cost_share_per_year / 12
     renting = is_one_of(tenure, (SOCIAL, PRIVATE))
-    return (np.where(renting, rent_net, np.where(tenure == OWNER, owner, 0.0))
-            + mp.energy_eur_month * incomes)
+    energy_owner, energy_tenant = mp.energy_eur_month
+    return (np.where(renting, rent_net + energy_tenant * incomes,
+                     np.where(tenure == OWNER, owner + energy_owner * incomes, energy_tenant * incomes)))
 
 
 def toeslag_of(tenure, rent, gross, persons, aow, mp, rules: float = 1.0, incomes: float = 1.0
@@ -503,6 +504,7 @@ def money(ctx: Context) -> None:
     ratio = m.cost_now * 12 / m.disposable
     older = oldest_age_months(hh, rows) >= OLDER_AGE_YEARS * 12
     for name, sel in (("woonquote_median_renters", renting), ("woonquote_median_owners", ~renting),
+                      ("woonquote_median_social", tenure == SOCIAL),
                       ("woonquote_median_renters_65plus", renting & older),
                       ("woonquote_median_owners_65plus", ~renting & older)):
         median = weighted_median(ratio[sel], w[sel])
@@ -531,6 +533,8 @@ PROCESS = Process(
          "Median housing cost ratio of tenants", "mean"),
         ("woonquote_median_owners", "share of disposable income",
          "Median housing cost ratio of owners", "mean"),
+        ("woonquote_median_social", "share of disposable income",
+         "Median housing cost ratio of tenants of social rent", "mean"),
         ("woonquote_median_renters_65plus", "share of disposable income",
          "Median housing cost ratio of tenants 65+", "mean"),
         ("woonquote_median_owners_65plus", "share of disposable income",

@@ -368,12 +368,14 @@ class PopulationParams(_Group):
         "lognormal is its mean / 1.13 at income_spread_sigma = 0.5. At AOW age a household's "
         "pension is its earnings' rank on the pension distribution",
         bounds=(0.0, 1e7), changeable=False)
-    income_shift_by_tenure: tuple[float, ...] = param(
-        (0.2, -0.5, -0.1), unit="log points of own income (owner, social, private)",
-        kind="assumption",
-        source="owners earn more than tenants and social tenants least (the corporations' target "
-        "group lies under the DAEB income limit, EUR 49,669 single / 54,847 multi-person in 2025); "
-        "sizes: assumption, to be fitted to WoON incomes by tenure", bounds=(-3.0, 3.0),
+    tenure_position_correlation: float = param(
+        0.84, unit="correlation (latent normal scores)", kind="output",
+        source="how strongly the 2025 tenure follows the household's economic position (the rank "
+        "that sets benefit type and income): social rent for the poorer, owner-occupation for the "
+        "richer (the corporations' target group lies under the DAEB income limit, EUR 49,669 "
+        "single / 54,847 multi-person in 2025); fitted (se 0.037) with owner_cost_share_per_year to "
+        "about 1.5 million huurtoeslag households and the owners' median woonquote of 16.6% in 2025 "
+        "(calibration/examples/money_2025.toml)", bounds=(0.0, 0.99),
         changeable=False)
     income_spread_sigma: float = param(
         0.5, unit="sd of log income", kind="assumption",
@@ -1267,15 +1269,18 @@ class MoneyParams(_Group):
         0.72, unit="disposable / gross income", kind="assumption",
         source="net share of a modal gross income under 2025 tax and premiums (recalled, not "
         "verified)", bounds=(0.0, 1.0))
-    energy_eur_month: float = param(
-        200.0, unit="EUR per household per month", kind="assumption",
-        source="gas, electricity, water and municipal charges, which CBS counts in the housing cost "
-        "of its woonquote (CBS monitor brede welvaart, 'Verdeling: Wonen'); level: assumption",
+    energy_eur_month: tuple[float, ...] = param(
+        (224.0, 156.0), unit="EUR per household per month (owners, tenants)", kind="input",
+        source="bijkomende woonlasten (energy, water and municipal charges, which CBS counts in the "
+        "housing cost of its woonquote) of owner-occupiers and tenants, WoON 2021 (CBS 84487NED: "
+        "owners 224, tenants 156); held for 2025 in EUR of 2025 (assumption)",
         bounds=(0.0, 5000.0))
     owner_cost_share_per_year: float = param(
-        0.012, unit="share of the WOZ value per year", kind="assumption",
-        source="owners' housing cost besides energy (mortgage interest net of tax relief where a "
-        "mortgage is left, OZB, insurance, upkeep); assumption, to be fitted to WoON housing costs",
+        0.0129, unit="share of the WOZ value per year", kind="output",
+        source="owners' housing cost besides energy, water and municipal charges (mortgage interest "
+        "net of tax relief where a mortgage is left, insurance, upkeep); fitted (se 0.0006) with "
+        "population.tenure_position_correlation to the owners' median woonquote of 16.6% (CBS, "
+        "2022) in 2025 (calibration/examples/money_2025.toml)",
         bounds=(0.0, 0.2))
     huurtoeslag_max_rent_eur_month: float = param(
         900.07, unit="EUR per month", kind="input",

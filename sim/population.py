@@ -20,6 +20,7 @@ from functools import cache
 from importlib import resources
 
 import numpy as np
+from scipy.special import ndtr, ndtri
 
 from sim.codes import (
     AOW,
@@ -32,7 +33,9 @@ from sim.codes import (
     MALE,
     NONE,
     OWNER,
+    PRIVATE,
     REGULAR,
+    SOCIAL,
     VERPLEEGHUIS,
     WORK,
 )
@@ -336,31 +339,22 @@ def build_population(
     hs = tables.housing
     p_ten = np.array([[r["p_owner"], r["p_social"], r["p_private"]] for r in hs])[hb]
     ut = rng.random(n)
-    tenure = (ut[:, None] >= np.cumsum(p_ten, axis=1)[:, :2]).sum(axis=1).astype(np.int8)
     p_dw = np.array([[r["p_nultreden"], r["p_geclusterd"], r["p_zorggeschikt"]] for r in hs])[hb]
     ud = rng.random(n)
     cum_dw = np.cumsum(p_dw, axis=1)
     dwelling = np.where(ud < cum_dw[:, 2], (ud[:, None] >= cum_dw).sum(axis=1) + 1, REGULAR)
     dwelling = dwelling.astype(np.int8)
     dwelling[in_inst] = VERPLEEGHUIS
-    tenure[in_inst] = INSTITUTION_TENURE
-    del hb, p_ten, ut, p_dw, ud, cum_dw
+    del ud, cum_dw
 
     shares = np.array([r["households"] for r in tables.regions], dtype=float)
     region = rng.choice(len(shares), size=n, p=shares / shares.sum()).astype(np.int8)
 
-    aow = oldest >= pp.aow_age_years
-    ub = rng.random(n)
-    benefit = np.where(
-        aow,
-        np.where(ub < pp.aio_share_aow, AOW_AIO,
-                 np.where(ub < pp.aio_share_aow + pp.pension_share_aow, AOW_PENSION, AOW)),
-        np.where(ub < pp.bijstand_share_working_age, BIJSTAND, WORK),
-    ).astype(np.int8)
-    del ub
-    noise = rng.lognormal(0, pp.income_spread_sigma, n)
-    noise *= np.exp(np.asarray(pp.income_shift_by_tenure)[np.minimum(tenure, 2)])
-    income = household_income(benefit, noise, pp)
+    position = rng.random(n)
+    benefit, income = economic_position(position, oldest >= pp.aow_age_years, pp)
+    tenure = tenure_by_position(position, ut, p_ten, pp.tenure_position_correlation)
+    tenure[in_inst] = INSTITUTION_TENURE
+    del hb, p_ten, ut, position
     income[in_inst] = 0.0
 
     # children and co-residents live with private households of suitable age, couples more often
@@ -452,6 +446,52 @@ def _spread(rng, eligible: np.ndarray, pair: np.ndarray, total: float,
     picks = rng.choice(len(idx), size=int(round(total)), p=p / p.sum())
     out[idx] = np.bincount(picks, minlength=len(idx))
     return out
+
+
+def economic_position(position: np.ndarray, aow: np.ndarray,
+                      pp: PopulationParams) -> tuple[np.ndarray, np.ndarray]:
+    """Benefit type and own income of households from their economic position (a uniform rank).
+
+    The position orders households from the poorest (0) to the richest (1) within their age group:
+    below AOW age the lowest ``bijstand_share_working_age`` receive bijstand and the rest work; at AOW
+    age the lowest ``aio_share_aow`` receive the AIO supplement, the next ``1 - aio - pension`` share
+    only the AOW, and the rest an occupational pension. Within a group the rank sets the lognormal
+    income factor (median 1, ``income_spread_sigma``), so the shares and the income distributions are
+    the sourced ones while income rises with the position (the tenure follows the same position, see
+    :func:`tenure_by_position`).
+    """
+    position = np.asarray(position, dtype=float)
+    aio, pension = pp.aio_share_aow, pp.pension_share_aow
+    bij = pp.bijstand_share_working_age
+    lo = np.where(aow, np.where(position < aio, 0.0, np.where(position < 1.0 - pension, aio, 1.0 - pension)),
+                  np.where(position < bij, 0.0, bij))
+    hi = np.where(aow, np.where(position < aio, aio, np.where(position < 1.0 - pension, 1.0 - pension, 1.0)),
+                  np.where(position < bij, bij, 1.0))
+    benefit = np.where(
+        aow, np.where(position < aio, AOW_AIO, np.where(position < 1.0 - pension, AOW, AOW_PENSION)),
+        np.where(position < bij, BIJSTAND, WORK)).astype(np.int8)
+    within = np.clip((position - lo) / np.maximum(hi - lo, 1e-12), 1e-9, 1.0 - 1e-9)
+    noise = np.exp(pp.income_spread_sigma * ndtri(within))
+    return benefit, household_income(benefit, noise, pp)
+
+
+def tenure_by_position(position: np.ndarray, u: np.ndarray, p_tenure: np.ndarray,
+                       correlation: float) -> np.ndarray:
+    """Tenure of households from their economic position and an own draw (Gaussian copula).
+
+    ``t = rho z + sqrt(1 - rho^2) e`` with ``z`` the normal score of the position and ``e`` that of
+    ``u``; ``t``'s normal rank below the household's ``p_social`` gives social rent, below ``p_social +
+    p_private`` private rent, above owner-occupation (``p_tenure``: rows of (owner, social, private)
+    shares by the household's age band). The shares by age are kept for any ``rho``; ``rho`` (the
+    correlation of tenure's latent rank with the economic position) sorts the poorer into social rent
+    and the richer into owner-occupation.
+    """
+    z = ndtri(np.clip(position, 1e-12, 1.0 - 1e-12))
+    e = ndtri(np.clip(u, 1e-12, 1.0 - 1e-12))
+    rank = ndtr(correlation * z + np.sqrt(1.0 - correlation ** 2) * e)
+    p_social, p_private = p_tenure[:, 1], p_tenure[:, 2]
+    return np.where(rank < p_social, SOCIAL,
+                    np.where(rank < p_social + p_private, PRIVATE, OWNER)).astype(np.int8)
 
 
 def household_income(benefit, noise, pp: PopulationParams) -> np.ndarray:

@@ -315,4 +315,4 @@ def test_the_money_example_names_known_targets_and_free_parameters():
     targets, free, _ = setup(cfg, Parameters(), lambda *_: None)
     assert {t.name for t in targets} == {"woonquote_median_renters_2025", "woonquote_median_owners_2025",
                                          "huurtoeslag_households_2025", "cost_huurtoeslag_2025"}
-    assert len(free) == 3
+    assert len(free) == 2

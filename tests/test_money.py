@@ -55,8 +55,9 @@ def test_housing_cost_of_tenants_owners_and_institutions():
     cost = money.housing_cost_month(np.array([SOCIAL, PRIVATE, OWNER, 3]), np.array([1000.0, 1000.0, 0, 0]),
                                     np.array([0, 0, 400_000.0, 0]), np.full(4, 90_000.0), np.ones(4),
                                     np.zeros(4, bool), MP)
-    e = MP.energy_eur_month
-    np.testing.assert_allclose(cost, [1000 + e, 1000 + e, 400_000 * MP.owner_cost_share_per_year / 12 + e, e])
+    eo, et = MP.energy_eur_month
+    np.testing.assert_allclose(cost, [1000 + et, 1000 + et, 400_000 * MP.owner_cost_share_per_year / 12 + eo,
+                                      et])
 
 
 def test_regional_market_rents_are_weighted_means_by_province_and_tenure():
