@@ -173,14 +173,13 @@ def leave_home_probabilities(ctx: Context, rows: np.ndarray) -> tuple[np.ndarray
     # the rate and its step probability by age in whole years (a table, looked up per co-resident)
     band = np.searchsorted(np.asarray(tp.leave_home_age_years), np.arange(MAX_AGE_YEARS + 1), side="right")
     rate_by_age = np.asarray(tp.leave_home_by_age_per_year)[band] * tp.leave_home_level
+    p_slot = np.where(tracked, step_probability(rate_by_age, spy)[age], 0.0)
     factor = money.leave_home_factor(ctx, rows)
-    if factor is None:
-        p_slot = np.where(tracked, step_probability(rate_by_age, spy)[age], 0.0)
-    else:
-        rate = np.where(tracked, rate_by_age[age], 0.0)
-        rate = np.where(tracked & (age >= kostendelersnorm.KOSTENDELER_AGE_YEARS), rate * factor[:, None],
-                        rate)
-        p_slot = step_probability(rate, spy)
+    if factor is not None:
+        # only the co-residents of 27+ in households whose benefit the norm cuts leave at another rate
+        cut = (factor != 1.0)[:, None]
+        r, c = np.nonzero(tracked & (age >= kostendelersnorm.KOSTENDELER_AGE_YEARS) & cut)
+        p_slot[r, c] = step_probability(rate_by_age[age[r, c]] * factor[r], spy)
     untracked = hh.n_coresidents[rows] - tracked.sum(axis=1)
     p_rest = probability_by_count(tp.leave_home_per_year, untracked, spy)
     return p_slot, np.where(untracked > 0, p_rest, 0.0)
