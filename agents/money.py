@@ -97,7 +97,7 @@ def leave_home_factor(ctx: Context, rows: np.ndarray) -> np.ndarray | None:
         return None
     own = hh.income_eur_year[r].astype(np.float64)
     gross = gross_benefits(now, benefit[cand], ctx.params.money) + own
-    disposable = np.maximum(net_income(gross, benefit[cand], ctx.params.money), 1.0)
+    disposable = np.maximum(net_income(gross, benefit[cand], ctx.params.money, adult_count(hh, r)), 1.0)
     factor = np.ones(len(rows))
     factor[cand] = np.exp(ctx.params.money.kostendeler_leave_sensitivity * cut / disposable)
     return factor
@@ -146,13 +146,60 @@ def gross_benefits(amounts, benefit, mp) -> np.ndarray:
 
 def disposable_income(ctx: Context, rows: np.ndarray, gross: np.ndarray) -> np.ndarray:
     """Disposable income per year (EUR) from the gross income of households ``rows``."""
-    return net_income(gross, ctx.households.benefit[rows], ctx.params.money)
+    hh = ctx.households
+    return net_income(gross, hh.benefit[rows], ctx.params.money, adult_count(hh, rows), income_index(ctx))
 
 
-def net_income(gross, benefit, mp) -> np.ndarray:
-    """Disposable income per year from gross income, by benefit code (AOW age or working age)."""
+def net_income(gross, benefit, mp, adults=1, incomes: float = 1.0) -> np.ndarray:
+    """Disposable income per year from a household's gross income (EUR of the year).
+
+    The gross income is split equally over the ``adults`` (1 or 2; an assumption), each paying the
+    2025 box-1 income tax of :func:`income_tax` on its half (brackets and credits grown with
+    ``incomes``, the year's :func:`income_level`) and ``premium_share_of_gross`` of it. Bijstand is
+    kept at its net norm (``gross x net_share_working_age``, the inverse of :func:`gross_benefits`).
+    """
+    gross, benefit, adults = np.broadcast_arrays(np.asarray(gross, np.float64), np.asarray(benefit),
+                                                 np.maximum(np.asarray(adults), 1))
     aow = is_one_of(benefit, AOW_BENEFITS)
-    return np.asarray(gross, np.float64) * np.where(aow, mp.net_share_aow_age, mp.net_share_working_age)
+    per = gross / adults / incomes
+    tax = income_tax(per, aow, benefit == WORK, aow & (adults == 1), mp)
+    premium = per * np.where(aow, mp.premium_share_of_gross[1], mp.premium_share_of_gross[0])
+    net = gross - adults * (tax + premium) * incomes
+    return np.where(benefit == BIJSTAND, gross * mp.net_share_working_age, net)
+
+
+def income_tax(income, aow, working, alone_aow, mp) -> np.ndarray:
+    """Box-1 income tax of 2025 per person (EUR per year, at least 0), a documented simplification.
+
+    The bracket rates below or at AOW age (``tax_rates_working_age``, ``tax_rates_aow_age``) less the
+    algemene heffingskorting (``general_credit_eur_year``, reduced by ``general_credit_phaseout`` of
+    the income above ``general_credit_phaseout_from_eur_year``), the arbeidskorting for earnings
+    (piecewise linear through ``labour_credit_income_knots_eur_year`` and ``_amounts_``, reduced by
+    ``labour_credit_phaseout`` above the last knot; halved at AOW age as the law does) and, at AOW
+    age, the ouderenkorting (reduced by ``elderly_credit_phaseout`` above
+    ``elderly_credit_limit_eur_year``) and the alleenstaande ouderenkorting. Deductions (mortgage
+    interest), boxes 2 and 3 and transfers between partners are left out.
+    """
+    income = np.asarray(income, np.float64)
+    aow = np.asarray(aow, bool)
+    b1, b2 = mp.tax_bracket_limits_eur_year
+    tax = np.zeros_like(income)
+    for rates, sel in ((mp.tax_rates_working_age, ~aow), (mp.tax_rates_aow_age, aow)):
+        r1, r2, r3 = rates
+        y = income[sel]
+        tax[sel] = r1 * np.minimum(y, b1) + r2 * np.clip(y - b1, 0.0, b2 - b1) + r3 * np.maximum(y - b2, 0.0)
+    # the credits at AOW age are those below it times the ratio of the first brackets' rates, as the law
+    # scales them (the AOW premium is not paid)
+    scale = np.where(aow, mp.tax_rates_aow_age[0] / mp.tax_rates_working_age[0], 1.0)
+    general = np.maximum(0.0, mp.general_credit_eur_year - mp.general_credit_phaseout
+                         * np.maximum(income - mp.general_credit_phaseout_from_eur_year, 0.0)) * scale
+    xs, ys = mp.labour_credit_income_knots_eur_year, mp.labour_credit_amounts_eur_year
+    labour = np.interp(income, xs, ys) - mp.labour_credit_phaseout * np.maximum(income - xs[-1], 0.0)
+    labour = np.where(np.asarray(working, bool), np.maximum(labour, 0.0) * scale, 0.0)
+    elderly = np.where(aow, np.maximum(0.0, mp.elderly_credit_eur_year[0] - mp.elderly_credit_phaseout
+                                       * np.maximum(income - mp.elderly_credit_limit_eur_year, 0.0)), 0.0)
+    elderly = elderly + np.where(np.asarray(alone_aow, bool), mp.elderly_credit_eur_year[1], 0.0)
+    return np.maximum(tax - general - labour - elderly, 0.0)
 
 
 def huurtoeslag_month(rent, gross, persons, aow, mp, rules: float = 1.0, incomes: float = 1.0
@@ -246,18 +293,18 @@ class Household:
         self._set(mp, hh.benefit[rows], gross_income(ctx, rows), household_size(hh, rows), tenure,
                   dw.rent_eur_month[ids], value, rule_index(ctx), income_index(ctx),
                   equity_of(tenure, value, oldest_age_months(hh, rows) // 12, mp),
-                  hh.savings_eur[rows].astype(np.float64) * income_index(ctx))
+                  hh.savings_eur[rows].astype(np.float64) * income_index(ctx), adult_count(hh, rows))
 
     @classmethod
     def of(cls, mp, benefit, gross, persons, tenure, rent, value, rules: float, incomes: float,
-           equity=0.0, savings=0.0) -> Household:
+           equity=0.0, savings=0.0, adults=1) -> Household:
         """The money of households given as arrays.
 
         Gross income of the current year, their dwellings' tenure, rent and value, the year's levels
         (:func:`rule_level`, :func:`income_level`) and the owners' equity (:func:`equity_of`).
         """
         out = cls.__new__(cls)
-        out._set(mp, benefit, gross, persons, tenure, rent, value, rules, incomes, equity, savings)
+        out._set(mp, benefit, gross, persons, tenure, rent, value, rules, incomes, equity, savings, adults)
         return out
 
     def take(self, positions: np.ndarray) -> Household:
@@ -269,10 +316,10 @@ class Household:
         return out
 
     def _set(self, mp, benefit, gross, persons, tenure, rent, value, rules, incomes, equity,
-             savings=0.0) -> None:
+             savings=0.0, adults=1) -> None:
         self.rules, self.incomes = rules, incomes
         self.gross = np.asarray(gross, np.float64)
-        self.disposable = np.maximum(net_income(self.gross, benefit, mp), 1.0)
+        self.disposable = np.maximum(net_income(self.gross, benefit, mp, adults, incomes), 1.0)
         self.persons = np.asarray(persons)
         self.aow = is_one_of(np.asarray(benefit), AOW_BENEFITS)
         tenure = np.asarray(tenure)
@@ -470,7 +517,7 @@ def aow_only_woonquote(ctx: Context, dwelling_type: int) -> float:
     aow = np.ones(1, bool)
     cost = housing_cost_month(np.array([SOCIAL]), np.array([rent]), np.zeros(1), gross, np.ones(1), aow,
                               mp, rules, incomes)
-    return float(cost[0] * 12 / net_income(gross, np.array([AOW]), mp)[0])
+    return float(cost[0] * 12 / net_income(gross, np.array([AOW]), mp, 1, incomes)[0])
 
 
 def money(ctx: Context) -> None:

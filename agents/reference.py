@@ -473,7 +473,7 @@ class HouseholdAgent(mesa.Agent):
         return money.Household.of(mp, np.array([self.benefit]), np.array([gross]),
                                   np.array([self.size]), np.array([home.tenure]), np.array([home.rent]),
                                   np.array([home.value]), model.rule_level, model.income_level, equity,
-                                  self.savings * model.income_level)
+                                  self.savings * model.income_level, np.array([self.n_adults]))
 
     def cost_factor(self, tenure: int, rent: float, value: float, sensitivity: float) -> float:
         """``exp(-sensitivity * rise)`` for living at ``rent`` or ``value`` (:mod:`agents.money`)."""

@@ -358,8 +358,9 @@ class PopulationParams(_Group):
         source="median occupational pension of AOW households with a pension (their own income "
         "besides AOW). Derived: CBS 2015 disposable income of 65+ households, single EUR 23,000 "
         "and couple 40,000 (Blik op Nieuws 2017-03, secondary), times 1.25 for 2015-2025 (assumed "
-        "nominal growth), over money.net_share_aow_age, minus the AOW: about 13,000 (single) and "
-        "29,600 (couple), mean about 21,000, median about 18,500 at income_spread_sigma",
+        "nominal growth), over a net share of 0.9 (the flat share of results versions 19-34), minus "
+        "the AOW: about 13,000 (single) and 29,600 (couple), mean about 21,000, median about 18,500 "
+        "at income_spread_sigma",
         bounds=(0.0, 1e6), changeable=False)
     earnings_median_eur_year: float = param(
         65_000.0, unit="EUR per household per year", kind="assumption",
@@ -373,7 +374,7 @@ class PopulationParams(_Group):
         source="how strongly the 2025 tenure follows the household's economic position (the rank "
         "that sets benefit type and income): social rent for the poorer, owner-occupation for the "
         "richer (the corporations' target group lies under the DAEB income limit, EUR 49,669 "
-        "single / 54,847 multi-person in 2025); fitted (se 0.037) with owner_cost_share_per_year to "
+        "single / 54,847 multi-person in 2025); fitted (0.840, se 0.038) with owner_cost_share_per_year to "
         "about 1.5 million huurtoeslag households and the owners' median woonquote of 16.6% in 2025 "
         "(calibration/examples/money_2025.toml)", bounds=(0.0, 0.99),
         changeable=False)
@@ -1260,15 +1261,65 @@ class MoneyParams(_Group):
         "contractual wages; pensions and earnings alike) after 2025; assumption. Benefit costs of "
         "the accounting stay in EUR of 2025",
         bounds=(-0.5, 1.0))
-    net_share_aow_age: float = param(
-        0.9, unit="disposable / gross income", kind="assumption",
-        source="households at AOW age pay no AOW premium: AOW single 2025 EUR 1,580.92 gross is about "
-        "EUR 1,450 net a month (recalled, not verified), about 0.92; pensions are taxed more",
-        bounds=(0.0, 1.0))
     net_share_working_age: float = param(
         0.72, unit="disposable / gross income", kind="assumption",
-        source="net share of a modal gross income under 2025 tax and premiums (recalled, not "
-        "verified)", bounds=(0.0, 1.0))
+        source="bijstand only: the net norms count at gross / this share as gross income (for the "
+        "huurtoeslag's income test) and at the net norm as disposable income; other incomes are "
+        "taxed by income_tax (net share of a modal gross income, recalled, not verified)",
+        bounds=(0.01, 1.0))
+    tax_bracket_limits_eur_year: tuple[float, ...] = param(
+        (38_441.0, 76_817.0), unit="EUR of taxable income per year per person", kind="input",
+        source="box-1 bracket limits 2025 (fiscalert.nl, 'Prinsjesdag 2024: belastingtarieven box 1 "
+        "2025', for those born in 1946 or later)", bounds=(0.0, 1e7), changeable=False)
+    tax_rates_working_age: tuple[float, ...] = param(
+        (0.3582, 0.3748, 0.495), unit="share of taxable income, by bracket", kind="input",
+        source="box-1 rates 2025 below the AOW age, tax and national insurance premiums (fiscalert.nl, "
+        "as tax_bracket_limits_eur_year)", bounds=(0.0, 1.0))
+    tax_rates_aow_age: tuple[float, ...] = param(
+        (0.1792, 0.3748, 0.495), unit="share of taxable income, by bracket", kind="input",
+        source="box-1 rates 2025 at AOW age (no AOW premium; fiscalert.nl, as "
+        "tax_bracket_limits_eur_year). The credits at AOW age are those below it times "
+        "0.1792 / 0.3582, which gives the published 2025 maxima: algemene heffingskorting EUR 1,536 "
+        "(fiscalert.nl), arbeidskorting half (salure.nl, 2026 table)", bounds=(0.0, 1.0))
+    general_credit_eur_year: float = param(
+        3_068.0, unit="EUR per year per person", kind="input",
+        source="algemene heffingskorting 2025, maximum below the AOW age (fiscalert.nl; brink-hoek.nl "
+        "'Gewijzigde heffingskortingen')", bounds=(0.0, 1e5))
+    general_credit_phaseout: float = param(
+        0.06337, unit="EUR of credit per EUR of income", kind="input",
+        source="afbouwpercentage of the algemene heffingskorting 2025 (brink-hoek.nl)", bounds=(0.0, 1.0))
+    general_credit_phaseout_from_eur_year: float = param(
+        28_406.0, unit="EUR of taxable income per year", kind="input",
+        source="income above which the algemene heffingskorting 2025 is reduced (brink-hoek.nl)",
+        bounds=(0.0, 1e7))
+    labour_credit_income_knots_eur_year: tuple[float, ...] = param(
+        (0.0, 11_303.0, 24_416.0, 43_071.0), unit="EUR of earnings per year per person", kind="input",
+        source="knots of the arbeidskorting's build-up, derived: the 2026 table (salure.nl: 8.324% up "
+        "to EUR 11,965, EUR 5,300 at 25,845, the maximum 5,685 at 45,592) with its incomes scaled to "
+        "2025's maximum at EUR 43,071 (brink-hoek.nl)", bounds=(0.0, 1e7), changeable=False)
+    labour_credit_amounts_eur_year: tuple[float, ...] = param(
+        (0.0, 981.0, 5_220.0, 5_599.0), unit="EUR per year per person at the knots", kind="input",
+        source="the arbeidskorting at labour_credit_income_knots_eur_year, derived: the 2026 amounts "
+        "(salure.nl: 996, 5,300, 5,685) scaled to 2025's maximum of EUR 5,599 (brink-hoek.nl)",
+        bounds=(0.0, 1e5), changeable=False)
+    labour_credit_phaseout: float = param(
+        0.0651, unit="EUR of credit per EUR of earnings", kind="input",
+        source="afbouw of the arbeidskorting 2025 above EUR 43,071 (brink-hoek.nl)", bounds=(0.0, 1.0))
+    elderly_credit_eur_year: tuple[float, ...] = param(
+        (2_035.0, 531.0), unit="EUR per year per person (ouderenkorting, alleenstaande ouderenkorting)",
+        kind="input", source="2025 amounts (brink-hoek.nl; fiscalert.nl)", bounds=(0.0, 1e5))
+    elderly_credit_limit_eur_year: float = param(
+        45_308.0, unit="EUR of income per year", kind="input",
+        source="verzamelinkomen up to which the full ouderenkorting 2025 is given (brink-hoek.nl)",
+        bounds=(0.0, 1e7))
+    elderly_credit_phaseout: float = param(
+        0.15, unit="EUR of credit per EUR of income", kind="input",
+        source="afbouw of the ouderenkorting 2025 above the limit (brink-hoek.nl)", bounds=(0.0, 1.0))
+    premium_share_of_gross: tuple[float, ...] = param(
+        (0.05, 0.0565), unit="share of gross income (below AOW age, at AOW age)", kind="assumption",
+        source="premiums outside box 1: below AOW age the employees' pension premium (assumption); at "
+        "AOW age the income-dependent Zvw contribution on AOW and pension, 5.65% in 2018 "
+        "(zorgverzekeringtop10.nl; held for 2025, assumption)", bounds=(0.0, 1.0))
     energy_eur_month: tuple[float, ...] = param(
         (224.0, 156.0), unit="EUR per household per month (owners, tenants)", kind="input",
         source="bijkomende woonlasten (energy, water and municipal charges, which CBS counts in the "
@@ -1276,7 +1327,7 @@ class MoneyParams(_Group):
         "owners 224, tenants 156); held for 2025 in EUR of 2025 (assumption)",
         bounds=(0.0, 5000.0))
     owner_cost_share_per_year: float = param(
-        0.0129, unit="share of the WOZ value per year", kind="output",
+        0.0127, unit="share of the WOZ value per year", kind="output",
         source="owners' housing cost besides energy, water and municipal charges (mortgage interest "
         "net of tax relief where a mortgage is left, insurance, upkeep); fitted (se 0.0006) with "
         "population.tenure_position_correlation to the owners' median woonquote of 16.6% (CBS, "

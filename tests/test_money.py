@@ -2,13 +2,15 @@
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from agents import money
 from agents.model import DoorstroomModel
 from agents.policies import verzorgingshuis
 from experiments.scenario import scenario_from_dict
 from sim.codes import OWNER, PRIVATE, SOCIAL
-from sim.params import MoneyParams, Parameters, RunSettings
+from sim.params import CostParams, MoneyParams, Parameters, RunSettings
 
 MP = MoneyParams()
 
@@ -49,6 +51,38 @@ def test_huurtoeslag_tapers_off_with_income_and_never_goes_negative():
     a, b = money.huurtoeslag_month(np.array([650.0, 650.0]), np.array([25_000.0, 26_200.0]),
                                    np.ones(2), np.zeros(2, bool), MP)
     assert a - b == pytest.approx(MP.huurtoeslag_taper * 100)
+
+
+def test_income_tax_and_disposable_income_by_hand():
+    """2025 box 1: a single worker at EUR 45,000 pays 35.82% to EUR 38,441 and 37.48% above, less the
+    algemene heffingskorting (3,068 - 6.337% above 28,406) and the arbeidskorting (5,599 - 6.51% above
+    43,071), and 5% premiums; a single at AOW age with only the AOW pays no tax (its credits exceed
+    17.92%) and 5.65% Zvw; bijstand stays at its net norm; a couple is taxed on two halves."""
+    from sim.codes import AOW, BIJSTAND, WORK
+
+    tax = 0.3582 * 38_441 + 0.3748 * (45_000 - 38_441)
+    tax -= (3_068 - 0.06337 * (45_000 - 28_406)) + (5_599 - 0.0651 * (45_000 - 43_071))
+    single = money.net_income(np.array([45_000.0]), np.array([WORK]), MP, np.array([1]))[0]
+    assert single == pytest.approx(45_000 - tax - 0.05 * 45_000, abs=0.01)
+    aow = CostParams().aow_single_eur_year
+    assert money.net_income(np.array([aow]), np.array([AOW]), MP)[0] == pytest.approx(aow * (1 - 0.0565))
+    assert money.net_income(np.array([20_000.0]), np.array([BIJSTAND]), MP)[0] == pytest.approx(
+        20_000 * MP.net_share_working_age)
+    couple = money.net_income(np.array([90_000.0]), np.array([WORK]), MP, np.array([2]))[0]
+    assert couple == pytest.approx(2 * single)
+    # the same income grown by the year's level is taxed alike (brackets and credits are indexed)
+    grown = money.net_income(np.array([45_000.0 * 1.2]), np.array([WORK]), MP, np.array([1]), 1.2)[0]
+    assert grown == pytest.approx(1.2 * single)
+
+
+@given(st.floats(0.0, 3e5), st.floats(0.0, 3e5), st.sampled_from([0, 1, 2]), st.sampled_from([1, 2]))
+@settings(max_examples=200, deadline=None)
+def test_more_gross_income_never_leaves_less_disposable_income(a, b, benefit, adults):
+    """Disposable income rises with gross income for workers and at AOW age (no marginal rate of 100%
+    or more), and is never negative."""
+    lo, hi = sorted((a, b))
+    net = money.net_income(np.array([lo, hi]), np.array([benefit, benefit]), MP, np.array([adults, adults]))
+    assert net[0] >= 0.0 and net[1] >= net[0] - 1e-6
 
 
 def test_housing_cost_of_tenants_owners_and_institutions():

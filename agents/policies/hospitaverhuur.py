@@ -123,7 +123,7 @@ def starter_takes_room(ctx: Context, starters: np.ndarray) -> np.ndarray:
     if not (extra > 0).any():
         return np.ones(len(starters), bool)
     disposable = money.net_income(ctx.params.population.starter_income_eur_year * incomes,
-                                  np.full(len(starters), WORK), mp)
+                                  np.full(len(starters), WORK), mp, 1, incomes)
     u = ctx.streams.for_few("hospita", ap.pid[starters], "lodger")
     return u < np.exp(-mp.accept_cost_sensitivity * extra / disposable)
 
