@@ -14,7 +14,8 @@ module and add one line here. Order, and why:
    ``allocation`` (acceptance weighs the cost of an offer); ``money`` in the last month of the year
    (huurtoeslag and housing cost ratios, before the year's rent rise); ``prices`` (new dwellings
    priced, re-let rents raised, the yearly rise for 1 January); ``intention`` in the last month of
-   the year (for 1 January);
+   the year (for 1 January), after ``kin`` (the kin network's yearly update: deaths, moves and
+   newcomers of the year, and who has a child within reach);
 5. policies that change the stock for the next month (``building_programme``,
    ``verzorgingshuis_places``), then ``pension`` (AOW on 1 January) and ``accounting`` (costs of the
    state the month ends in).
@@ -31,6 +32,7 @@ from agents import (
     care,
     family,
     intention,
+    kin,
     market,
     migration,
     money,
@@ -60,6 +62,7 @@ SCHEDULE = (
     market.PROCESS,
     money.PROCESS,
     prices.PROCESS,
+    kin.PROCESS,
     intention.PROCESS,
     building_programme.PROCESS,
     verzorgingshuis.PROCESS,

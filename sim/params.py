@@ -1474,9 +1474,72 @@ class MoneyParams(_Group):
         "offer; assumption", bounds=(0.1, 100.0))
 
 
+@dataclass(frozen=True)
+class NetworkParams(_Group):
+    """The kin network: the children of persons aged 50+ and who of them live within reach.
+
+    Persons enter the network when they reach ``entry_age_years`` (all of them at 50+ in 2025):
+    their children are drawn then, by their birth cohort, and shared with a partner already in it.
+    """
+
+    _group = "network"
+
+    def _check_together(self) -> None:
+        for name in ("childless_share_by_cohort", "children_per_woman_by_cohort"):
+            if len(getattr(self, name)) != len(self.cohort_years):
+                raise ParameterError(
+                    f"network.{name} has {len(getattr(self, name))} values for "
+                    f"{len(self.cohort_years)} cohort_years: expected one per cohort")
+        if list(self.cohort_years) != sorted(set(self.cohort_years)):
+            raise ParameterError(f"network.cohort_years = {list(self.cohort_years)!r}: expected "
+                                 "increasing years")
+
+    entry_age_years: float = param(
+        50.0, unit="years", kind="assumption",
+        source="age at which a person's children enter the network: the lower age of the potential "
+        "carers ratio (50-74 per 85+, PBL 2018), whose children are adults", bounds=(18.0, 120.0),
+        changeable=False)
+    cohort_years: tuple[float, ...] = param(
+        (1935.0, 1945.0, 1950.0, 1960.0), unit="year of birth", kind="input",
+        source="birth cohorts of CBS StatLine 81612NED (women; observed up to the 1961 cohort); "
+        "cohorts between are interpolated, those outside take the nearest", bounds=(1850.0, 2100.0),
+        changeable=False)
+    childless_share_by_cohort: tuple[float, ...] = param(
+        (0.117, 0.117, 0.146, 0.172), unit="share of women without children", kind="input",
+        source="CBS StatLine 81612NED: 11.7% of women born 1935 and 1945, 14.6% of 1950, 17.2% of 1960 "
+        "(held for men and for later cohorts, assumption)", bounds=(0.0, 1.0), changeable=False)
+    children_per_woman_by_cohort: tuple[float, ...] = param(
+        (2.50, 2.00, 1.90, 1.86), unit="children per woman (all women of the cohort)", kind="input",
+        source="CBS StatLine 81612NED: 2.50 (born 1935), 2.00 (1945), 1.90 (1950), 1.86 (1960); a "
+        "parent has 1 + Poisson(mean / (1 - childless) - 1) children (the shape is an assumption)",
+        bounds=(0.0, 10.0), changeable=False)
+    mother_age_at_birth_years: tuple[float, ...] = param(
+        (28.0, 5.0), unit="years (mean, sd) of a normal, cut to 18-45", kind="assumption",
+        source="age of the parent at a child's birth; assumption", bounds=(0.0, 60.0), changeable=False)
+    child_near_share: float = param(
+        0.51, unit="share of children", kind="input",
+        source="share of a person's children living within 10 km, derived: CBS (Statistische Trends "
+        "2020, 'Een analyse van het verhuisgedrag van zestigers', end of 2016): of persons 60-69 with "
+        "a child living away from home, almost three quarters live within 10 km of the nearest one; "
+        "with children drawn independently and 2.25 children per parent, 1 - (1 - q) exp(-1.25 q) "
+        "= 0.74 gives q = 0.51", bounds=(0.0, 1.0))
+    child_same_province_share: float = param(
+        0.5, unit="share of children living beyond reach", kind="assumption",
+        source="children beyond 10 km who still live in the parent's province; assumption",
+        bounds=(0.0, 1.0), changeable=False)
+    child_move_away_per_year: float = param(
+        0.02, unit="per child per year", kind="assumption",
+        source="hazard that a child within reach moves beyond it; the hazard of moving back within "
+        "reach follows so that the share within reach stays child_near_share; assumption",
+        bounds=(0.0, 1.0))
+    child_male_share: float = param(
+        0.512, unit="share of children", kind="assumption",
+        source="boys among births (about 105 boys per 100 girls)", bounds=(0.0, 1.0), changeable=False)
+
+
 GROUPS: tuple[type[_Group], ...] = (
     DemographyParams, CareParams, PopulationParams, WlzParams, HousingParams, MovingParams,
-    TurnoverParams, PolicyParams, CostParams, PriceParams, MoneyParams,
+    TurnoverParams, PolicyParams, CostParams, PriceParams, MoneyParams, NetworkParams,
 )
 
 
@@ -1495,6 +1558,7 @@ class Parameters:
     costs: CostParams = field(default_factory=CostParams)
     prices: PriceParams = field(default_factory=PriceParams)
     money: MoneyParams = field(default_factory=MoneyParams)
+    network: NetworkParams = field(default_factory=NetworkParams)
 
     @classmethod
     def from_dict(cls, data: dict[str, dict[str, Any]] | None) -> Parameters:

@@ -46,8 +46,8 @@ def test_mesa_clock_and_process_order():
     expected = ["ageing", "mortality", "care", "wlz_admission", "family", "union", "separation",
                 "sharing",
                 "hospitaverhuur", "migration", "building", "adaptation", "search", "allocation",
-                "money", "prices", "intention", "building_programme", "verzorgingshuis_places", "pension",
-                "accounting"]
+                "money", "prices", "kin", "intention", "building_programme", "verzorgingshuis_places",
+                "pension", "accounting"]
     assert list(m.stepping) == expected, f"process order changed: {list(m.stepping)}"
     m.step()
     assert m.steps == 1 and m.time == 1.0, f"Mesa clock: steps {m.steps}, time {m.time}"

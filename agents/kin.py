@@ -1,0 +1,366 @@
+"""The kin network: the children of persons aged 50+, and which of them live within reach.
+
+Every person enters the network when they reach ``network.entry_age_years`` (in 2025, everyone of 50
+and over). Their children are drawn then, from their birth cohort (CBS 81612NED): childless with the
+cohort's share, otherwise ``1 + Poisson(m - 1)`` children, ``m`` the cohort's children per mother.
+A partner already in the network shares its children (the children of a couple entering together are
+drawn once, for the adult in the first slot). Each child has a birth month (the parent's age at birth
+drawn), a sex, a province and whether it lives within reach (within 10 km, CBS's measure; the share
+``child_near_share`` derived from CBS's figure for persons in their sixties).
+
+The network is kept once a year (the last step; the children's lives are on a yearly clock):
+
+- a parent who died or left the country passes its children to the other parent, or the children
+  leave the network;
+- children die by the model's life table (:func:`agents.mortality.base_hazard`);
+- children within reach move away with ``child_move_away_per_year``, those beyond it come within
+  reach at the rate that keeps the share within reach at ``child_near_share`` (a child drawn beyond
+  reach lives in the parent's province with ``child_same_province_share``, else in a province drawn
+  uniformly; a child that comes within reach moves to the parent's province);
+- a parent who moved to another province is beyond reach of its children unless they live in the new
+  province (moving towards a child), and within reach of those who do;
+- persons who reached the entry age enter.
+
+The household column ``children_nearby`` (and the applicants') is then true where an adult has a
+child within reach: the network of the care transitions (:mod:`agents.care`) and of the admission
+urgency. Draws: stream ``kin``, one key per decision, by person id (parents) or child id (``pid x
+16 + k``, the ``k``-th child): a policy that changes moves does not reshuffle who is whose child.
+
+The network is stored in arrays (:class:`Kin`, in this process's memory); :func:`kin_graph` gives a
+sample of households and their kin as a ``networkx`` graph for analysis and for the tests.
+"""
+
+from __future__ import annotations
+
+import networkx as nx
+import numpy as np
+from scipy.special import ndtri
+from scipy.stats import poisson
+
+from agents.mortality import base_hazard
+from sim.codes import FEMALE, LIMITATION, MALE, is_institution
+from sim.columns import ColumnTable
+from sim.households import present_persons, row_of
+from sim.outputs import declare
+from sim.process import Context, Process
+
+MAX_CHILDREN = 15
+"""Children drawn per parent at most (a child's id is ``pid x 16 + k``)."""
+
+NEAR_KM = 10
+"""Within reach: living within this distance of the parent (CBS's measure), in km."""
+
+
+class Kin(ColumnTable):
+    """Children in the network, one row each (see :class:`sim.columns.ColumnTable`).
+
+    Columns: ``drawer`` and ``nth`` (the child is the ``nth`` of the parent ``drawer`` who drew it: its
+    id is :func:`child_id`), ``parent`` and ``coparent`` (person
+    ids; -1 for none), ``birth_month`` (months from January 2025, negative before), ``sex``,
+    ``region`` (province), ``near`` (within reach of the parents), ``parent_region`` (the province the
+    parents lived in at the last yearly update), ``weight`` (the parent household's weight).
+    """
+
+    COLUMNS = {
+        "active": (np.bool_, False, False),
+        "weight": (np.float32, False, 0.0),
+        "drawer": (np.int32, False, -1),
+        "nth": (np.int8, False, 0),
+        "parent": (np.int32, False, -1),
+        "coparent": (np.int32, False, -1),
+        "birth_month": (np.int32, False, 0),
+        "sex": (np.int8, False, MALE),
+        "region": (np.int8, False, -1),
+        "parent_region": (np.int8, False, -1),
+        "near": (np.bool_, False, False),
+    }
+
+
+def child_id(kin: Kin, rows: np.ndarray) -> np.ndarray:
+    """The ids of children ``rows`` (``drawer x 16 + nth``: the key of their draws)."""
+    return kin.drawer[rows].astype(np.int64) * (MAX_CHILDREN + 1) + kin.nth[rows]
+
+
+def _cohort_value(birth_year, cohorts, values) -> np.ndarray:
+    """A cohort figure at each birth year, interpolated (the nearest cohort outside the range)."""
+    return np.interp(np.asarray(birth_year, np.float64), np.asarray(cohorts), np.asarray(values))
+
+
+def draw_children(ctx: Context, parents: np.ndarray, coparents: np.ndarray, age_months: np.ndarray,
+                  region: np.ndarray, weight: np.ndarray, n_regions: int) -> dict[str, np.ndarray]:
+    """The children of entering parents, as columns of new :class:`Kin` rows.
+
+    Args:
+        ctx: The kin process's context (its stream ``kin`` and the ``network`` parameters).
+        parents: Person ids of the parents who draw (one per family).
+        coparents: Person ids of their partners entering with them (-1 for none).
+        age_months: The drawing parents' ages (months).
+        region: Their provinces.
+        weight: Their households' weights.
+        n_regions: Number of provinces.
+    """
+    npar = ctx.params.network
+    birth_year = ctx.year - age_months / 12.0
+    childless = _cohort_value(birth_year, npar.cohort_years, npar.childless_share_by_cohort)
+    per_woman = _cohort_value(birth_year, npar.cohort_years, npar.children_per_woman_by_cohort)
+    per_mother = per_woman / np.maximum(1.0 - childless, 1e-9)
+    has = ctx.streams.for_few("kin", parents, "childless") >= childless
+    u = np.clip(ctx.streams.for_few("kin", parents, "children"), 1e-12, 1.0 - 1e-12)
+    k = np.where(has, 1 + poisson.ppf(u, np.maximum(per_mother - 1.0, 1e-9)), 0)
+    k = np.minimum(k, MAX_CHILDREN).astype(np.int64)
+    fam = np.repeat(np.arange(len(parents)), k)
+    nth = np.arange(len(fam)) - np.repeat(np.cumsum(k) - k, k)
+    ids = parents[fam].astype(np.int64) * (MAX_CHILDREN + 1) + nth
+    mean, sd = npar.mother_age_at_birth_years
+    z = ndtri(np.clip(ctx.streams.for_few("kin", ids, "age_at_birth"), 1e-12, 1.0 - 1e-12))
+    at_birth = np.clip(mean + sd * z, 18.0, 45.0)
+    born = (ctx.month - age_months[fam] + np.round(at_birth * 12)).astype(np.int32)
+    near = ctx.streams.for_few("kin", ids, "near") < npar.child_near_share
+    where = ctx.streams.for_few("kin", ids, "province")
+    own = region[fam]
+    elsewhere = np.minimum((where * n_regions).astype(np.int64), n_regions - 1)
+    same = near | (where < npar.child_same_province_share)
+    sex = np.where(ctx.streams.for_few("kin", ids, "sex") < npar.child_male_share, MALE, FEMALE)
+    return {
+        "weight": weight[fam].astype(np.float32), "drawer": parents[fam].astype(np.int32),
+        "nth": nth.astype(np.int8), "parent": parents[fam].astype(np.int32),
+        "coparent": coparents[fam].astype(np.int32), "birth_month": born, "sex": sex.astype(np.int8),
+        "region": np.where(same, own, elsewhere).astype(np.int8),
+        "parent_region": own.astype(np.int8), "near": near,
+    }
+
+
+def _persons(ctx: Context) -> dict[str, np.ndarray]:
+    """Everyone who can be a parent: the adults of households and the applicants (heads, partners)."""
+    hh, ap = ctx.households, ctx.applicants
+    flat = present_persons(hh)
+    rows = row_of(flat)
+    idx = np.flatnonzero(ap.active)
+    heads = np.column_stack([ap.pid[idx], ap.partner_pid[idx]])
+    return {
+        "pid": np.concatenate([hh.pid.ravel()[flat], ap.pid[idx], ap.partner_pid[idx]]),
+        "partner": np.concatenate([hh.pid.ravel()[flat ^ 1], heads[:, 1], heads[:, 0]]),
+        "age": np.concatenate([hh.age_months.ravel()[flat], ap.age_months[idx],
+                               ap.partner_age_months[idx]]),
+        "region": np.concatenate([hh.region[rows], ap.region[idx], ap.region[idx]]),
+        "weight": np.concatenate([hh.weight[rows], ap.weight[idx], ap.weight[idx]]).astype(np.float32),
+        "slot": np.concatenate([flat & 1, np.zeros(len(idx), np.int64), np.ones(len(idx), np.int64)]),
+    }
+
+
+def _locate(sorted_pid: np.ndarray, order: np.ndarray, pid: np.ndarray) -> np.ndarray:
+    """Position (in the unsorted person arrays) of each ``pid``; -1 where it is not found."""
+    pos = np.searchsorted(sorted_pid, pid)
+    pos = np.minimum(pos, max(len(sorted_pid) - 1, 0))
+    found = (len(sorted_pid) > 0) & (pid >= 0)
+    found = found & (sorted_pid[pos] == pid) if len(sorted_pid) else np.zeros(len(pid), bool)
+    return np.where(found, order[pos] if len(order) else -1, -1)
+
+
+def _enter(ctx: Context, kin: Kin, persons: dict[str, np.ndarray], entered: np.ndarray) -> np.ndarray:
+    """Persons who reached the entry age join the network; returns the grown ``entered`` flags."""
+    pid, partner = persons["pid"], persons["partner"]
+    top = int(max(pid.max(initial=-1), partner.max(initial=-1))) + 1
+    if len(entered) < top:
+        entered = np.concatenate([entered, np.zeros(top - len(entered) + top // 4, bool)])
+    valid = pid >= 0
+    new = valid & (persons["age"] >= ctx.params.network.entry_age_years * 12)
+    new[valid] &= ~entered[pid[valid]]
+    if not new.any():
+        return entered
+    has_partner = partner >= 0
+    partner_in = np.zeros(len(pid), bool)
+    partner_in[has_partner] = entered[partner[has_partner]]
+    partner_new = np.zeros(len(pid), bool)
+    if new.any():
+        joining = np.zeros(len(entered), bool)
+        joining[pid[new]] = True
+        partner_new[has_partner] = joining[partner[has_partner]]
+    # a partner already in the network shares its children with the newcomer
+    share = new & partner_in
+    if share.any():
+        sharer = np.zeros(len(entered), np.int64) - 1
+        sharer[partner[share]] = pid[share]
+        open_rows = np.flatnonzero(kin.active & (kin.coparent < 0))
+        take = sharer[kin.parent[open_rows]]
+        ok = take >= 0
+        kin.coparent[open_rows[ok]] = take[ok]
+    # a couple entering together draws once, for the adult in the first slot (or the applicant head)
+    draw = new & ~partner_in & ~(partner_new & (persons["slot"] == 1))
+    co = np.where(partner_new[draw], partner[draw], -1)
+    if draw.any():
+        n_regions = int(ctx.households.region.max(initial=0)) + 1 if len(ctx.households.region) else 1
+        n_regions = max(n_regions, int(persons["region"].max(initial=0)) + 1)
+        kin.append(draw_children(ctx, pid[draw], co, persons["age"][draw].astype(np.float64),
+                                 persons["region"][draw], persons["weight"][draw], n_regions))
+    entered[pid[new]] = True
+    return entered
+
+
+def _keep(ctx: Context, kin: Kin, persons: dict[str, np.ndarray], order: np.ndarray,
+          sorted_pid: np.ndarray) -> None:
+    """The yearly update of the children already in the network (see the module docstring)."""
+    npar = ctx.params.network
+    rows = np.flatnonzero(kin.active)
+    if len(rows) == 0:
+        return
+    at = _locate(sorted_pid, order, kin.parent[rows])
+    co_at = _locate(sorted_pid, order, kin.coparent[rows])
+    # a parent who is gone passes the children on; with no parent left they leave the network
+    gone = at < 0
+    kin.parent[rows[gone]] = kin.coparent[rows[gone]]
+    kin.coparent[rows[gone]] = -1
+    at = np.where(gone, co_at, at)
+    kin.coparent[rows[~gone & (co_at < 0)]] = -1
+    orphan = at < 0
+    kin.active[rows[orphan]] = False
+    rows, at = rows[~orphan], at[~orphan]
+    ids = child_id(kin, rows)
+    age = (ctx.month - kin.birth_month[rows]) / 12.0
+    p_die = -np.expm1(-base_hazard(age, kin.sex[rows], ctx.year + 0.5, ctx.params.demography))
+    died = ctx.streams.for_few("kin", ids, "death") < p_die
+    kin.active[rows[died]] = False
+    rows, at, ids = rows[~died], at[~died], ids[~died]
+    near = kin.near[rows]
+    away = npar.child_move_away_per_year
+    back = away * npar.child_near_share / max(1.0 - npar.child_near_share, 1e-9)
+    u = ctx.streams.for_few("kin", ids, "moves")
+    near = np.where(near, u >= -np.expm1(-away), u < -np.expm1(-back))
+    # a parent who moved to another province: within reach of the children who live there only
+    region = persons["region"][at]
+    moved = region != kin.parent_region[rows]
+    near = np.where(moved, kin.region[rows] == region, near)
+    kin.near[rows] = near
+    # children within reach live in the parent's province
+    kin.region[rows[near]] = region[near]
+    kin.parent_region[rows] = region
+    kin.weight[rows] = persons["weight"][at]
+
+
+def _compact(kin: Kin) -> Kin:
+    """A copy of the table with only its active rows (rows have no identity outside the network)."""
+    rows = np.flatnonzero(kin.active)
+    out = Kin(capacity=max(int(len(rows) * 1.25) + 16, 16))
+    out.append({name: getattr(kin, name)[rows] for name in Kin.COLUMNS if name != "active"})
+    return out
+
+
+def _flag_households(ctx: Context, kin: Kin) -> None:
+    """``children_nearby`` of households and applicants: an adult has a child within reach."""
+    hh, ap = ctx.households, ctx.applicants
+    rows = np.flatnonzero(kin.active & kin.near)
+    with_near = np.unique(np.concatenate([kin.parent[rows], kin.coparent[rows]]))
+    with_near = with_near[with_near >= 0]
+    active = np.flatnonzero(hh.active)
+    hh.children_nearby[active] = np.isin(hh.pid[active], with_near).any(axis=1)
+    idx = np.flatnonzero(ap.active)
+    ap.children_nearby[idx] = np.isin(ap.pid[idx], with_near) | np.isin(ap.partner_pid[idx], with_near)
+
+
+def setup(ctx: Context) -> None:
+    """Draws the 2025 network: the children of everyone aged ``entry_age_years`` and over."""
+    kin = Kin(capacity=1024)
+    persons = _persons(ctx)
+    ctx.memory["entered"] = _enter(ctx, kin, persons, np.zeros(0, bool))
+    ctx.memory["kin"] = kin
+    _flag_households(ctx, kin)
+
+
+def kin(ctx: Context) -> None:
+    """Keeps the kin network once a year (deaths, moves, newcomers) and who has a child within reach."""
+    if not ctx.last_step_of_year:
+        return
+    kin_table: Kin = ctx.memory["kin"]
+    persons = _persons(ctx)
+    order = np.argsort(persons["pid"], kind="stable")
+    sorted_pid = persons["pid"][order]
+    _keep(ctx, kin_table, persons, order, sorted_pid)
+    ctx.memory["entered"] = _enter(ctx, kin_table, persons, ctx.memory["entered"])
+    if kin_table.n > 2 * int(kin_table.active.sum()) + 1024:
+        kin_table = ctx.memory["kin"] = _compact(kin_table)
+    _flag_households(ctx, kin_table)
+    _record(ctx, kin_table, persons)
+
+
+def _record(ctx: Context, kin_table: Kin, persons: dict[str, np.ndarray]) -> None:
+    """The network's indicators for 31 December (persons by their household weight)."""
+    hh = ctx.households
+    rows = np.flatnonzero(kin_table.active)
+    parent = np.concatenate([kin_table.parent[rows], kin_table.coparent[rows]])
+    near = np.concatenate([kin_table.near[rows], kin_table.near[rows]])
+    keep = parent >= 0
+    parent, near = parent[keep], near[keep]
+    top = int(max(persons["pid"].max(initial=0), parent.max(initial=0))) + 1
+    children = np.bincount(parent, minlength=top)
+    nearby = np.bincount(parent[near], minlength=top)
+    flat = present_persons(hh)
+    pid = hh.pid.ravel()[flat]
+    years = hh.age_months.ravel()[flat] // 12
+    w = hh.weight[row_of(flat)].astype(np.float64)
+    has_near = nearby[pid] > 0
+    for name, lo, hi in (("share_60_69_child_within_reach", 60, 70),
+                         ("share_65plus_child_within_reach", 65, 200),
+                         ("share_75plus_child_within_reach", 75, 200)):
+        sel = (years >= lo) & (years < hi)
+        if sel.any():
+            ctx.record.mean(name, has_near[sel].astype(np.float64), w[sel])
+    old = years >= 70
+    if old.any():
+        ctx.record.mean("share_70plus_without_children", (children[pid[old]] == 0).astype(np.float64), w[old])
+    # persons in need at home with neither a partner nor a child within reach
+    home = ~is_institution(hh.dwelling[row_of(flat)])
+    alone = ~hh.present.ravel()[flat ^ 1]
+    need = (hh.care.ravel()[flat] >= LIMITATION) & home
+    ctx.record.mean("persons_in_need_without_network", np.array([w[need & alone & ~has_near].sum()]),
+                    np.ones(1))
+
+
+def kin_graph(ctx: Context, rows: np.ndarray) -> nx.Graph:
+    """The households ``rows`` and their kin as a graph (for analysis at small scale and for tests).
+
+    Nodes ``("p", pid)`` are the households' adults (attributes ``age_years``, ``sex``, ``care``,
+    ``region``, ``household``) and ``("c", id)`` their children in the network (``birth_year``,
+    ``sex``, ``region``, ``near``); edges join partners (``kind="partner"``) and parents to their
+    children (``kind="child"``, with ``near``).
+    """
+    hh = ctx.households
+    kin_table: Kin = ctx.memory["kin"]
+    g = nx.Graph()
+    rows = np.asarray(rows)
+    for row in rows:
+        slots = [s for s in (0, 1) if hh.present[row, s]]
+        for s in slots:
+            g.add_node(("p", int(hh.pid[row, s])), age_years=int(hh.age_months[row, s]) // 12,
+                       sex=int(hh.sex[row, s]), care=int(hh.care[row, s]), region=int(hh.region[row]),
+                       household=int(row))
+        if len(slots) == 2:
+            g.add_edge(("p", int(hh.pid[row, 0])), ("p", int(hh.pid[row, 1])), kind="partner")
+    members = {n[1] for n in g.nodes}
+    k = np.flatnonzero(kin_table.active & (np.isin(kin_table.parent, list(members))
+                                           | np.isin(kin_table.coparent, list(members))))
+    for r in k:
+        child = ("c", int(child_id(kin_table, np.array([r]))[0]))
+        g.add_node(child, birth_year=2025 + int(kin_table.birth_month[r]) // 12, sex=int(kin_table.sex[r]),
+                   region=int(kin_table.region[r]), near=bool(kin_table.near[r]))
+        for parent in (int(kin_table.parent[r]), int(kin_table.coparent[r])):
+            if parent in members:
+                g.add_edge(("p", parent), child, kind="child", near=bool(kin_table.near[r]))
+    return g
+
+
+PROCESS = Process(
+    "kin", kin, reads=("network", "demography"), streams=("kin",), setup=setup,
+    records=declare(
+        ("share_60_69_child_within_reach", "share of persons",
+         f"Persons 60-69 with a child within reach ({NEAR_KM} km)", "mean"),
+        ("share_65plus_child_within_reach", "share of persons",
+         f"Persons 65+ with a child within reach ({NEAR_KM} km)", "mean"),
+        ("share_75plus_child_within_reach", "share of persons",
+         f"Persons 75+ with a child within reach ({NEAR_KM} km)", "mean"),
+        ("share_70plus_without_children", "share of persons",
+         "Persons 70+ without a living child in the country", "mean"),
+        ("persons_in_need_without_network", "persons",
+         "Persons at home with a care need (limitation or more), no partner and no child within reach "
+         "(31 December)", "mean"),
+    ),
+)

@@ -1,0 +1,139 @@
+"""The kin network (agents/kin.py): its 2025 draw, its yearly upkeep and its graph."""
+
+import dataclasses
+
+import networkx as nx
+import numpy as np
+import pytest
+
+from agents import kin
+from agents.model import DoorstroomModel
+from experiments.scenario import scenario_from_dict
+from sim.households import present_persons
+from sim.params import Parameters, RunSettings
+
+
+@pytest.fixture(scope="module")
+def built():
+    return DoorstroomModel(Parameters(), RunSettings(scale=0.004, seed=3, end_year=2026))
+
+
+def _children_of(table: kin.Kin) -> dict[int, int]:
+    rows = np.flatnonzero(table.active)
+    parents = np.concatenate([table.parent[rows], table.coparent[rows]])
+    parents = parents[parents >= 0]
+    return dict(zip(*np.unique(parents, return_counts=True), strict=True))
+
+
+def test_the_2025_draw_follows_the_cohort_figures(built):
+    """Persons born around 1945 (aged 78-82) are childless at CBS's 11.7%, their parents have about
+    2.00 / 0.883 = 2.27 children, and about child_near_share of the children live within reach."""
+    ctx = built.contexts["kin"]
+    table: kin.Kin = ctx.memory["kin"]
+    hh = built.households
+    flat = present_persons(hh)
+    years = hh.age_months.ravel()[flat] // 12
+    pid = hh.pid.ravel()[flat]
+    counts = _children_of(table)
+    cohort = (years >= 78) & (years <= 82)
+    k = np.array([counts.get(int(p), 0) for p in pid[cohort]])
+    assert cohort.sum() > 1000
+    assert np.mean(k == 0) == pytest.approx(0.117, abs=0.03)
+    assert k[k > 0].mean() == pytest.approx(2.0 / 0.883, abs=0.15)
+    assert table.near[table.active].mean() == pytest.approx(Parameters().network.child_near_share, abs=0.02)
+    # nobody under the entry age has children in the network
+    young = pid[years < 50]
+    assert not np.isin(young, table.parent[table.active]).any()
+    assert (hh.children_nearby[hh.active].any()) and not hh.children_nearby[hh.active].all()
+
+
+def test_the_household_flag_is_having_a_child_within_reach(built):
+    ctx = built.contexts["kin"]
+    table: kin.Kin = ctx.memory["kin"]
+    hh = built.households
+    near = np.flatnonzero(table.active & table.near)
+    with_near = set(table.parent[near]) | set(table.coparent[near]) - {-1}
+    rows = np.flatnonzero(hh.active)
+    expected = np.array([any(int(p) in with_near for p in hh.pid[r] if p >= 0) for r in rows])
+    assert np.array_equal(hh.children_nearby[rows], expected)
+
+
+def test_the_graph_of_a_sample(built):
+    """networkx: adults and their children; a person's degree is its children plus its partner; every
+    component holds one household (children are shared by partners only), and every child has one or
+    two parents in it."""
+    ctx = built.contexts["kin"]
+    hh = built.households
+    rows = np.flatnonzero(hh.active)[:400]
+    g = kin.kin_graph(ctx, rows)
+    counts = _children_of(ctx.memory["kin"])
+    persons = [n for n in g if n[0] == "p"]
+    assert len(persons) == int(hh.present[rows].sum())
+    for node in persons:
+        partner = sum(1 for _, _, d in g.edges(node, data=True) if d["kind"] == "partner")
+        assert g.degree(node) == counts.get(node[1], 0) + partner
+    for comp in nx.connected_components(g):
+        households = {g.nodes[n]["household"] for n in comp if n[0] == "p"}
+        assert len(households) == 1
+    for node in (n for n in g if n[0] == "c"):
+        assert 1 <= g.degree(node) <= 2
+        assert all(d["near"] == g.nodes[node]["near"] for _, _, d in g.edges(node, data=True))
+
+
+def test_a_run_keeps_the_network_consistent_and_its_draws_common():
+    """After two yearly updates every child has a parent in the population; a policy that changes
+    moves keeps who is whose child and each child's birth month and sex for the parents of the 2025
+    population (common random numbers; new persons are numbered in order of arrival, which a policy
+    may change, see sim/streams.py)."""
+    settings = RunSettings(scale=0.003, seed=2, end_year=2026)
+    base = DoorstroomModel(Parameters(), settings)
+    first_new_pid = int(base.households.pid.max()) + 1
+    base.run()
+    data = {"scenario": {"name": "d"}, "policy": {"keep_rent": True, "moving_allowance_eur": 2500.0,
+                                                  "older_mover_priority_all_types": True}}
+    other = DoorstroomModel(scenario_from_dict(data).parameters(), settings)
+    other.run()
+    moves = [sum(v for y, n, v in m.records if n == "moves_55plus") for m in (base, other)]
+    assert moves[0] != moves[1], "the policy must change moves for this test to mean anything"
+    tables = [m.contexts["kin"].memory["kin"] for m in (base, other)]
+    hh = base.households
+    alive = set(hh.pid[hh.present].tolist()) | set(base.applicants.pid[base.applicants.active].tolist())
+    t = tables[0]
+    rows = np.flatnonzero(t.active)
+    assert all(int(p) in alive or int(c) in alive for p, c in zip(t.parent[rows], t.coparent[rows],
+                                                                   strict=True))
+    keyed = []
+    for table in tables:
+        r = np.flatnonzero(table.active)
+        r = r[table.drawer[r] < first_new_pid]
+        ids, born, sex = kin.child_id(table, r), table.birth_month[r], table.sex[r]
+        keyed.append({int(i): (int(b), int(s)) for i, b, s in zip(ids, born, sex, strict=True)})
+    common = keyed[0].keys() & keyed[1].keys()
+    assert len(common) > 0.95 * len(keyed[0])
+    assert all(keyed[0][i] == keyed[1][i] for i in common)
+
+
+def test_children_pass_to_the_other_parent_and_leave_with_the_last():
+    """The yearly update: a parent who is gone passes its children to the coparent; children whose
+    parents are both gone leave the network."""
+    model = DoorstroomModel(Parameters(), RunSettings(scale=0.002, seed=4, end_year=2025))
+    ctx = model.contexts["kin"]
+    table: kin.Kin = ctx.memory["kin"]
+    shared = np.flatnonzero(table.active & (table.coparent >= 0))
+    single = np.flatnonzero(table.active & (table.coparent < 0))
+    assert len(shared) and len(single)
+    a, b = shared[0], single[0]
+    coparent = int(table.coparent[a])
+    gone = np.array([table.parent[a], table.parent[b]])
+    persons = kin._persons(ctx)
+    keep = ~np.isin(persons["pid"], gone)
+    persons = {k: v[keep] for k, v in persons.items()}
+    order = np.argsort(persons["pid"], kind="stable")
+    kin._keep(ctx, table, persons, order, persons["pid"][order])
+    assert table.parent[a] == coparent and table.coparent[a] == -1 and table.active[a]
+    assert not table.active[b]
+
+
+def test_network_parameters_are_checked():
+    with pytest.raises(Exception, match="one per cohort"):
+        dataclasses.replace(Parameters().network, childless_share_by_cohort=(0.1, 0.2))
