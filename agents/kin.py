@@ -47,6 +47,9 @@ from sim.process import Context, Process
 MAX_CHILDREN = 15
 """Children drawn per parent at most (a child's id is ``pid x 16 + k``)."""
 
+_CHUNK = 1 << 20
+"""Parents whose number of children is looked up at a time (bounds the temporaries at full scale)."""
+
 NEAR_KM = 10
 """Within reach: living within this distance of the parent (CBS's measure), in km."""
 
@@ -102,31 +105,42 @@ def draw_children(ctx: Context, parents: np.ndarray, coparents: np.ndarray, age_
     npar = ctx.params.network
     birth_year = ctx.year - age_months / 12.0
     childless = _cohort_value(birth_year, npar.cohort_years, npar.childless_share_by_cohort)
-    per_woman = _cohort_value(birth_year, npar.cohort_years, npar.children_per_woman_by_cohort)
-    per_mother = per_woman / np.maximum(1.0 - childless, 1e-9)
     has = ctx.streams.for_few("kin", parents, "childless") >= childless
     u = np.clip(ctx.streams.for_few("kin", parents, "children"), 1e-12, 1.0 - 1e-12)
-    k = np.where(has, 1 + poisson.ppf(u, np.maximum(per_mother - 1.0, 1e-9)), 0)
-    k = np.minimum(k, MAX_CHILDREN).astype(np.int64)
+    # 1 + Poisson(m - 1) by inverting its distribution function, tabulated for the distinct ages:
+    # the count of j < MAX_CHILDREN with P(K - 1 <= j) < u (as poisson.ppf, capped)
+    ages, inverse = np.unique(age_months, return_inverse=True)
+    lam = np.maximum(np.interp(ctx.year - ages / 12.0, npar.cohort_years, npar.children_per_woman_by_cohort)
+                     / np.maximum(1.0 - np.interp(ctx.year - ages / 12.0, npar.cohort_years,
+                                                  npar.childless_share_by_cohort), 1e-9) - 1.0, 1e-9)
+    cdf = poisson.cdf(np.arange(MAX_CHILDREN)[None, :], lam[:, None])
+    k = np.zeros(len(parents), np.int64)
+    for lo in range(0, len(parents), _CHUNK):
+        hi = min(lo + _CHUNK, len(parents))
+        k[lo:hi] = (u[lo:hi, None] > cdf[inverse[lo:hi]]).sum(axis=1)
+    k = np.where(has, np.minimum(1 + k, MAX_CHILDREN), 0)
     fam = np.repeat(np.arange(len(parents)), k)
     nth = np.arange(len(fam)) - np.repeat(np.cumsum(k) - k, k)
+    del k, has, u
     ids = parents[fam].astype(np.int64) * (MAX_CHILDREN + 1) + nth
+    # each decision's draws over all the children at once (a stream is read once a step), freed early
     mean, sd = npar.mother_age_at_birth_years
-    z = ndtri(np.clip(ctx.streams.for_few("kin", ids, "age_at_birth"), 1e-12, 1.0 - 1e-12))
-    at_birth = np.clip(mean + sd * z, 18.0, 45.0)
+    at_birth = ndtri(np.clip(ctx.streams.for_few("kin", ids, "age_at_birth"), 1e-12, 1.0 - 1e-12))
+    at_birth = np.clip(mean + sd * at_birth, 18.0, 45.0)
     born = (ctx.month - age_months[fam] + np.round(at_birth * 12)).astype(np.int32)
+    del at_birth
     near = ctx.streams.for_few("kin", ids, "near") < npar.child_near_share
     where = ctx.streams.for_few("kin", ids, "province")
-    own = region[fam]
-    elsewhere = np.minimum((where * n_regions).astype(np.int64), n_regions - 1)
     same = near | (where < npar.child_same_province_share)
+    elsewhere = np.minimum((where * n_regions).astype(np.int8), n_regions - 1)
+    del where
+    home = region[fam].astype(np.int8)
     sex = np.where(ctx.streams.for_few("kin", ids, "sex") < npar.child_male_share, MALE, FEMALE)
     return {
         "weight": weight[fam].astype(np.float32), "drawer": parents[fam].astype(np.int32),
         "nth": nth.astype(np.int8), "parent": parents[fam].astype(np.int32),
         "coparent": coparents[fam].astype(np.int32), "birth_month": born, "sex": sex.astype(np.int8),
-        "region": np.where(same, own, elsewhere).astype(np.int8),
-        "parent_region": own.astype(np.int8), "near": near,
+        "region": np.where(same, home, elsewhere).astype(np.int8), "parent_region": home, "near": near,
     }
 
 
@@ -136,25 +150,33 @@ def _persons(ctx: Context) -> dict[str, np.ndarray]:
     flat = present_persons(hh)
     rows = row_of(flat)
     idx = np.flatnonzero(ap.active)
-    heads = np.column_stack([ap.pid[idx], ap.partner_pid[idx]])
-    return {
-        "pid": np.concatenate([hh.pid.ravel()[flat], ap.pid[idx], ap.partner_pid[idx]]),
-        "partner": np.concatenate([hh.pid.ravel()[flat ^ 1], heads[:, 1], heads[:, 0]]),
+    pid_flat = hh.pid.ravel()
+    out = {
+        "pid": np.concatenate([pid_flat[flat], ap.pid[idx], ap.partner_pid[idx]]),
+        "partner": np.concatenate([pid_flat[flat ^ 1], ap.partner_pid[idx], ap.pid[idx]]),
         "age": np.concatenate([hh.age_months.ravel()[flat], ap.age_months[idx],
                                ap.partner_age_months[idx]]),
         "region": np.concatenate([hh.region[rows], ap.region[idx], ap.region[idx]]),
         "weight": np.concatenate([hh.weight[rows], ap.weight[idx], ap.weight[idx]]).astype(np.float32),
-        "slot": np.concatenate([flat & 1, np.zeros(len(idx), np.int64), np.ones(len(idx), np.int64)]),
+        "slot": np.concatenate([(flat & 1).astype(np.int8), np.zeros(len(idx), np.int8),
+                                np.ones(len(idx), np.int8)]),
     }
+    return out
 
 
-def _locate(sorted_pid: np.ndarray, order: np.ndarray, pid: np.ndarray) -> np.ndarray:
-    """Position (in the unsorted person arrays) of each ``pid``; -1 where it is not found."""
-    pos = np.searchsorted(sorted_pid, pid)
-    pos = np.minimum(pos, max(len(sorted_pid) - 1, 0))
-    found = (len(sorted_pid) > 0) & (pid >= 0)
-    found = found & (sorted_pid[pos] == pid) if len(sorted_pid) else np.zeros(len(pid), bool)
-    return np.where(found, order[pos] if len(order) else -1, -1)
+def _pid_map(pid: np.ndarray) -> np.ndarray:
+    """Position of each person id in ``pid`` (the person arrays), -1 for ids not there."""
+    top = int(pid.max(initial=-1)) + 1
+    where = np.full(top + 1, -1, np.int64)  # the last entry answers for ids out of range
+    ok = pid >= 0
+    where[pid[ok]] = np.flatnonzero(ok)
+    return where
+
+
+def _locate(where: np.ndarray, pid: np.ndarray) -> np.ndarray:
+    """Position of each ``pid`` by :func:`_pid_map`; -1 where it is not found."""
+    pid = np.asarray(pid, np.int64)
+    return where[np.where((pid >= 0) & (pid < len(where) - 1), pid, len(where) - 1)]
 
 
 def _enter(ctx: Context, kin: Kin, persons: dict[str, np.ndarray], entered: np.ndarray) -> np.ndarray:
@@ -197,15 +219,14 @@ def _enter(ctx: Context, kin: Kin, persons: dict[str, np.ndarray], entered: np.n
     return entered
 
 
-def _keep(ctx: Context, kin: Kin, persons: dict[str, np.ndarray], order: np.ndarray,
-          sorted_pid: np.ndarray) -> None:
+def _keep(ctx: Context, kin: Kin, persons: dict[str, np.ndarray], where: np.ndarray) -> None:
     """The yearly update of the children already in the network (see the module docstring)."""
     npar = ctx.params.network
     rows = np.flatnonzero(kin.active)
     if len(rows) == 0:
         return
-    at = _locate(sorted_pid, order, kin.parent[rows])
-    co_at = _locate(sorted_pid, order, kin.coparent[rows])
+    at = _locate(where, kin.parent[rows])
+    co_at = _locate(where, kin.coparent[rows])
     # a parent who is gone passes the children on; with no parent left they leave the network
     gone = at < 0
     kin.parent[rows[gone]] = kin.coparent[rows[gone]]
@@ -216,8 +237,13 @@ def _keep(ctx: Context, kin: Kin, persons: dict[str, np.ndarray], order: np.ndar
     kin.active[rows[orphan]] = False
     rows, at = rows[~orphan], at[~orphan]
     ids = child_id(kin, rows)
-    age = (ctx.month - kin.birth_month[rows]) / 12.0
-    p_die = -np.expm1(-base_hazard(age, kin.sex[rows], ctx.year + 0.5, ctx.params.demography))
+    # the death probability by sex and age in months, looked up (a table, not a temporary per child)
+    months = ctx.month - kin.birth_month[rows]
+    grid = np.arange(int(months.max(initial=0)) + 1)
+    table = -np.expm1(-np.stack([base_hazard(grid / 12.0, np.full(len(grid), sex), ctx.year + 0.5,
+                                             ctx.params.demography) for sex in (MALE, FEMALE)]))
+    p_die = table[kin.sex[rows], months]
+    del months
     died = ctx.streams.for_few("kin", ids, "death") < p_die
     kin.active[rows[died]] = False
     rows, at, ids = rows[~died], at[~died], ids[~died]
@@ -249,12 +275,19 @@ def _flag_households(ctx: Context, kin: Kin) -> None:
     """``children_nearby`` of households and applicants: an adult has a child within reach."""
     hh, ap = ctx.households, ctx.applicants
     rows = np.flatnonzero(kin.active & kin.near)
-    with_near = np.unique(np.concatenate([kin.parent[rows], kin.coparent[rows]]))
-    with_near = with_near[with_near >= 0]
+    parents = np.concatenate([kin.parent[rows], kin.coparent[rows]])
+    parents = parents[parents >= 0]
+    top = int(max(parents.max(initial=-1), hh.pid.max(initial=-1), ap.pid.max(initial=-1),
+                  ap.partner_pid.max(initial=-1))) + 1
+    has = np.zeros(top + 1, bool)  # the last entry (False) answers for pid -1
+    has[parents] = True
     active = np.flatnonzero(hh.active)
-    hh.children_nearby[active] = np.isin(hh.pid[active], with_near).any(axis=1)
+    pid = hh.pid[active]
+    hh.children_nearby[active] = has[np.where(pid >= 0, pid, top)].any(axis=1)
     idx = np.flatnonzero(ap.active)
-    ap.children_nearby[idx] = np.isin(ap.pid[idx], with_near) | np.isin(ap.partner_pid[idx], with_near)
+    heads, partners = ap.pid[idx], ap.partner_pid[idx]
+    ap.children_nearby[idx] = (has[np.where(heads >= 0, heads, top)]
+                               | has[np.where(partners >= 0, partners, top)])
 
 
 def setup(ctx: Context) -> None:
@@ -272,9 +305,7 @@ def kin(ctx: Context) -> None:
         return
     kin_table: Kin = ctx.memory["kin"]
     persons = _persons(ctx)
-    order = np.argsort(persons["pid"], kind="stable")
-    sorted_pid = persons["pid"][order]
-    _keep(ctx, kin_table, persons, order, sorted_pid)
+    _keep(ctx, kin_table, persons, _pid_map(persons["pid"]))
     ctx.memory["entered"] = _enter(ctx, kin_table, persons, ctx.memory["entered"])
     if kin_table.n > 2 * int(kin_table.active.sum()) + 1024:
         kin_table = ctx.memory["kin"] = _compact(kin_table)
@@ -291,13 +322,15 @@ def _record(ctx: Context, kin_table: Kin, persons: dict[str, np.ndarray]) -> Non
     keep = parent >= 0
     parent, near = parent[keep], near[keep]
     top = int(max(persons["pid"].max(initial=0), parent.max(initial=0))) + 1
-    children = np.bincount(parent, minlength=top)
-    nearby = np.bincount(parent[near], minlength=top)
+    has_child = np.zeros(top, bool)
+    has_child[parent] = True
+    nearby = np.zeros(top, bool)
+    nearby[parent[near]] = True
     flat = present_persons(hh)
     pid = hh.pid.ravel()[flat]
     years = hh.age_months.ravel()[flat] // 12
     w = hh.weight[row_of(flat)].astype(np.float64)
-    has_near = nearby[pid] > 0
+    has_near = nearby[pid]
     for name, lo, hi in (("share_60_69_child_within_reach", 60, 70),
                          ("share_65plus_child_within_reach", 65, 200),
                          ("share_75plus_child_within_reach", 75, 200)):
@@ -306,7 +339,7 @@ def _record(ctx: Context, kin_table: Kin, persons: dict[str, np.ndarray]) -> Non
             ctx.record.mean(name, has_near[sel].astype(np.float64), w[sel])
     old = years >= 70
     if old.any():
-        ctx.record.mean("share_70plus_without_children", (children[pid[old]] == 0).astype(np.float64), w[old])
+        ctx.record.mean("share_70plus_without_children", (~has_child[pid[old]]).astype(np.float64), w[old])
     # persons in need at home with neither a partner nor a child within reach
     home = ~is_institution(hh.dwelling[row_of(flat)])
     alone = ~hh.present.ravel()[flat ^ 1]

@@ -128,8 +128,7 @@ def test_children_pass_to_the_other_parent_and_leave_with_the_last():
     persons = kin._persons(ctx)
     keep = ~np.isin(persons["pid"], gone)
     persons = {k: v[keep] for k, v in persons.items()}
-    order = np.argsort(persons["pid"], kind="stable")
-    kin._keep(ctx, table, persons, order, persons["pid"][order])
+    kin._keep(ctx, table, persons, kin._pid_map(persons["pid"]))
     assert table.parent[a] == coparent and table.coparent[a] == -1 and table.active[a]
     assert not table.active[b]
 
