@@ -34,8 +34,7 @@ from __future__ import annotations
 
 import networkx as nx
 import numpy as np
-from scipy.special import ndtri
-from scipy.stats import poisson
+from scipy.special import ndtri, pdtr
 
 from agents.mortality import base_hazard
 from sim.codes import FEMALE, LIMITATION, MALE, is_institution
@@ -108,12 +107,12 @@ def draw_children(ctx: Context, parents: np.ndarray, coparents: np.ndarray, age_
     has = ctx.streams.for_few("kin", parents, "childless") >= childless
     u = np.clip(ctx.streams.for_few("kin", parents, "children"), 1e-12, 1.0 - 1e-12)
     # 1 + Poisson(m - 1) by inverting its distribution function, tabulated for the distinct ages:
-    # the count of j < MAX_CHILDREN with P(K - 1 <= j) < u (as poisson.ppf, capped)
+    # the count of j < MAX_CHILDREN with P(K - 1 <= j) < u (as scipy's poisson.ppf, capped)
     ages, inverse = np.unique(age_months, return_inverse=True)
     lam = np.maximum(np.interp(ctx.year - ages / 12.0, npar.cohort_years, npar.children_per_woman_by_cohort)
                      / np.maximum(1.0 - np.interp(ctx.year - ages / 12.0, npar.cohort_years,
                                                   npar.childless_share_by_cohort), 1e-9) - 1.0, 1e-9)
-    cdf = poisson.cdf(np.arange(MAX_CHILDREN)[None, :], lam[:, None])
+    cdf = pdtr(np.arange(MAX_CHILDREN)[None, :], lam[:, None])  # Poisson's distribution function
     k = np.zeros(len(parents), np.int64)
     for lo in range(0, len(parents), _CHUNK):
         hi = min(lo + _CHUNK, len(parents))
