@@ -147,6 +147,12 @@ def _require_sum(group: str, name: str, shares: tuple, *, one: bool) -> None:
         raise ParameterError(f"{group}.{name} = {list(shares)!r}: expected at least one share above 0")
 
 
+def _require_increasing(group: str, name: str, values: tuple, what: str) -> None:
+    """Checks that values (years or ages) strictly increase, naming the parameter."""
+    if list(values) != sorted(set(values)):
+        raise ParameterError(f"{group}.{name} = {list(values)!r}: expected increasing {what}")
+
+
 def _require_range(group: str, name: str, pair: tuple) -> None:
     """Checks that a (low, high) pair is in order, naming the parameter."""
     if pair[0] > pair[1]:
@@ -410,9 +416,7 @@ class WlzParams(_Group):
             raise ParameterError(
                 f"wlz.capacity_path_years has {len(self.capacity_path_years)} years but "
                 f"wlz.capacity_path_places {len(self.capacity_path_places)} values: expected as many")
-        if list(self.capacity_path_years) != sorted(set(self.capacity_path_years)):
-            raise ParameterError(f"wlz.capacity_path_years = {list(self.capacity_path_years)!r}: "
-                                 "expected increasing years")
+        _require_increasing("wlz", "capacity_path_years", self.capacity_path_years, "years")
 
     verpleeghuis_places: float = param(
         133_750.0, unit="places (national), 1 January 2025", kind="input",
@@ -661,9 +665,7 @@ class TurnoverParams(_Group):
                 f"turnover.new_build_path_years has {len(self.new_build_path_years)} years but "
                 f"turnover.new_build_path_per_year {len(self.new_build_path_per_year)} values: "
                 "expected as many")
-        if list(self.new_build_path_years) != sorted(set(self.new_build_path_years)):
-            raise ParameterError(f"turnover.new_build_path_years = {list(self.new_build_path_years)!r}:"
-                                 " expected increasing years")
+        _require_increasing("turnover", "new_build_path_years", self.new_build_path_years, "years")
         if len(self.immigration_path_years) != len(self.immigration_path_persons):
             raise ParameterError("turnover.immigration_path_years and turnover.immigration_path_persons: "
                                  "expected as many years as values")
@@ -672,16 +674,12 @@ class TurnoverParams(_Group):
                                  "expected as many years as values")
         for name in ("starter_age_years", "immigrant_parent_age_years"):
             _require_range("turnover", name, getattr(self, name))
-        if list(self.leave_home_age_years) != sorted(set(self.leave_home_age_years)):
-            raise ParameterError(f"turnover.leave_home_age_years = {list(self.leave_home_age_years)!r}: "
-                                 "expected increasing ages")
+        _require_increasing("turnover", "leave_home_age_years", self.leave_home_age_years, "ages")
         if len(self.leave_home_by_age_per_year) != len(self.leave_home_age_years) + 1:
             raise ParameterError(
                 f"turnover.leave_home_by_age_per_year has {len(self.leave_home_by_age_per_year)} rates "
                 f"for {len(self.leave_home_age_years)} age edges: expected one more rate than edges")
-        if list(self.union_age_years) != sorted(set(self.union_age_years)):
-            raise ParameterError(f"turnover.union_age_years = {list(self.union_age_years)!r}: "
-                                 "expected increasing ages")
+        _require_increasing("turnover", "union_age_years", self.union_age_years, "ages")
         if len(self.union_per_year) != len(self.union_age_years) - 1:
             raise ParameterError(
                 f"turnover.union_per_year has {len(self.union_per_year)} rates for "
@@ -1247,9 +1245,7 @@ class MoneyParams(_Group):
     _group = "money"
 
     def _check_together(self) -> None:
-        if list(self.mortgage_age_years) != sorted(set(self.mortgage_age_years)):
-            raise ParameterError(f"money.mortgage_age_years = {list(self.mortgage_age_years)!r}: "
-                                 "expected increasing ages")
+        _require_increasing("money", "mortgage_age_years", self.mortgage_age_years, "ages")
         if len(self.mortgage_share_of_value) != len(self.mortgage_age_years) + 1:
             raise ParameterError(
                 f"money.mortgage_share_of_value has {len(self.mortgage_share_of_value)} shares for "
@@ -1490,9 +1486,7 @@ class NetworkParams(_Group):
                 raise ParameterError(
                     f"network.{name} has {len(getattr(self, name))} values for "
                     f"{len(self.cohort_years)} cohort_years: expected one per cohort")
-        if list(self.cohort_years) != sorted(set(self.cohort_years)):
-            raise ParameterError(f"network.cohort_years = {list(self.cohort_years)!r}: expected "
-                                 "increasing years")
+        _require_increasing("network", "cohort_years", self.cohort_years, "years")
 
     entry_age_years: float = param(
         50.0, unit="years", kind="assumption",
