@@ -174,17 +174,31 @@ def run_one_scale(scale: float, years: int, seed: int = 1) -> dict:
             _log(f"scale {scale}: year {HORIZON[0] + y} done ({y + 1}/{years}) in "
                  f"{year_s[-1]:.2f} s, {time.perf_counter() - t_run:.1f} s so far")
     _log(f"scale {scale}: {years} year(s) in {time.perf_counter() - t_run:.1f} s")
+    phases = {name: model.timings[name] / years for name in model.stepping}
     return {
         "scale": scale,
         "years": years,
         "households": n_households,
         "build_s": build_s,
+        "phase_s_per_year": phases,
+        "memory_mib": memory_by_group(model),
         "population_s": float(model.timings["build_population"]),
         "year_s": year_s,
         "array_mib": model.households.nbytes() / 2**20,
         "baseline_rss_mib": baseline,
         "self_peak_rss_mib": _maxrss_mib(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss),
     }
+
+
+def memory_by_group(model) -> dict[str, float]:
+    """MiB held by each group of state arrays: households, dwellings, applicants, the kin network."""
+    out = {"households": model.households.nbytes(), "dwellings": model.dwellings.nbytes(),
+           "applicants": model.applicants.nbytes()}
+    for name, ctx in model.contexts.items():
+        for key, value in ctx.memory.items():
+            if hasattr(value, "nbytes") and callable(value.nbytes):
+                out[f"{name}.{key}"] = value.nbytes()
+    return {k: v / 2**20 for k, v in out.items()}
 
 
 def measure_scale(scale: float, years: int) -> dict:
@@ -346,6 +360,18 @@ def format_report(scale_results: list[dict], reference: dict) -> str:
         )
     lines.append("  (baseline: peak RSS of the child after its imports, before the build; "
                  "arrays: MiB of household columns)")
+    lines += ["", "Seconds per simulated year by phase (the processes of agents/schedule.py), and MiB by "
+              "array group at the end"]
+    names = list(scale_results[0].get("phase_s_per_year", {})) if scale_results else []
+    lines.append(f"{'phase':>28} " + " ".join(f"{'scale ' + format(r['scale'], 'g'):>14}"
+                                              for r in scale_results))
+    for name in sorted(names, key=lambda n: -scale_results[-1]["phase_s_per_year"].get(n, 0.0)):
+        lines.append(f"{name:>28} " + " ".join(f"{r['phase_s_per_year'].get(name, 0.0):>14.3f}"
+                                               for r in scale_results))
+    groups = list(scale_results[0].get("memory_mib", {})) if scale_results else []
+    for name in groups:
+        lines.append(f"{name + ' MiB':>28} " + " ".join(f"{r['memory_mib'].get(name, 0.0):>14.1f}"
+                                                       for r in scale_results))
     ref = reference
     lines += [
         "",

@@ -1,5 +1,6 @@
 import json
 
+from agents.schedule import SCHEDULE
 from experiments.cli import main
 
 SCALE_KEYS = ("households", "build_s", "sec_per_year_median", "sec_per_year_min",
@@ -23,6 +24,13 @@ def test_bench_small_run_prints_table_and_json(capsys):
     for key in SCALE_KEYS:
         assert scale[key] > 0, f"scales[0][{key!r}] = {scale[key]!r} is not positive"
     assert scale["sec_per_year_min"] <= scale["sec_per_year_median"] <= scale["sec_per_year_max"]
+    # the per-phase table: every process of the schedule, their sum within the year's time
+    phases = scale["phase_s_per_year"]
+    assert list(phases) == [p.name for p in SCHEDULE]
+    assert all(v >= 0 for v in phases.values())
+    assert sum(phases.values()) <= scale["year_s"][0] * 1.001
+    assert {"households", "dwellings", "applicants", "kin.kin"} <= set(scale["memory_mib"])
+    assert "by phase" in out and "kin.kin MiB" in out
     ref = data["reference"]
     for key in REFERENCE_KEYS:
         assert ref[key] > 0, f"reference[{key!r}] = {ref[key]!r} is not positive"
