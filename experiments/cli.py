@@ -34,6 +34,7 @@ COMMANDS = {
     "validate": ("experiments.validate", "cmd_validate"),
     "calibrate": ("experiments.calibrate", "cmd_calibrate"),
     "woon-synthetic": ("experiments.calibrate", "cmd_woon_synthetic"),
+    "network": ("experiments.network", "cmd_network"),
 }
 """Subcommand -> (module, function): a command loads only the modules it needs (``doorstroom params``
 does not import Mesa, matplotlib or scipy)."""
@@ -138,6 +139,18 @@ def build_parser() -> argparse.ArgumentParser:
     syn.add_argument("--households", type=_int, default=60_000, metavar="N",
                      help="expected households in the sample (default 60,000)")
     syn.add_argument("--sample-seed", type=_int, default=7, metavar="N",
+                     help="seed of the sample (default 7)")
+    net = sub.add_parser("network", help="a sample of households and their kin network as GraphML")
+    net.add_argument("--out", required=True, metavar="FILE.graphml", help="file to write (never replaced)")
+    net.add_argument("--scenario", help="scenario TOML file (default: the baseline)")
+    net.add_argument("--scale", type=_positive_float, default=0.01, metavar="X",
+                     help="sample fraction of the model run (default 0.01)")
+    net.add_argument("--seed", type=_int, default=1, metavar="N", help="seed of the run (default 1)")
+    net.add_argument("--year", type=_int, default=2025, metavar="YEAR",
+                     help="1 January of YEAR (default 2025: the network as built)")
+    net.add_argument("--households", type=_int, default=1_000, metavar="N",
+                     help="households in the sample (default 1,000)")
+    net.add_argument("--sample-seed", type=_int, default=7, metavar="N",
                      help="seed of the sample (default 7)")
     return parser
 

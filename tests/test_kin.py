@@ -136,3 +136,21 @@ def test_children_pass_to_the_other_parent_and_leave_with_the_last():
 def test_network_parameters_are_checked():
     with pytest.raises(Exception, match="one per cohort"):
         dataclasses.replace(Parameters().network, childless_share_by_cohort=(0.1, 0.2))
+
+
+def test_the_network_command_writes_a_graphml_sample_and_never_replaces_it(tmp_path, capsys):
+    from experiments.cli import main
+
+    out = tmp_path / "net.graphml"
+    args = ["network", "--out", str(out), "--scale", "0.002", "--year", "2026", "--households", "150"]
+    assert main(args) == 0
+    g = nx.read_graphml(out)
+    households = {d["household"] for n, d in g.nodes(data=True) if n.startswith("p")}
+    assert len(households) == 150
+    assert g.graph["year"] == 2026 and g.graph["scenario"] == "baseline"
+    assert all(d["kind"] in ("partner", "child") for _, _, d in g.edges(data=True))
+    assert all("near" in d for n, d in g.nodes(data=True) if n.startswith("c"))
+    before = out.read_bytes()
+    assert main(args) == 2
+    assert "exists" in capsys.readouterr().err and out.read_bytes() == before
+    assert main(["network", "--out", str(tmp_path / "x.txt")]) == 2
