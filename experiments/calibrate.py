@@ -54,7 +54,14 @@ from calibration.woon import (
     survey_targets,
     write_synthetic_woon,
 )
-from experiments.folders import MARKER, check_results_folder, ensure_parent, folder_lock, marker_bytes
+from experiments.folders import (
+    MARKER,
+    check_new_file,
+    check_results_folder,
+    ensure_parent,
+    folder_lock,
+    marker_bytes,
+)
 from experiments.runner import git_revision
 from experiments.scenario import load_scenario
 from experiments.writers import atomic_write_bytes, short_revision, write_csv
@@ -324,13 +331,7 @@ def _figures(out: Path, result: dict) -> list[str]:
 
 def cmd_woon_synthetic(args) -> int:
     """Runs ``doorstroom woon-synthetic``: a SYNTHETIC WoON-format file drawn from the model."""
-    out = Path(args.out)
-    if out.suffix != ".sav":
-        raise ParameterError(f"--out {str(out)!r}: expected a file name ending in .sav")
-    if out.exists():
-        raise ParameterError(f"--out {str(out)!r} exists; the command does not replace files")
-    if args.households < 100:
-        raise ParameterError(f"--households {args.households}: expected at least 100")
+    out = check_new_file(args.out, ".sav", args.households, 100)
     if args.year < 2026:
         raise ParameterError(f"--year {args.year}: expected 2026 or later (1 January after a year run)")
     scenario = load_scenario(args.scenario)

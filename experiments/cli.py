@@ -57,6 +57,22 @@ def _int(text: str) -> int:
         raise argparse.ArgumentTypeError(f"{text!r} is not an integer") from None
 
 
+def _sample_arguments(parser, out_name: str, *, seed: int, year: int, year_help: str, households: int,
+                      households_help: str) -> None:
+    """The options of a command that writes a sample drawn from a model run into a new file."""
+    parser.add_argument("--out", required=True, metavar=out_name, help="file to write (never replaced)")
+    parser.add_argument("--scenario", help="scenario TOML file (default: the baseline)")
+    parser.add_argument("--scale", type=_positive_float, default=0.01, metavar="X",
+                        help="sample fraction of the model run (default 0.01)")
+    parser.add_argument("--seed", type=_int, default=seed, metavar="N",
+                        help=f"seed of the run (default {seed})")
+    parser.add_argument("--year", type=_int, default=year, metavar="YEAR", help=year_help)
+    parser.add_argument("--households", type=_int, default=households, metavar="N",
+                        help=f"{households_help} (default {households:,})")
+    parser.add_argument("--sample-seed", type=_int, default=7, metavar="N",
+                        help="seed of the sample (default 7)")
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser of all subcommands."""
     parser = argparse.ArgumentParser(prog="doorstroom", description=__doc__.splitlines()[0])
@@ -129,29 +145,13 @@ def build_parser() -> argparse.ArgumentParser:
                      help="output folder; rerunning the same command resumes from its stored evaluations")
     syn = sub.add_parser("woon-synthetic",
                          help="draw a SYNTHETIC WoON-format .sav from the model (for tests and examples)")
-    syn.add_argument("--out", required=True, metavar="FILE.sav", help="file to write (never replaced)")
-    syn.add_argument("--scenario", help="scenario TOML file (default: the baseline)")
-    syn.add_argument("--scale", type=_positive_float, default=0.01, metavar="X",
-                     help="sample fraction of the model run (default 0.01)")
-    syn.add_argument("--seed", type=_int, default=101, metavar="N", help="seed of the run (default 101)")
-    syn.add_argument("--year", type=_int, default=2027, metavar="YEAR",
-                     help="the survey's date: 1 January of YEAR (default 2027)")
-    syn.add_argument("--households", type=_int, default=60_000, metavar="N",
-                     help="expected households in the sample (default 60,000)")
-    syn.add_argument("--sample-seed", type=_int, default=7, metavar="N",
-                     help="seed of the sample (default 7)")
+    _sample_arguments(syn, "FILE.sav", seed=101, year=2027,
+                      year_help="the survey's date: 1 January of YEAR (default 2027)",
+                      households=60_000, households_help="expected households in the sample")
     net = sub.add_parser("network", help="a sample of households and their kin network as GraphML")
-    net.add_argument("--out", required=True, metavar="FILE.graphml", help="file to write (never replaced)")
-    net.add_argument("--scenario", help="scenario TOML file (default: the baseline)")
-    net.add_argument("--scale", type=_positive_float, default=0.01, metavar="X",
-                     help="sample fraction of the model run (default 0.01)")
-    net.add_argument("--seed", type=_int, default=1, metavar="N", help="seed of the run (default 1)")
-    net.add_argument("--year", type=_int, default=2025, metavar="YEAR",
-                     help="1 January of YEAR (default 2025: the network as built)")
-    net.add_argument("--households", type=_int, default=1_000, metavar="N",
-                     help="households in the sample (default 1,000)")
-    net.add_argument("--sample-seed", type=_int, default=7, metavar="N",
-                     help="seed of the sample (default 7)")
+    _sample_arguments(net, "FILE.graphml", seed=1, year=2025,
+                      year_help="1 January of YEAR (default 2025: the network as built)",
+                      households=1_000, households_help="households in the sample")
     return parser
 
 

@@ -136,6 +136,25 @@ def ensure_parent(out: Path) -> Path:
     return parent
 
 
+def check_new_file(out: str | Path, suffix: str, households: int, least: int) -> Path:
+    """Checks the ``--out`` file and ``--households`` of a sample command before any work.
+
+    The file must end in ``suffix`` and not exist (it is never replaced); ``households`` must be at
+    least ``least``. Returns the file as a path.
+
+    Raises:
+        ParameterError: Naming the value and what was expected.
+    """
+    out = Path(out)
+    if out.suffix != suffix:
+        raise ParameterError(f"--out {str(out)!r}: expected a file name ending in {suffix}")
+    if out.exists():
+        raise ParameterError(f"--out {str(out)!r} exists; the command does not replace files")
+    if households < least:
+        raise ParameterError(f"--households {households}: expected at least {least}")
+    return out
+
+
 def check_writable(folder: Path, out: Path) -> None:
     """Writes and removes a probe in ``folder`` (a read-only mount is found now, not after the work).
 

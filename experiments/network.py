@@ -10,27 +10,19 @@ drawn at random (``--sample-seed``) and their children in the kin network are wr
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import networkx as nx
 import numpy as np
 
 from agents import kin
 from agents.model import DoorstroomModel
-from experiments.folders import ensure_parent
+from experiments.folders import check_new_file, ensure_parent
 from experiments.scenario import load_scenario
 from sim.params import ParameterError, RunSettings
 
 
 def cmd_network(args) -> int:
     """Runs ``doorstroom network``; returns the exit code."""
-    out = Path(args.out)
-    if out.suffix != ".graphml":
-        raise ParameterError(f"--out {str(out)!r}: expected a file name ending in .graphml")
-    if out.exists():
-        raise ParameterError(f"--out {str(out)!r} exists; the command does not replace files")
-    if args.households < 1:
-        raise ParameterError(f"--households {args.households}: expected at least 1")
+    out = check_new_file(args.out, ".graphml", args.households, 1)
     if args.year < 2025:
         raise ParameterError(f"--year {args.year}: expected 2025 or later (1 January of that year)")
     scenario = load_scenario(args.scenario)
