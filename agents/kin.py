@@ -102,16 +102,16 @@ def draw_children(ctx: Context, parents: np.ndarray, coparents: np.ndarray, age_
         n_regions: Number of provinces.
     """
     npar = ctx.params.network
-    birth_year = ctx.year - age_months / 12.0
-    childless = _cohort_value(birth_year, npar.cohort_years, npar.childless_share_by_cohort)
-    has = ctx.streams.for_few("kin", parents, "childless") >= childless
-    u = np.clip(ctx.streams.for_few("kin", parents, "children"), 1e-12, 1.0 - 1e-12)
-    # 1 + Poisson(m - 1) by inverting its distribution function, tabulated for the distinct ages:
-    # the count of j < MAX_CHILDREN with P(K - 1 <= j) < u (as scipy's poisson.ppf, capped)
+    # the cohort figures once per distinct age (parents of one age share their birth cohort)
     ages, inverse = np.unique(age_months, return_inverse=True)
-    lam = np.maximum(np.interp(ctx.year - ages / 12.0, npar.cohort_years, npar.children_per_woman_by_cohort)
-                     / np.maximum(1.0 - np.interp(ctx.year - ages / 12.0, npar.cohort_years,
-                                                  npar.childless_share_by_cohort), 1e-9) - 1.0, 1e-9)
+    birth_year = ctx.year - ages / 12.0
+    childless = _cohort_value(birth_year, npar.cohort_years, npar.childless_share_by_cohort)
+    per_woman = _cohort_value(birth_year, npar.cohort_years, npar.children_per_woman_by_cohort)
+    lam = np.maximum(per_woman / np.maximum(1.0 - childless, 1e-9) - 1.0, 1e-9)
+    has = ctx.streams.for_few("kin", parents, "childless") >= childless[inverse]
+    u = np.clip(ctx.streams.for_few("kin", parents, "children"), 1e-12, 1.0 - 1e-12)
+    # 1 + Poisson(m - 1) children by inverting its distribution function, tabulated by distinct age:
+    # the count of j < MAX_CHILDREN with P(K - 1 <= j) < u (as scipy's poisson.ppf, capped)
     cdf = pdtr(np.arange(MAX_CHILDREN)[None, :], lam[:, None])  # Poisson's distribution function
     k = np.zeros(len(parents), np.int64)
     for lo in range(0, len(parents), _CHUNK):
