@@ -134,6 +134,14 @@ def stop_workers(processes) -> None:
             p.join()
 
 
+def _receive(conn) -> Any:
+    """The worker's message, or ``None`` when it ended without sending one (its pipe is closed)."""
+    try:
+        return conn.recv()
+    except EOFError:
+        return None
+
+
 def run_parallel(tasks: Sequence[Any], function: Callable[[Any], Any], workers: int,
                  on_done: Callable[[Any, Any], None], describe: Callable[[Any], str] = str,
                  preload: Sequence[str] = (),
@@ -151,7 +159,10 @@ def run_parallel(tasks: Sequence[Any], function: Callable[[Any], Any], workers: 
     """
     ctx = context(preload)
     pending = list(tasks)
-    running: dict[int, tuple[Any, Any, Any]] = {}
+    # by the receiving end of each worker's pipe: (process, task). A worker's result is read as soon
+    # as the pipe is readable, not after the worker ended: a result larger than the pipe's buffer
+    # keeps the worker writing until it is read
+    running: dict[Any, tuple[Any, Any]] = {}
     try:
         while pending or running:
             while pending and len(running) < workers:
@@ -161,10 +172,12 @@ def run_parallel(tasks: Sequence[Any], function: Callable[[Any], Any], workers: 
                     proc = ctx.Process(target=_child, args=(function, task, send), daemon=True)
                     proc.start()
                     send.close()
-                    running[proc.sentinel] = (proc, task, receive)
-            for sentinel in multiprocessing.connection.wait(list(running), timeout=1.0):
-                proc, task, receive = running.pop(sentinel)
-                message = receive.recv() if receive.poll() else None
+                    running[receive] = (proc, task)
+            by_sentinel = {proc.sentinel: receive for receive, (proc, _) in running.items()}
+            ready = multiprocessing.connection.wait([*running, *by_sentinel], timeout=1.0)
+            for receive in dict.fromkeys(by_sentinel.get(obj, obj) for obj in ready):
+                proc, task = running.pop(receive)
+                message = _receive(receive)
                 receive.close()
                 proc.join()
                 if message is None:
@@ -179,4 +192,4 @@ def run_parallel(tasks: Sequence[Any], function: Callable[[Any], Any], workers: 
                     raise error
                 on_error(task, error)
     finally:
-        stop_workers([proc for proc, _, _ in running.values()])
+        stop_workers([proc for proc, _ in running.values()])
