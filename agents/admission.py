@@ -2,7 +2,10 @@
 
 Registration. A person who reaches heavy care (a Wlz indication) registers for a verpleeghuis place
 with probability ``wlz.wants_admission_share``; the others receive Wlz care at home and register
-later at the hazard ``wlz.later_admission_wish_per_year`` (stream ``wlz_wish``, by person id).
+later at the hazard ``wlz.later_admission_wish_per_year`` (stream ``wlz_wish``, by person id). While
+an informal carer who is not overburdened cares for the person, both are multiplied by
+``informal.registration_factor_with_carer``; when the carer stops or leaves, the person weighs
+registering as at a new indication (:mod:`agents.informal` sets its ``wlz_step``).
 Registered persons form the waiting list (``verpleeghuis_waiting``). On 1 January 2025 a share
 ``wlz.initial_waiting_share`` of the indications at home is on the list, for up to
 ``wlz.initial_waiting_months_max`` months (set-up, stream ``admission``).
@@ -19,9 +22,9 @@ current policy (``wlz.capacity_path_*``: about 135,000 places in 2026, back to 1
 places above the path close as they free up (:func:`adjust_capacity`).
 
 Policies acting here (each in its module): :mod:`agents.policies.scheiden_wonen_zorg` (a further cap
-on the capacity, Wlz care at home in zorggeschikte woningen), :mod:`agents.policies.logeerzorg` (later
-registration) and :mod:`agents.policies.verzorgingshuis` (admission to verzorgingshuis places, the
-registration of its residents). Order within the step: capacity, registration, verpleeghuis
+on the capacity, Wlz care at home in zorggeschikte woningen) and :mod:`agents.policies.verzorgingshuis`
+(admission to verzorgingshuis places, the registration of its residents). Logeerzorg acts through the
+carers (:mod:`agents.informal`). Order within the step: capacity, registration, verpleeghuis
 admission, verzorgingshuis admission.
 """
 
@@ -29,7 +32,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from agents.policies import logeerzorg, scheiden_wonen_zorg, verzorgingshuis
+from agents import informal
+from agents.policies import scheiden_wonen_zorg, verzorgingshuis
 from sim.clock import POPULATION_YEAR
 from sim.codes import HEAVY, INSTITUTION_TENURE, NOT_WAITING, VERPLEEGHUIS, VERZORGINGSHUIS
 from sim.households import partner_of, row_of, slot_of
@@ -160,10 +164,11 @@ def registration(ctx: Context, response: float = 1.0) -> None:
     factor = verzorgingshuis.registration_factor(ctx, rows)
     if factor is not None:
         p = p * factor
+    p = p * np.where(informal.carer_available(hh.carer.ravel()[flat]),
+                     ctx.params.informal.registration_factor_with_carer, 1.0)
     u = ctx.streams.for_few("wlz_wish", hh.pid.ravel()[flat])
     join = u < p
-    start = logeerzorg.registration_start(ctx, flat, new, join)
-    hh.wlz_wait_since[rows[join], slots[join]] = start[join]
+    hh.wlz_wait_since[rows[join], slots[join]] = ctx.step
 
 
 def admit_by_province(ctx: Context, rows: np.ndarray, slots: np.ndarray, priority: np.ndarray,
@@ -242,8 +247,8 @@ def wlz_admission(ctx: Context) -> None:
 
 
 PROCESS = Process(
-    "wlz_admission", wlz_admission, reads=("wlz", "policy", "money", "costs", "prices"),
-    streams=("admission", "wlz_wish", "logeerzorg", "verzorgingshuis"),
+    "wlz_admission", wlz_admission, reads=("wlz", "policy", "money", "costs", "prices", "informal"),
+    streams=("admission", "wlz_wish", "verzorgingshuis"),
     setup=initial_waiting_list,
     records=declare(
         ("wlz_admissions", "persons per year", "Admissions to a verpleeghuis", "flow"),
@@ -254,5 +259,5 @@ PROCESS = Process(
          "mean"),
         ("verpleeghuis_places_built", "places per year", "Verpleeghuis places completed", "flow"),
         ("verpleeghuis_places_closed", "places per year", "Verpleeghuis places closed", "flow"),
-    ) + logeerzorg.INDICATORS + verzorgingshuis.INDICATORS,
+    ) + verzorgingshuis.INDICATORS,
 )

@@ -8,7 +8,7 @@ from          to                                          hazard
 ============  ==========================================  =======================================
 none          limitation                                  limitation_onset(age)
 limitation    none                                        limitation_recovery
-limitation    moderate                                    moderate_onset(age)
+limitation    moderate                                    moderate_onset(age) x carer ratio
 moderate      regie, only with dementia and no network    regie_loss
 none..regie   heavy                                       heavy_onset[state](age) x dementia ratio
 ============  ==========================================  =======================================
@@ -17,8 +17,9 @@ Competing transitions out of one state are drawn with one uniform number per per
 happens with probability ``1 - exp(-H dt)`` (``H`` the sum of the hazards) and its destination is chosen in
 proportion to the hazards. Dementia onset is a separate process with its own stream; a diagnosis raises
 the care state to at least ``dementia_min_care_state``. The network is a partner in the household or a
-child living nearby. Reaching the heavy state creates a Wlz indication, registered with the region's
-zorgkantoor.
+child living nearby. A person receiving informal care (:mod:`agents.informal`) moves from a limitation
+to a moderate need at ``informal.moderate_rr_with_carer`` times the rate. Reaching the heavy state
+creates a Wlz indication, registered with the region's zorgkantoor.
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ from functools import lru_cache
 
 import numpy as np
 
+from agents import informal
 from sim.codes import HEAVY, LIMITATION, MODERATE, NONE, REGIE
 from sim.households import partner_of, present_persons, row_of
 from sim.outputs import declare
@@ -37,7 +39,8 @@ from sim.rates import loglinear_rate, step_probability
 N_STATES = 5
 
 
-def transition_hazards(state, age_years, dementia, has_network, cp: CareParams) -> np.ndarray:
+def transition_hazards(state, age_years, dementia, has_network, cp: CareParams, with_carer=False,
+                       moderate_rr_with_carer: float = 1.0) -> np.ndarray:
     """Hazards per year of moving from each person's state to every state.
 
     Args:
@@ -46,6 +49,8 @@ def transition_hazards(state, age_years, dementia, has_network, cp: CareParams) 
         dementia: Dementia flags.
         has_network: True where a partner or a child nearby can help.
         cp: Care parameters.
+        with_carer: True where the person receives informal care (:mod:`agents.informal`).
+        moderate_rr_with_carer: Factor on the moderate onset of those with a carer.
 
     Returns:
         Array ``(n, 5)``: hazard per year to each destination state (0 on the diagonal).
@@ -65,7 +70,7 @@ def transition_hazards(state, age_years, dementia, has_network, cp: CareParams) 
     h[is_lim, NONE] = cp.limitation_recovery_per_year
     h[is_lim, MODERATE] = loglinear_rate(
         age[is_lim], cp.moderate_onset_at80_per_year, cp.moderate_onset_slope_per_year_of_age
-    )
+    ) * np.where(np.broadcast_to(with_carer, (n,))[is_lim], moderate_rr_with_carer, 1.0)
     lonely = is_mod & np.asarray(dementia, bool) & ~np.asarray(has_network, bool)
     h[lonely, REGIE] = cp.regie_loss_per_year
     h[state == HEAVY] = 0.0
@@ -97,8 +102,9 @@ AGE_MONTHS_MAX = 131 * 12
 
 
 @lru_cache(maxsize=16)
-def step_tables(cp: CareParams, steps_per_year: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Per-step probabilities of every (state, dementia, network, age in months), from the hazards.
+def step_tables(cp: CareParams, steps_per_year: int, moderate_rr_with_carer: float = 1.0
+                ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Per-step probabilities of every (state, dementia, network, carer, age in months).
 
     Ages are whole months, so tabulating :func:`transition_hazards` and :func:`dementia_hazard` once
     per parameter set gives exactly the probabilities :func:`draw_transitions` would compute per
@@ -108,10 +114,10 @@ def step_tables(cp: CareParams, steps_per_year: int) -> tuple[np.ndarray, np.nda
         ``p_event`` (flat, indexed by :func:`table_index`), ``cum`` (same rows, 5 columns: the
         cumulative share of each destination) and ``p_dementia`` (indexed by age in months).
     """
-    s, d, k, a = np.meshgrid(np.arange(N_STATES), (0, 1), (0, 1), np.arange(AGE_MONTHS_MAX),
-                             indexing="ij")
+    s, d, k, c, a = np.meshgrid(np.arange(N_STATES), (0, 1), (0, 1), (0, 1), np.arange(AGE_MONTHS_MAX),
+                                indexing="ij")
     h = transition_hazards(s.ravel(), a.ravel() / 12.0, d.ravel().astype(bool),
-                           k.ravel().astype(bool), cp)
+                           k.ravel().astype(bool), cp, c.ravel().astype(bool), moderate_rr_with_carer)
     total = h.sum(axis=1)
     p_event = step_probability(total, steps_per_year)
     cum = np.cumsum(h, axis=1) / np.where(total > 0, total, 1.0)[:, None]
@@ -119,23 +125,26 @@ def step_tables(cp: CareParams, steps_per_year: int) -> tuple[np.ndarray, np.nda
     return p_event, cum, p_dem
 
 
-def table_index(state, dementia, network, age_months) -> np.ndarray:
+def table_index(state, dementia, network, age_months, carer=False) -> np.ndarray:
     """Row of :func:`step_tables` for each person (``int32``: the tables have fewer rows)."""
-    # ((state * 2 + dementia) * 2 + network) * AGE_MONTHS_MAX + age, in place in a new array
+    # (((state * 2 + dementia) * 2 + network) * 2 + carer) * AGE_MONTHS_MAX + age, in place
     idx = np.array(state, dtype=np.int32)
     idx *= 2
     idx += dementia
     idx *= 2
     idx += network
+    idx *= 2
+    idx += carer
     idx *= AGE_MONTHS_MAX
     idx += np.minimum(np.asarray(age_months, dtype=np.int32), AGE_MONTHS_MAX - 1)
     return idx
 
 
-def draw_from_tables(state, dementia, network, age_months, u, cp: CareParams, steps_per_year: int):
+def draw_from_tables(state, dementia, network, age_months, u, cp: CareParams, steps_per_year: int,
+                     carer=False, moderate_rr_with_carer: float = 1.0):
     """New care states by the rule of :func:`draw_transitions`, with tabulated probabilities."""
-    p_event, cum, _ = step_tables(cp, steps_per_year)
-    idx = table_index(state, dementia, network, age_months)
+    p_event, cum, _ = step_tables(cp, steps_per_year, moderate_rr_with_carer)
+    idx = table_index(state, dementia, network, age_months, carer)
     event = np.flatnonzero(u < p_event[idx])
     new = np.asarray(state).copy()
     if len(event):
@@ -181,9 +190,11 @@ def care(ctx: Context) -> None:
 
     network = np.concatenate([hh.present.ravel()[partner_of(flat)] | hh.children_nearby[row_of(flat)],
                               ap.children_nearby[waiting]])
+    carer = np.concatenate([informal.has_carer(hh.carer.ravel()[flat]), np.zeros(len(waiting), bool)])
     u = ctx.streams.for_few("care", pid)
     del pid
-    new = draw_from_tables(state, dem, network, age_m, u, cp, ctx.steps_per_year)
+    new = draw_from_tables(state, dem, network, age_m, u, cp, ctx.steps_per_year, carer,
+                           ctx.params.informal.moderate_rr_with_carer)
     changed = np.flatnonzero(new != old)
     if len(changed) == 0:
         return
@@ -205,7 +216,7 @@ def care(ctx: Context) -> None:
 
 
 PROCESS = Process(
-    "care", care, reads=("care",), streams=("dementia", "care"),
+    "care", care, reads=("care", "informal"), streams=("dementia", "care"),
     records=declare(
         ("dementia_onsets", "persons per year", "New dementia diagnoses", "flow"),
         ("limitation_onsets", "persons per year", "New limitations", "flow"),

@@ -3,7 +3,8 @@
 Each private household that is not searching gets an intention from a multinomial logit on its
 situation: the age group of the oldest adult sets the intercepts, and a care need the dwelling does not
 meet, recent widowhood, under-occupation, ownership and long residence shift the odds
-(``MovingParams``). The intercepts are solved when the model starts (set-up) so that the 2025
+(``MovingParams``), as does a severely lonely adult (``loneliness.intention_effect``,
+:mod:`agents.loneliness`). The intercepts are solved when the model starts (set-up) so that the 2025
 population reproduces the target shares by age group (:func:`calibrate_intercepts`); afterwards
 intentions follow the changing population. A searching household keeps its intention. Draws: the
 ``intention`` stream, by household row.
@@ -23,7 +24,7 @@ from sim.codes import (
     is_one_of,
 )
 from sim.households import care_need, household_size, oldest_age_months
-from sim.params import MovingParams
+from sim.params import LonelinessParams, MovingParams
 from sim.process import Context, Process
 
 AGE_GROUP_STARTS = (0, 55, 65, 75)
@@ -48,18 +49,24 @@ def care_mismatch(hh, dw, rows) -> np.ndarray:
     return ((need >= LIMITATION) & not_step_free) | ((need >= MODERATE) & no_care)
 
 
-def intention_logits(hh, dw, rows, step: int, mp: MovingParams) -> tuple[np.ndarray, np.ndarray]:
-    """Situation part of the logits (definite, maybe) of the given households, intercepts excluded."""
+def intention_logits(hh, dw, rows, step: int, mp: MovingParams, lp: LonelinessParams | None = None
+                     ) -> tuple[np.ndarray, np.ndarray]:
+    """Situation part of the logits (definite, maybe) of the given households, intercepts excluded.
+
+    With ``lp``, a household with a lonely adult adds ``lp.intention_effect``.
+    """
     mismatch = care_mismatch(hh, dw, rows)
     widowed = (step - hh.widowed_step[rows].astype(np.int64)) < mp.widowed_recent_months
     under = (dw.rooms[hh.dwelling_id[rows]] - household_size(hh, rows)) >= mp.underoccupation_rooms
     owner = hh.tenure[rows] == OWNER
     attach = hh.months_in_dwelling[rows] >= mp.attachment_months
+    lonely = hh.lonely[rows].any(axis=1) if lp is not None else np.zeros(len(rows), bool)
     out = []
     for k in (0, 1):
         out.append(mismatch * mp.effect_mismatch[k] + widowed * mp.effect_widowed[k]
                    + under * mp.effect_underoccupation[k] + owner * mp.effect_owner[k]
-                   + attach * mp.effect_attachment[k])
+                   + attach * mp.effect_attachment[k]
+                   + lonely * (lp.intention_effect[k] if lp is not None else 0.0))
     return out[0], out[1]
 
 
@@ -125,7 +132,7 @@ def draw_intentions(ctx: Context) -> None:
     if intercepts is not None:
         # a household already searching keeps its intention until it moves or gives up
         rows = rows[hh.search_since[rows] == NOT_SEARCHING]
-    x_def, x_may = intention_logits(hh, dw, rows, ctx.step, mp)
+    x_def, x_may = intention_logits(hh, dw, rows, ctx.step, mp, ctx.params.loneliness)
     group = age_group(oldest_age_months(hh, rows) // 12)
     if intercepts is None:
         intercepts = ctx.memory["intercepts"] = calibrate_intercepts(
@@ -142,5 +149,5 @@ def intention(ctx: Context) -> None:
         draw_intentions(ctx)
 
 
-PROCESS = Process("intention", intention, reads=("moving",), streams=("intention",),
+PROCESS = Process("intention", intention, reads=("moving", "loneliness"), streams=("intention",),
                   setup=draw_intentions)

@@ -19,6 +19,9 @@ The network is kept once a year (the last step; the children's lives are on a ye
   uniformly; a child that comes within reach moves to the parent's province);
 - a parent who moved to another province is beyond reach of its children unless they live in the new
   province (moving towards a child), and within reach of those who do;
+- a parent of ``move_near_child_min_age_years`` or more who moved home within its province comes
+  within reach of each child living beyond reach in that province with ``move_near_child_share``
+  (indicator ``moves_nearer_children``: such parents without a child within reach before);
 - persons who reached the entry age enter.
 
 The household column ``children_nearby`` (and the applicants') is then true where an adult has a
@@ -159,6 +162,8 @@ def _persons(ctx: Context) -> dict[str, np.ndarray]:
         "weight": np.concatenate([hh.weight[rows], ap.weight[idx], ap.weight[idx]]).astype(np.float32),
         "slot": np.concatenate([(flat & 1).astype(np.int8), np.zeros(len(idx), np.int8),
                                 np.ones(len(idx), np.int8)]),
+        # moved home this year (months_in_dwelling counts from 0 at the move; applicants have not)
+        "moved": np.concatenate([hh.months_in_dwelling[rows] < 12, np.zeros(2 * len(idx), bool)]),
     }
     return out
 
@@ -255,6 +260,16 @@ def _keep(ctx: Context, kin: Kin, persons: dict[str, np.ndarray], where: np.ndar
     region = persons["region"][at]
     moved = region != kin.parent_region[rows]
     near = np.where(moved, kin.region[rows] == region, near)
+    # an older parent who moved within its province comes within reach of a child living there
+    had_near = np.zeros(len(persons["pid"]), bool)
+    had_near[at[kin.near[rows]]] = True
+    cand = np.flatnonzero(~moved & ~near & persons["moved"][at] & (kin.region[rows] == region)
+                          & (persons["age"][at] >= npar.move_near_child_min_age_years * 12))
+    turned = cand[ctx.streams.for_few("kin", ids[cand], "move_near") < npar.move_near_child_share]
+    near[turned] = True
+    got = np.zeros(len(persons["pid"]), bool)
+    got[at[turned]] = True
+    ctx.record.flow("moves_nearer_children", float(persons["weight"][got & ~had_near].sum()))
     kin.near[rows] = near
     # children within reach live in the parent's province
     kin.region[rows[near]] = region[near]
@@ -394,5 +409,7 @@ PROCESS = Process(
         ("persons_in_need_without_network", "persons",
          "Persons at home with a care need (limitation or more), no partner and no child within reach "
          "(31 December)", "mean"),
+        ("moves_nearer_children", "households per year",
+         "Older parents whose move brought them within reach of a child (none within reach before)", "flow"),
     ),
 )

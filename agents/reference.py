@@ -35,6 +35,10 @@ adaptations, the first intentions and the intercepts of the intention logit) and
 6. ``form_intention`` (last step of each year): every private household that is not searching draws
    its intention (none, maybe, definite) from the multinomial logit of :mod:`agents.market`.
 
+Who receives informal care and who is lonely (which the care transitions, the search and the
+intentions weigh) are taken from the array model's set-up and held: their own processes
+(``informal_care``, ``loneliness``) are not among the phases.
+
 Offers within a submarket follow the pairing rule of :func:`agents.allocation.allocate`, written as
 loops: in round ``r`` the vacancies of a submarket, longest vacant first, are offered side by side
 down the queue starting ``r`` places behind its head (the first vacancy to the searcher at place
@@ -71,7 +75,7 @@ from types import SimpleNamespace
 import mesa
 import numpy as np
 
-from agents import care, intention, money, mortality, prices, search
+from agents import care, informal, intention, money, mortality, prices, search
 from agents.policies import kostendelersnorm
 from agents.schedule import REGISTRY
 from sim import outputs
@@ -94,7 +98,7 @@ from sim.codes import (
 from sim.dwellings import Dwellings
 from sim.households import NO_CORESIDENT, Households
 from sim.occupancy import FAMILY_MOVER_AGE_YEARS, MOVER_AGE_FLOWS, N_FLOW_TYPES
-from sim.params import MovingParams, Parameters, RunSettings
+from sim.params import LonelinessParams, MovingParams, Parameters, RunSettings
 from sim.rates import step_probability
 
 PHASES = ("ageing", "mortality", "care", "search", "allocation", "intention")
@@ -105,25 +109,26 @@ FLOWS = tuple(name for name, ind in REGISTRY.items() if ind.kind == "flow")
 """The flow indicators of the array engine (this model counts those of its phases, the rest stay 0)."""
 
 
-def situation_logits(flags: tuple[bool, bool, bool, bool, bool],
-                     mp: MovingParams) -> tuple[float, float]:
+def situation_logits(flags: tuple[bool, ...], mp: MovingParams,
+                     lp: LonelinessParams | None = None) -> tuple[float, float]:
     """Situation part of the intention logits of one household (intercepts excluded).
 
     The formula of :func:`agents.intention.intention_logits` for one household.
 
     Args:
-        flags: ``(mismatch, widowed, under_occupied, owner, attached)`` as returned by
+        flags: ``(mismatch, widowed, under_occupied, owner, attached, lonely)`` as returned by
             :meth:`HouseholdAgent.situation`.
         mp: Moving parameters (the effects).
+        lp: Loneliness parameters (the effect of a lonely adult; ``None``: none).
 
     Returns:
         ``(x_definite, x_maybe)``.
     """
-    mismatch, widowed, under, owner, attach = flags
+    mismatch, widowed, under, owner, attach, lonely = flags
     return tuple(
         mismatch * mp.effect_mismatch[k] + widowed * mp.effect_widowed[k]
         + under * mp.effect_underoccupation[k] + owner * mp.effect_owner[k]
-        + attach * mp.effect_attachment[k]
+        + attach * mp.effect_attachment[k] + (lonely * lp.intention_effect[k] if lp is not None else 0.0)
         for k in (0, 1)
     )
 
@@ -207,6 +212,9 @@ class HouseholdAgent(mesa.Agent):
         savings: Wealth besides the own home (EUR of 2025).
         coresident_birth_months: Birth months of the co-residents whose age is followed
             (:data:`sim.households.NO_CORESIDENT` entries are skipped).
+        carer: Whether each adult receives informal care (held as set up: the informal care
+            process is not one of :data:`PHASES`).
+        lonely: Whether each adult is severely lonely (held as set up, like ``carer``).
     """
 
     def __init__(self, model: ReferenceModel, age_months, sex, care, dementia, present,
@@ -215,12 +223,15 @@ class HouseholdAgent(mesa.Agent):
                  n_children: int = 0, n_coresidents: int = 0, widowed_step: int | None = None,
                  intention: int = 0, search_since: int | None = None, search_type: int = -1,
                  search_tenure: int = -1, home: Dwelling | None = None, benefit: int = 0,
-                 income: float = 0.0, coresident_birth_months=(), savings: float = 0.0):
+                 income: float = 0.0, coresident_birth_months=(), savings: float = 0.0,
+                 carer=(False, False), lonely=(False, False)):
         super().__init__(model)
         self.age_months = [int(a) for a in age_months]
         self.sex = [int(s) for s in sex]
         self.care = [int(c) for c in care]
         self.dementia = [bool(d) for d in dementia]
+        self.carer = [bool(c) for c in carer]
+        self.lonely = [bool(x) for x in lonely]
         self.present = [bool(p) for p in present]
         self.wlz_step = [int(s) for s in wlz_step]
         self.children_nearby = bool(children_nearby)
@@ -293,8 +304,8 @@ class HouseholdAgent(mesa.Agent):
         return ((need >= LIMITATION and not self.home.step_free)
                 or (need >= MODERATE and self.home.type not in CARE_DWELLING_TYPES))
 
-    def situation(self) -> tuple[bool, bool, bool, bool, bool]:
-        """Flags that shift the intention odds: mismatch, widowed, under-occupied, owner, attached.
+    def situation(self) -> tuple[bool, bool, bool, bool, bool, bool]:
+        """Flags that shift the intention odds: mismatch, widowed, under-occupied, owner, attached, lonely.
 
         Widowed means a partner died less than ``widowed_recent_months`` steps ago; under-occupied,
         ``underoccupation_rooms`` or more rooms more than persons; attached, ``attachment_months`` or
@@ -306,14 +317,15 @@ class HouseholdAgent(mesa.Agent):
                    and step - self.widowed_step < mp.widowed_recent_months)
         under = self.home.rooms - self.size >= mp.underoccupation_rooms
         return (self.care_mismatch(), widowed, under, self.tenure == OWNER,
-                self.months_in_dwelling >= mp.attachment_months)
+                self.months_in_dwelling >= mp.attachment_months, any(self.lonely))
 
     def as_row(self) -> SimpleNamespace:
         """This household as a one-row view with the columns :func:`agents.search.search_target` reads."""
         return SimpleNamespace(present=np.array([self.present], np.bool_),
                                care=np.array([self.care], np.int8),
                                age_months=np.array([self.age_months], np.int16),
-                               tenure=np.array([self.tenure], np.int8))
+                               tenure=np.array([self.tenure], np.int8),
+                               lonely=np.array([self.lonely], np.bool_))
 
     # --- stages -----------------------------------------------------------------------------
     def step(self) -> None:
@@ -364,6 +376,8 @@ class HouseholdAgent(mesa.Agent):
             self.care[s] = 0
             self.dementia[s] = False
             self.wlz_step[s] = -1
+            self.carer[s] = False
+            self.lonely[s] = False
         if self.n_adults == 1:
             model.add_flow("widowhoods", self.weight)
             self.widowed_step = model.step_index
@@ -383,7 +397,8 @@ class HouseholdAgent(mesa.Agent):
 
     def _move_survivor_to_slot0(self) -> None:
         for attr, empty in (("present", False), ("age_months", None), ("sex", None),
-                            ("care", 0), ("dementia", False), ("wlz_step", -1)):
+                            ("care", 0), ("dementia", False), ("wlz_step", -1), ("carer", False),
+                            ("lonely", False)):
             values = getattr(self, attr)
             values[0] = values[1]
             if empty is not None:
@@ -405,7 +420,7 @@ class HouseholdAgent(mesa.Agent):
                 state = max(state, min_state)
             network = self.present[1 - s] or self.children_nearby
             new = model.choose_transition(state, age, self.dementia[s], network,
-                                          self.rng.random())
+                                          self.rng.random(), self.carer[s])
             self.care[s] = new
             if new == old:
                 continue
@@ -435,7 +450,8 @@ class HouseholdAgent(mesa.Agent):
         if p > 0.0 and (u := self.rng.random()) < p and u < p * self.search_cost_factor():
             u_type, u_tenure = self.rng.random(2)
             dtype, tenure = search.search_target(self.as_row(), np.array([0]), np.array([u_type]),
-                                                 np.array([u_tenure]), model.params.moving)
+                                                 np.array([u_tenure]), model.params.moving,
+                                                 model.params.loneliness)
             self.search_type = int(dtype[0])
             price = model.owner_values()[self.region] if tenure[0] == OWNER else 0.0
             within, _, _ = money.tenure_within_means(tenure, self.money(), np.array([price]),
@@ -668,6 +684,7 @@ class ReferenceModel(CalendarClock, mesa.Model):
                 search_tenure=hh.search_tenure[row], home=home, benefit=hh.benefit[row],
                 income=hh.income_eur_year[row], savings=hh.savings_eur[row],
                 coresident_birth_months=hh.coresident_birth_month[row],
+                carer=informal.has_carer(hh.carer[row]), lonely=hh.lonely[row],
             )
 
     @classmethod
@@ -741,7 +758,7 @@ class ReferenceModel(CalendarClock, mesa.Model):
         return p
 
     def choose_transition(self, state: int, age_months: int, dementia: bool, network: bool,
-                          u: float) -> int:
+                          u: float, carer: bool = False) -> int:
         """New care state for one person given one uniform draw ``u``.
 
         Same rule as :func:`agents.care.draw_transitions`: an event happens when ``u`` is below
@@ -754,16 +771,18 @@ class ReferenceModel(CalendarClock, mesa.Model):
             dementia: Dementia flag.
             network: True when a partner or a child nearby can help.
             u: Uniform draw in [0, 1).
+            carer: True when the person receives informal care.
 
         Returns:
             The new care state code.
         """
-        key = (state, age_months, dementia, network)
+        key = (state, age_months, dementia, network, carer)
         entry = self._transitions.get(key)
         if entry is None:
             h = care.transition_hazards(np.array([state]), np.array([age_months / 12.0]),
                                         np.array([dementia]), np.array([network]),
-                                        self.params.care)[0]
+                                        self.params.care, np.array([carer]),
+                                        self.params.informal.moderate_rr_with_carer)[0]
             total = float(h.sum())
             p_event = float(step_probability(total, self.settings.steps_per_year))
             entry = (p_event, total, tuple(np.cumsum(h).tolist()))
@@ -788,7 +807,7 @@ class ReferenceModel(CalendarClock, mesa.Model):
         key = (group, flags)
         p = self._intention_p.get(key)
         if p is None:
-            x_def, x_may = situation_logits(flags, self.params.moving)
+            x_def, x_may = situation_logits(flags, self.params.moving, self.params.loneliness)
             a_def, a_may = self.intercepts
             p_def, p_may = intention.intention_probabilities(x_def, x_may, a_def[group], a_may[group])
             p = (float(p_def), float(p_may))

@@ -5,8 +5,9 @@ streams it draws and the indicators it records (``sim.process.Process``). To add
 module and add one line here. Order, and why:
 
 1. ``ageing`` first, so that everything in the step sees this month's ages;
-2. ``mortality``, then ``care``: only survivors develop care needs; then ``wlz_admission`` (new
-   indications register, free places are filled);
+2. ``mortality``, then ``care``: only survivors develop care needs; ``informal_care`` (carers start,
+   become overburdened and stop; a person whose carer stopped weighs registering anew); then
+   ``wlz_admission`` (new indications register, free places are filled);
 3. the rest of the household events: ``family`` (births, starters), ``union``, ``separation``,
    ``sharing``, ``hospitaverhuur``, ``migration``; then ``building`` (demolition, completions,
    transformations) so that the market sees this month's vacancies;
@@ -15,7 +16,8 @@ module and add one line here. Order, and why:
    (huurtoeslag and housing cost ratios, before the year's rent rise); ``prices`` (new dwellings
    priced, re-let rents raised, the yearly rise for 1 January); ``intention`` in the last month of
    the year (for 1 January), after ``kin`` (the kin network's yearly update: deaths, moves and
-   newcomers of the year, and who has a child within reach);
+   newcomers of the year, and who has a child within reach) and ``loneliness`` (who is lonely,
+   which the intentions weigh);
 5. policies that change the stock for the next month (``building_programme``,
    ``verzorgingshuis_places``), then ``pension`` (AOW on 1 January) and ``accounting`` (costs of the
    state the month ends in).
@@ -31,8 +33,10 @@ from agents import (
     building,
     care,
     family,
+    informal,
     intention,
     kin,
+    loneliness,
     market,
     migration,
     money,
@@ -49,6 +53,7 @@ SCHEDULE = (
     ageing.PROCESS,
     mortality.PROCESS,
     care.PROCESS,
+    informal.PROCESS,
     admission.PROCESS,
     family.PROCESS,
     union.PROCESS,
@@ -63,6 +68,7 @@ SCHEDULE = (
     money.PROCESS,
     prices.PROCESS,
     kin.PROCESS,
+    loneliness.PROCESS,
     intention.PROCESS,
     building_programme.PROCESS,
     verzorgingshuis.PROCESS,

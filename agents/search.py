@@ -32,7 +32,7 @@ from sim.codes import (
     is_institution,
 )
 from sim.households import care_need, oldest_age_months
-from sim.params import MovingParams
+from sim.params import LonelinessParams, MovingParams
 from sim.process import Context, Process
 from sim.rates import step_probability
 
@@ -42,20 +42,29 @@ OLDEST_GROUP_YEARS = 75
 """Start of the older age group of ``search_nultreden_share`` and ``search_owner_stays_share``."""
 
 
-def search_target(hh, rows, u_type, u_tenure, mp: MovingParams) -> tuple[np.ndarray, np.ndarray]:
-    """Dwelling type and tenure sought by households ``rows`` (:func:`choose_target`)."""
-    return choose_target(care_need(hh, rows), oldest_age_months(hh, rows) // 12, hh.tenure[rows],
-                         u_type, u_tenure, mp)
-
-
-def choose_target(need, age, tenure_now, u_type, u_tenure, mp: MovingParams
+def search_target(hh, rows, u_type, u_tenure, mp: MovingParams, lp: LonelinessParams | None = None
                   ) -> tuple[np.ndarray, np.ndarray]:
+    """Dwelling type and tenure sought by households ``rows`` (:func:`choose_target`).
+
+    With ``lp``, households with a lonely adult seek geclusterd more often.
+    """
+    lonely, share = None, 0.0
+    if lp is not None:
+        lonely, share = hh.lonely[rows].any(axis=1), lp.search_geclusterd_share
+    return choose_target(care_need(hh, rows), oldest_age_months(hh, rows) // 12, hh.tenure[rows],
+                         u_type, u_tenure, mp, lonely, share)
+
+
+def choose_target(need, age, tenure_now, u_type, u_tenure, mp: MovingParams, lonely=None,
+                  lonely_geclusterd_share: float = 0.0) -> tuple[np.ndarray, np.ndarray]:
     """Dwelling type and tenure sought (shares of ``MovingParams``, assumptions of the project).
 
     Type: heavy care at home seeks zorggeschikt; moderate care or loss of regie seeks geclusterd
     (``search_care_geclusterd_share``) or zorggeschikt; a limitation seeks nultreden
     (``search_limitation_nultreden_share``) or geclusterd; without a care need, older households seek
-    nultreden (``search_nultreden_share``, 55-74 and 75+), younger households regular dwellings.
+    nultreden (``search_nultreden_share``, 55-74 and 75+), younger households regular dwellings; an
+    older household without a care need and with a lonely adult (``lonely``) seeks geclusterd when
+    its type draw is in the top ``lonely_geclusterd_share`` of its range (the rest as the others).
     Tenure: owners stay owners (``search_owner_stays_share``, under 75 and 75+; else social rent);
     social renters stay (``search_social_stays_share``; else private); private renters by
     ``search_private_tenure_shares``.
@@ -66,6 +75,8 @@ def choose_target(need, age, tenure_now, u_type, u_tenure, mp: MovingParams
     oldest = age >= OLDEST_GROUP_YEARS
     p_nultreden = np.where(oldest, mp.search_nultreden_share[1], mp.search_nultreden_share[0])
     dtype[older & (u_type < p_nultreden)] = NULTREDEN
+    if lonely is not None:
+        dtype[older & np.asarray(lonely, bool) & (u_type >= 1.0 - lonely_geclusterd_share)] = GECLUSTERD
     lim = need == LIMITATION
     dtype[lim] = np.where(u_type[lim] < mp.search_limitation_nultreden_share, NULTREDEN, GECLUSTERD)
     mod = (need == MODERATE) | (need == REGIE)
@@ -115,7 +126,7 @@ def search(ctx: Context) -> None:
     if len(new):
         u_type = ctx.streams.for_few("search_type", hh.pid[new, 0])
         u_tenure = ctx.streams.for_few("search_tenure", hh.pid[new, 0])
-        hh.search_type[new], wanted = search_target(hh, new, u_type, u_tenure, mp)
+        hh.search_type[new], wanted = search_target(hh, new, u_type, u_tenure, mp, ctx.params.loneliness)
         hh.search_tenure[new] = money.affordable_tenure(ctx, new, wanted, m)
         hh.search_since[new] = ctx.step
 
@@ -146,6 +157,6 @@ def _cost_factor(ctx: Context, rows: np.ndarray) -> tuple[np.ndarray, money.Hous
     return np.exp(-mp.search_cost_sensitivity * share), m
 
 
-PROCESS = Process("search", search, reads=("moving", "policy", "money", "prices", "costs"),
+PROCESS = Process("search", search, reads=("moving", "policy", "money", "prices", "costs", "loneliness"),
                   streams=("search", "search_type", "search_tenure"),
                   records=money.TENURE_INDICATORS)

@@ -38,7 +38,7 @@ def random_scenario(rng: np.random.Generator, name: str = "random") -> dict:
                    "programme_last_year": first + int(rng.integers(0, 10)),
                    "programme_social_share": float(u())}
     if u() < 0.5:
-        policy |= {"logeerzorg_share": float(u()), "logeerzorg_delay_months": float(rng.uniform(0, 24))}
+        policy |= {"logeerzorg_share": float(u()), "logeerzorg_burden_factor": float(u())}
     if u() < 0.4:
         policy |= {"verpleeghuis_places_target": float(rng.integers(110_000, 140_000)),
                    "wlz_at_home_in_zorggeschikt": bool(u() < 0.5)}

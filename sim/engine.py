@@ -62,6 +62,30 @@ def check_schedule(processes: Sequence[Process]) -> tuple[Process, ...]:
     return processes
 
 
+def setup_order(processes: Sequence[Process]) -> list[Process]:
+    """The processes with a set-up, in the order their set-ups run.
+
+    Schedule order, except that a process waits for the set-ups of the processes in its
+    ``setup_after`` (processes without a set-up, or not in the schedule, are not waited for).
+
+    Raises:
+        ValueError: When the ``setup_after`` declarations form a cycle.
+    """
+    pending = [p for p in processes if p.setup is not None]
+    names = {p.name for p in pending}
+    done: set[str] = set()
+    order: list[Process] = []
+    while pending:
+        ready = [p for p in pending if not (set(p.setup_after) & names) - done]
+        if not ready:
+            raise ValueError(f"the set-ups of {[p.name for p in pending]} wait for each other (setup_after)")
+        first = ready[0]
+        order.append(first)
+        done.add(first.name)
+        pending.remove(first)
+    return order
+
+
 def schedule_registry(processes: Sequence[Process]) -> dict[str, outputs.Indicator]:
     """Every indicator of a model with this schedule: the census, the occupancy's, the processes'."""
     return outputs.registry(outputs.CENSUS, OCCUPANCY_INDICATORS, *(p.records for p in processes))
@@ -119,9 +143,8 @@ class Engine(CalendarClock, mesa.Model):
         self.contexts = {p.name: Context(self, p) for p in self.processes}
         self._stepping = tuple((p, self.contexts[p.name]) for p in self.processes)
         self._next_pid = int(households.pid.max()) + 1 if households.n else 0
-        for p in self.processes:
-            if p.setup is not None:
-                p.setup(self.contexts[p.name])
+        for p in setup_order(self.processes):
+            p.setup(self.contexts[p.name])
 
     def restrict_to(self, names: Sequence[str]) -> None:
         """Steps only the processes named (in schedule order) from now on; the set-up stays done.

@@ -30,7 +30,13 @@ COLUMNS: dict[str, tuple[type, bool, object]] = {
     "sex": (np.int8, True, 0),
     "care": (np.int8, True, 0),
     "dementia": (np.bool_, True, False),
+    # step of the Wlz indication, or of the end of the informal care of a person with one (from then
+    # the person weighs registering for a verpleeghuis place as at a new indication)
     "wlz_step": (np.int32, True, -1),
+    # informal care received: the carer's kind and state (agents.informal: kind codes and flag bits)
+    "carer": (np.int8, True, 0),
+    # severe loneliness of persons followed from loneliness.min_age_years (agents.loneliness)
+    "lonely": (np.bool_, True, False),
     "tenure": (np.int8, False, 0),
     "dwelling": (np.int8, False, 0),
     "region": (np.int8, False, 0),
@@ -76,7 +82,7 @@ NO_CORESIDENT = 2**15 - 1
 (a co-resident of 54 in 2025) to 2100's month 900 fit, 8 bytes a household for four slots."""
 
 PERSON_COLUMNS = ("present", "pid", "age_months", "sex", "care", "dementia", "wlz_step",
-                  "wlz_wait_since")
+                  "wlz_wait_since", "carer", "lonely")
 """Per-adult columns that move with a person."""
 
 
@@ -123,6 +129,8 @@ def clear_slots(hh: Households, rows: np.ndarray, slots: np.ndarray) -> None:
     hh.dementia[rows, slots] = False
     hh.wlz_step[rows, slots] = -1
     hh.wlz_wait_since[rows, slots] = NOT_WAITING
+    hh.carer[rows, slots] = 0
+    hh.lonely[rows, slots] = False
 
 
 def clear_households(hh: Households, rows: np.ndarray) -> None:

@@ -287,6 +287,7 @@ class Occupancy:
             "sex": np.stack([hh.sex[rows, slots], empty], 1),
             "care": np.stack([hh.care[rows, slots], empty], 1),
             "dementia": np.stack([hh.dementia[rows, slots], np.zeros(k, bool)], 1),
+            "lonely": np.stack([hh.lonely[rows, slots], np.zeros(k, bool)], 1),
             "wlz_step": np.stack([hh.wlz_step[rows, slots], np.full(k, -1, np.int32)], 1),
             "region": hh.region[rows],
             "benefit": hh.benefit[rows],

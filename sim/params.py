@@ -437,16 +437,19 @@ class WlzParams(_Group):
         "the zorgkantoren, places above the path close as they free up", bounds=(0.0, 1e6),
         any_length=True)
     wants_admission_share: float = param(
-        0.8, unit="share of new indications (before the waiting response)", kind="assumption",
+        0.95, unit="share of new indications (before the waiting response and the carer's factor)",
+        kind="assumption",
         source="share of persons with a new Wlz indication who register for a verpleeghuis place; "
         "the rest receive Wlz care at home ('thuis, tenzij'; 68,908 of 191,303 VV indications at "
         "home in 2023, secondary); with the next parameter set so that the waiting list stays near "
-        "the published 18,000-22,000 in the first years", bounds=(0.0, 1.0))
+        "the published 18,000-22,000 in the first years (reset from 0.8 when informal care came in, "
+        "results version 37: those with a carer register at informal.registration_factor_with_carer)",
+        bounds=(0.0, 1.0))
     later_admission_wish_per_year: float = param(
-        0.6, unit="per year (before the waiting response)", kind="assumption",
+        1.1, unit="per year (before the waiting response and the carer's factor)", kind="assumption",
         source="hazard that a person with Wlz care at home registers for a place later; with the "
         "share above and the waiting response set by hand so that the list stays near 18,000-22,000 "
-        "to 2030 while about 56,000 a year are admitted",
+        "to 2030 while about 56,000 a year are admitted (reset from 0.6 with the share above)",
         bounds=(0.0, 12.0))
     registration_half_wait_months: float = param(
         6.0, unit="months of expected wait", kind="assumption",
@@ -925,13 +928,14 @@ class PolicyParams(_Group):
         source="half by woningcorporaties, half by the market (nl_facts "
         "target_geschikte_woningen_ouderen note, verified)", bounds=(0.0, 1.0))
     logeerzorg_share: float = param(
-        0.0, unit="share of new Wlz indications of persons with a partner", kind="policy",
-        source="users of logeerzorg (respite stays) among new indications with a partner at home; "
-        "0 in the baseline", bounds=(0.0, 1.0))
-    logeerzorg_delay_months: float = param(
-        6.0, unit="months", kind="input",
-        source="logeerzorg delays admission by about half a year (letter 2021, nl_facts "
-        "logeerzorg_admission_delay 0.5 years, verified)", bounds=(0.0, 60.0))
+        0.0, unit="share of the main carers of persons with a Wlz indication at home", kind="policy",
+        source="carers who use logeerzorg (respite stays); 0 in the baseline", bounds=(0.0, 1.0))
+    logeerzorg_burden_factor: float = param(
+        0.5, unit="factor on the carer's burden hazards", kind="assumption",
+        source="respite halves a user's hazards of becoming overburdened and of stopping once "
+        "overburdened; assumption, checked against the letter of 2021 (professionals: admission "
+        "about half a year later for part of the users; nl_facts logeerzorg_admission_delay)",
+        bounds=(0.0, 1.0))
     older_mover_priority_all_types: bool = param(
         False, unit="switch", kind="policy",
         source="doorstroom: corporaties give movers 65+ priority for every dwelling type, not "
@@ -1526,14 +1530,152 @@ class NetworkParams(_Group):
         source="hazard that a child within reach moves beyond it; the hazard of moving back within "
         "reach follows so that the share within reach stays child_near_share; assumption",
         bounds=(0.0, 1.0))
+    move_near_child_share: float = param(
+        0.1, unit="share of the children beyond reach in the province", kind="assumption",
+        source="an older parent who moves home within its province comes within reach of each child "
+        "living beyond reach in that province with this probability; assumption (SCP, Kullberg, "
+        "'Gepaste afstand': one in ten Dutch people want close family in the same neighbourhood; no "
+        "share of older movers who move to be near a child was found)", bounds=(0.0, 1.0))
+    move_near_child_min_age_years: float = param(
+        65.0, unit="years", kind="assumption",
+        source="age from which a move can bring a parent within reach of a child (the moves of older "
+        "households the indicator moves_nearer_children counts); assumption", bounds=(0.0, 120.0),
+        changeable=False)
     child_male_share: float = param(
         0.512, unit="share of children", kind="assumption",
         source="boys among births (about 105 boys per 100 girls)", bounds=(0.0, 1.0), changeable=False)
 
 
+@dataclass(frozen=True)
+class InformalParams(_Group):
+    """Informal care (mantelzorg): who cares for a person in need at home, how much, and when it ends.
+
+    A person with a care need (a limitation or more) living at home receives care from one main
+    carer: the partner, else a child within reach, else someone else (a neighbour, friend or other
+    relative). Care starts at a hazard by the carer's kind, burdens the carer in proportion to the
+    hours the care state asks, and an overburdened carer stops (:mod:`agents.informal`).
+    """
+
+    _group = "informal"
+
+    start_per_year: tuple[float, ...] = param(
+        (0.187, 0.935, 0.742), unit="per person in need per year (partner, child within reach, other)",
+        kind="output",
+        source="hazard that a person in need without a carer starts receiving care from the best "
+        "available carer; fitted (with overburden_per_hour_per_year) to the shares of persons 65-74 "
+        "and 75+ receiving informal care (CBS 2019: 7.4%, 23.7%), the partners' share of the carers "
+        "(44%, CBS 2023) and the heavily burdened carers (19%, CBS 2022) by "
+        "calibration/examples/informal_care_2025.toml (results version 37: se 0.10, 5.4, 8.2; the "
+        "child and other hazards are weakly identified, only their mix is)", bounds=(0.0, 50.0))
+    hours_per_week: tuple[float, ...] = param(
+        (8.0, 20.0, 36.0, 44.0), unit="hours per week (limitation, moderate, regie, heavy)",
+        kind="assumption",
+        source="hours of informal care a receiver gets by its care state: the profile (1 : 2.5 : 4.5 "
+        ": 5.5) is an assumption, its level set so that receivers get about 18 hours a week on "
+        "average (CBS Gezondheidsenquete 2019, receivers 55+; indicator informal_care_hours_mean)",
+        bounds=(0.0, 168.0))
+    overburden_per_hour_per_year: float = param(
+        0.00898, unit="per year per weekly hour of care", kind="output",
+        source="hazard that a carer becomes overburdened (heavily burdened), per hour of care a "
+        "week; fitted to the 19% of carers heavily burdened in 2022 (CBS Statistische Trends 2024, "
+        "Gezondheidsmonitor 2022) by calibration/examples/informal_care_2025.toml (se 0.0014)",
+        bounds=(0.0, 1.0))
+    overburdened_stop_per_year: float = param(
+        0.5, unit="per overburdened carer per year", kind="assumption",
+        source="hazard that an overburdened carer stops caring (the receiver turns to formal care or "
+        "another carer); assumption", bounds=(0.0, 50.0))
+    partner_max_care_state: int = param(
+        1, unit="care state code (0 none, 1 limitation)", kind="assumption",
+        source="a partner cares while its own care need is at most a limitation; assumption",
+        bounds=(0, 4))
+    moderate_rr_with_carer: float = param(
+        0.8, unit="relative rate", kind="assumption",
+        source="rate of moving from a limitation to a moderate (formal) care need for a person who "
+        "receives informal care, relative to one who does not; assumption (free for the calibration)",
+        bounds=(0.0, 5.0))
+    registration_factor_with_carer: float = param(
+        0.5, unit="factor on the probability of registering", kind="assumption",
+        source="a person with a Wlz indication whose carer is not overburdened registers for a "
+        "verpleeghuis place with this factor on the probabilities (at the indication and later); "
+        "when the carer stops, the person weighs registering as at a new indication; assumption "
+        "(free for the calibration)", bounds=(0.0, 1.0))
+
+
+@dataclass(frozen=True)
+class LonelinessParams(_Group):
+    """Severe loneliness of older persons: its prevalence by age and living situation, and its persistence.
+
+    Each year (31 December) a person's odds of severe loneliness are the intercept of its age band
+    (solved on the 2025 population so that the prevalence by age is the published one) times the
+    odds ratios of its situation; the state follows a two-state Markov chain with this stationary
+    probability and the given persistence (:mod:`agents.loneliness`).
+    """
+
+    _group = "loneliness"
+
+    def _check_together(self) -> None:
+        if len(self.prevalence_by_age) != len(self.age_band_starts_years):
+            raise ParameterError(
+                f"loneliness.prevalence_by_age has {len(self.prevalence_by_age)} values for "
+                f"{len(self.age_band_starts_years)} age_band_starts_years: expected one per band")
+        _require_increasing("loneliness", "age_band_starts_years", self.age_band_starts_years, "years")
+
+    age_band_starts_years: tuple[float, ...] = param(
+        (65.0, 75.0, 85.0), unit="years", kind="input",
+        source="age bands of the Gezondheidsmonitor's loneliness figures (65-74, 75-84, 85+); "
+        "persons are followed from the first", bounds=(18.0, 120.0), changeable=False)
+    prevalence_by_age: tuple[float, ...] = param(
+        (0.084, 0.11, 0.14), unit="share of persons severely lonely", kind="input",
+        source="GGD/CBS/RIVM Gezondheidsmonitor: severe loneliness 65-74 8.4% (2016, "
+        "leidraadlangerzelfstandigwonen.nl), 75-84 11% and 85+ 14% (2020, volksgezondheidenzorg.info: "
+        "75+ 12%)", bounds=(0.0, 1.0), changeable=False)
+    odds_ratio_alone: float = param(
+        2.3, unit="odds ratio", kind="input",
+        source="living without a partner, derived: CBS 2017 (persons 15+, blikopnieuws.nl 2018-09): "
+        "5-6% of persons in a couple and 12% of singles without children strongly lonely, "
+        "(0.12/0.88)/(0.055/0.945) = 2.3", bounds=(0.0, 100.0), changeable=False)
+    odds_ratio_recently_widowed: float = param(
+        1.5, unit="odds ratio", kind="assumption",
+        source="widowed in the last recent_widowhood_months, on top of living alone; assumption (LASA: "
+        "losing a partner gives the largest rise in loneliness, Dykstra, Van Tilburg & De Jong "
+        "Gierveld 2005, no odds ratio given)", bounds=(0.0, 100.0), changeable=False)
+    recent_widowhood_months: float = param(
+        24.0, unit="months", kind="assumption", source="how long widowhood counts as recent; assumption",
+        bounds=(0.0, 600.0), changeable=False)
+    odds_ratio_no_child_within_reach: float = param(
+        1.3, unit="odds ratio", kind="assumption",
+        source="no child within reach (10 km); assumption (no Dutch figure found)", bounds=(0.0, 100.0),
+        changeable=False)
+    odds_ratio_clustered: float = param(
+        0.8, unit="odds ratio", kind="assumption",
+        source="living in a geclusterde or zorggeschikte woning or a verzorgingshuis, built for meeting "
+        "(the letter of 2025: 'veel gelegenheid om elkaar te ontmoeten'); assumption: the one Dutch "
+        "study found (Dykstra et al. 2005, LASA) saw no effect of entering residential care; 1 "
+        "switches the effect off", bounds=(0.0, 100.0))
+    odds_ratio_care_need: float = param(
+        6.0, unit="odds ratio", kind="input",
+        source="a care need (a limitation or more), derived: CBS 2015 (75+ living independently, "
+        "Telegraaf/BNR 2015-09): 20% of those in poor health and 4% of those in good health lonely, "
+        "(0.20/0.80)/(0.04/0.96) = 6.0; a limitation taken as poor health", bounds=(0.0, 100.0),
+        changeable=False)
+    persistence_per_year: float = param(
+        0.5, unit="share", kind="assumption",
+        source="weight of last year's state in this year's (a lonely person stays lonely with "
+        "probability persistence + (1 - persistence) p); assumption", bounds=(0.0, 1.0))
+    intention_effect: tuple[float, ...] = param(
+        (0.4, 0.3), unit="log odds (definite, maybe)", kind="assumption",
+        source="a lonely adult in the household raises the odds of a move intention; assumption",
+        bounds=(-10.0, 10.0))
+    search_geclusterd_share: float = param(
+        0.3, unit="share of searching households", kind="assumption",
+        source="an older household with a lonely adult and no care need seeks a geclusterde woning "
+        "with this probability (else as any household of its age); assumption", bounds=(0.0, 1.0))
+
+
 GROUPS: tuple[type[_Group], ...] = (
     DemographyParams, CareParams, PopulationParams, WlzParams, HousingParams, MovingParams,
-    TurnoverParams, PolicyParams, CostParams, PriceParams, MoneyParams, NetworkParams,
+    TurnoverParams, PolicyParams, CostParams, PriceParams, MoneyParams, NetworkParams, InformalParams,
+    LonelinessParams,
 )
 
 
@@ -1553,6 +1695,8 @@ class Parameters:
     prices: PriceParams = field(default_factory=PriceParams)
     money: MoneyParams = field(default_factory=MoneyParams)
     network: NetworkParams = field(default_factory=NetworkParams)
+    informal: InformalParams = field(default_factory=InformalParams)
+    loneliness: LonelinessParams = field(default_factory=LonelinessParams)
 
     @classmethod
     def from_dict(cls, data: dict[str, dict[str, Any]] | None) -> Parameters:

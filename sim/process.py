@@ -40,7 +40,9 @@ class Process:
         reads: Parameter groups it reads (``sim.params`` group names).
         streams: Named random streams it draws from.
         records: Indicators it records (flows summed over the year, or means).
-        setup: Optional function of the context called once when the model is built.
+        setup: Optional function of the context called once when the model is built (in schedule
+            order, except that a set-up runs after those of the processes named in ``setup_after``).
+        setup_after: Processes whose set-up this one's needs (e.g. the kin network before the carers).
     """
 
     name: str
@@ -49,6 +51,7 @@ class Process:
     streams: tuple[str, ...] = ()
     records: tuple[Indicator, ...] = ()
     setup: Callable[[Context], None] | None = None
+    setup_after: tuple[str, ...] = ()
 
     @property
     def summary(self) -> str:

@@ -43,11 +43,10 @@ def test_invariants_hold_every_step(run_model):
 
 def test_mesa_clock_and_process_order():
     m = DoorstroomModel(settings=SMALL)
-    expected = ["ageing", "mortality", "care", "wlz_admission", "family", "union", "separation",
-                "sharing",
-                "hospitaverhuur", "migration", "building", "adaptation", "search", "allocation",
-                "money", "prices", "kin", "intention", "building_programme", "verzorgingshuis_places",
-                "pension", "accounting"]
+    expected = ["ageing", "mortality", "care", "informal_care", "wlz_admission", "family", "union",
+                "separation", "sharing", "hospitaverhuur", "migration", "building", "adaptation",
+                "search", "allocation", "money", "prices", "kin", "loneliness", "intention",
+                "building_programme", "verzorgingshuis_places", "pension", "accounting"]
     assert list(m.stepping) == expected, f"process order changed: {list(m.stepping)}"
     m.step()
     assert m.steps == 1 and m.time == 1.0, f"Mesa clock: steps {m.steps}, time {m.time}"

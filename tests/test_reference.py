@@ -398,11 +398,15 @@ def test_reference_starts_from_the_array_models_state(small_population):
     assert (hh.dwelling[rows] != VERPLEEGHUIS).all()
     # both before the first step (step index -1), when the array model drew the first intentions
     assert model.step_index == array.step_index == -1
-    x_def, x_may = intention_logits(hh, dw, rows, array.step_index, array.params.moving)
-    got = np.array([situation_logits(a.situation(), model.params.moving) for a in agents])
+    x_def, x_may = intention_logits(hh, dw, rows, array.step_index, array.params.moving,
+                                    array.params.loneliness)
+    got = np.array([situation_logits(a.situation(), model.params.moving, model.params.loneliness)
+                    for a in agents])
     np.testing.assert_allclose(got[:, 0], x_def)
     np.testing.assert_allclose(got[:, 1], x_may)
     assert [a.intention for a in agents] == hh.intention[rows].tolist()
+    assert [a.lonely for a in agents] == hh.lonely[rows].tolist()
+    assert [a.carer for a in agents] == (hh.carer[rows] != 0).tolist()
     np.testing.assert_array_equal(model.intercepts[0], array.intercepts[0])
     array.step()
     with pytest.raises(ValueError, match="before the first step"):

@@ -359,7 +359,7 @@ def scenarios(draw):
     policy = draw(st.fixed_dictionaries({}, optional={
         "programme_nultreden_total": st.floats(0, 3e5), "programme_geclusterd_total": st.floats(0, 2e5),
         "programme_zorggeschikt_total": st.floats(0, 1e5), "programme_social_share": FRACTION,
-        "logeerzorg_share": FRACTION, "logeerzorg_delay_months": st.floats(0, 60),
+        "logeerzorg_share": FRACTION, "logeerzorg_burden_factor": FRACTION,
         "verpleeghuis_places_target": st.floats(0, 2e5), "wlz_at_home_in_zorggeschikt": st.booleans(),
         "verzorgingshuis_places_total": st.floats(0, 1e5),
         "verzorgingshuis_places_per_year": st.floats(0, 5e4),

@@ -43,7 +43,7 @@ LEVERS: tuple[Lever, ...] = (
              "programme_nultreden_total", "programme_geclusterd_total",
              "programme_zorggeschikt_total", "programme_first_year", "programme_last_year",
              "programme_social_share"),
-    *_levers("logeerzorg", ("wlz_admission",), "logeerzorg_share", "logeerzorg_delay_months"),
+    *_levers("logeerzorg", ("informal_care",), "logeerzorg_share", "logeerzorg_burden_factor"),
     *_levers("doorstroom", ("allocation",), "older_mover_priority_all_types", "keep_rent",
              "moving_allowance_eur"),
     *_levers("scheiden_wonen_zorg", ("wlz_admission",), "verpleeghuis_places_target",

@@ -1,43 +1,38 @@
-"""Logeerzorg: respite stays let partners keep caring at home, so admission comes later.
+"""Logeerzorg: respite stays relieve the carers of persons with a Wlz indication living at home.
 
-Levers (``PolicyParams``): ``logeerzorg_share`` of the persons with a new Wlz indication who live with
-a partner use respite stays and register for a verpleeghuis place only ``logeerzorg_delay_months``
-later (stream ``logeerzorg``, by person id). Called by the ``wlz_admission`` process at registration.
+Levers (``PolicyParams``): ``logeerzorg_share`` of the main carers of persons with a Wlz indication
+use respite stays (drawn once per caring spell, stream ``logeerzorg``, by the receiver's person id);
+their hazards of becoming overburdened and of stopping once overburdened are multiplied by
+``logeerzorg_burden_factor``. The care at home lasts longer, so registration for a verpleeghuis place
+and admission come later (:mod:`agents.informal`, :mod:`agents.admission`). Called by the
+``informal_care`` process.
 """
 
 from __future__ import annotations
 
 import numpy as np
 
-from sim.households import partner_of, row_of
 from sim.outputs import declare
 from sim.process import Context
 
 INDICATORS = declare(
-    ("logeerzorg_users", "persons per year", "New indications using logeerzorg", "flow"),
+    ("logeerzorg_users", "persons per year", "Carers who start using logeerzorg", "flow"),
 )
 
 
-def registration_start(ctx: Context, persons: np.ndarray, new: np.ndarray,
-                       join: np.ndarray) -> np.ndarray:
-    """The step from which each registering person is on the waiting list.
+def uses_respite(ctx: Context, pids: np.ndarray) -> np.ndarray:
+    """True for the carers (of the receivers ``pids``) who use logeerzorg.
 
     Args:
-        ctx: The context of the registering process (declares stream ``logeerzorg``).
-        persons: Person indices of the persons with a Wlz indication who may register.
-        new: True where the indication is new in this step.
-        join: True where the person registers now.
-
-    Returns:
-        The current step, or later for logeerzorg users (``int64``, one per person).
+        ctx: The context of the ``informal_care`` process (declares stream ``logeerzorg``).
+        pids: Person ids of receivers with a Wlz indication whose carer has not been asked yet.
     """
-    hh = ctx.households
-    pp = ctx.params.policy
-    start = np.full(len(persons), ctx.step, np.int64)
-    if pp.logeerzorg_share > 0:
-        with_partner = new & hh.present.ravel()[partner_of(persons)]
-        u = ctx.streams.for_few("logeerzorg", hh.pid.ravel()[persons])
-        delayed = with_partner & (u < pp.logeerzorg_share)
-        start[delayed] += int(round(pp.logeerzorg_delay_months * ctx.steps_per_year / 12))
-        ctx.record.flow("logeerzorg_users", float(hh.weight[row_of(persons)[join & delayed]].sum()))
-    return start
+    share = ctx.params.policy.logeerzorg_share
+    if share <= 0 or len(pids) == 0:
+        return np.zeros(len(pids), bool)
+    return ctx.streams.for_few("logeerzorg", pids) < share
+
+
+def burden_factor(ctx: Context, respite: np.ndarray) -> np.ndarray:
+    """Factor on the burden hazards of carers: ``logeerzorg_burden_factor`` for users, else 1."""
+    return np.where(respite, ctx.params.policy.logeerzorg_burden_factor, 1.0)
