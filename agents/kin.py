@@ -39,6 +39,7 @@ import networkx as nx
 import numpy as np
 from scipy.special import ndtri, pdtr
 
+from agents import informal
 from agents.mortality import base_hazard
 from sim.codes import FEMALE, LIMITATION, MALE, is_institution
 from sim.columns import ColumnTable
@@ -366,7 +367,8 @@ def kin_graph(ctx: Context, rows: np.ndarray) -> nx.Graph:
     """The households ``rows`` and their kin as a graph (for analysis at small scale and for tests).
 
     Nodes ``("p", pid)`` are the households' adults (attributes ``age_years``, ``sex``, ``care``,
-    ``region``, ``household``) and ``("c", id)`` their children in the network (``birth_year``,
+    ``region``, ``household``, ``lonely`` and ``carer``: the kind of their main informal carer,
+    :data:`agents.informal.CARER_KINDS`) and ``("c", id)`` their children in the network (``birth_year``,
     ``sex``, ``region``, ``near``); edges join partners (``kind="partner"``) and parents to their
     children (``kind="child"``, with ``near``).
     """
@@ -379,7 +381,8 @@ def kin_graph(ctx: Context, rows: np.ndarray) -> nx.Graph:
         for s in slots:
             g.add_node(("p", int(hh.pid[row, s])), age_years=int(hh.age_months[row, s]) // 12,
                        sex=int(hh.sex[row, s]), care=int(hh.care[row, s]), region=int(hh.region[row]),
-                       household=int(row))
+                       household=int(row), lonely=bool(hh.lonely[row, s]),
+                       carer=informal.CARER_KINDS[int(informal.carer_kind(hh.carer[row, s]))])
         if len(slots) == 2:
             g.add_edge(("p", int(hh.pid[row, 0])), ("p", int(hh.pid[row, 1])), kind="partner")
     members = {n[1] for n in g.nodes}

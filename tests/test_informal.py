@@ -264,3 +264,19 @@ def test_older_movers_come_within_reach_of_a_child():
         moves[share] = _year_value(m, "moves_nearer_children")
     assert near[1.0] > near[0.0]
     assert moves[0.0] == 0 and moves[1.0] > 0
+
+
+def test_a_policy_keeps_the_2025_carers_and_loneliness():
+    """Common random numbers: the set-up draws of carers and loneliness come from their own streams,
+    so a policy (here logeerzorg, which acts on the carers) starts from the same state, and a policy
+    that leaves care alone keeps the first year's carers of everyone (same draws by person id)."""
+    base = DoorstroomModel(Parameters(), SETTINGS)
+    policy = _model(policy={"logeerzorg_share": 0.5})
+    np.testing.assert_array_equal(base.households.carer, policy.households.carer)
+    np.testing.assert_array_equal(base.households.lonely, policy.households.lonely)
+    other = _model(policy={"moving_allowance_eur": 2500.0})
+    for m in (base, other):
+        m.restrict_to(["ageing", "mortality", "care", "informal_care"])
+        for _ in range(6):
+            m.step()
+    np.testing.assert_array_equal(base.households.carer, other.households.carer)

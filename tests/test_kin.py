@@ -78,6 +78,18 @@ def test_the_graph_of_a_sample(built):
     for node in (n for n in g if n[0] == "c"):
         assert 1 <= g.degree(node) <= 2
         assert all(d["near"] == g.nodes[node]["near"] for _, _, d in g.edges(node, data=True))
+    # the care network on it: a person cared for by a partner has a partner edge, one cared for by a
+    # child lives in a household with a child within reach
+    near_household = {g.nodes[p]["household"] for p, c, e in g.edges(data=True)
+                      if e["kind"] == "child" and e["near"] for p in (p, c) if p[0] == "p"}
+    for node in persons:
+        d = g.nodes[node]
+        if d["carer"] == "partner":
+            assert any(e["kind"] == "partner" for _, _, e in g.edges(node, data=True))
+        if d["carer"] == "child":
+            assert d["household"] in near_household
+        assert isinstance(d["lonely"], bool)
+    assert {g.nodes[n]["carer"] for n in persons} >= {"none", "partner"}
 
 
 def test_a_run_keeps_the_network_consistent_and_its_draws_common():
@@ -150,6 +162,8 @@ def test_the_network_command_writes_a_graphml_sample_and_never_replaces_it(tmp_p
     assert g.graph["year"] == 2026 and g.graph["scenario"] == "baseline"
     assert all(d["kind"] in ("partner", "child") for _, _, d in g.edges(data=True))
     assert all("near" in d for n, d in g.nodes(data=True) if n.startswith("c"))
+    assert all(d["carer"] in ("none", "partner", "child", "other") for n, d in g.nodes(data=True)
+               if n.startswith("p"))
     before = out.read_bytes()
     assert main(args) == 2
     assert "exists" in capsys.readouterr().err and out.read_bytes() == before
