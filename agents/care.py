@@ -30,7 +30,7 @@ import numpy as np
 
 from agents import informal
 from sim.codes import HEAVY, LIMITATION, MODERATE, NONE, REGIE
-from sim.households import partner_of, present_persons, row_of
+from sim.households import gather, partner_of, present_persons, row_of
 from sim.outputs import declare
 from sim.params import CareParams
 from sim.process import Context, Process
@@ -169,28 +169,27 @@ def care(ctx: Context) -> None:
     if n + len(waiting) == 0:
         return
     p_dem = step_tables(cp, ctx.steps_per_year)[2]
-    age_m = np.minimum(np.concatenate([hh.age_months.ravel()[flat], ap.age_months[waiting]]),
-                       AGE_MONTHS_MAX - 1)
-    pid = np.concatenate([hh.pid.ravel()[flat], ap.pid[waiting]])
-    weight = np.concatenate([hh.weight[row_of(flat)], ap.weight[waiting]])
+    age_m = gather([(hh.age_months.ravel(), flat), (ap.age_months, waiting)])
+    np.minimum(age_m, AGE_MONTHS_MAX - 1, out=age_m)
+    pid = gather([(hh.pid.ravel(), flat), (ap.pid, waiting)])
 
-    dem = np.concatenate([hh.dementia.ravel()[flat], ap.dementia[waiting]])
+    dem = gather([(hh.dementia.ravel(), flat), (ap.dementia, waiting)])
     u_dem = ctx.streams.for_few("dementia", pid)
     onset = np.flatnonzero(u_dem < p_dem[age_m])
     del u_dem
     onset = onset[~dem[onset]]
-    old = np.concatenate([hh.care.ravel()[flat], ap.care[waiting]])
+    old = gather([(hh.care.ravel(), flat), (ap.care, waiting)])
     state = old.copy()
     if len(onset):
         dem[onset] = True
         hh.dementia.ravel()[flat[onset[onset < n]]] = True
         ap.dementia[waiting[onset[onset >= n] - n]] = True
-        ctx.record.flow("dementia_onsets", weight[onset].sum())
+        ctx.record.flow("dementia_onsets", _weights(hh, ap, flat, waiting, onset).sum())
         state[onset] = np.maximum(old[onset], cp.dementia_min_care_state)
 
-    network = np.concatenate([hh.present.ravel()[partner_of(flat)] | hh.children_nearby[row_of(flat)],
-                              ap.children_nearby[waiting]])
-    carer = np.concatenate([informal.has_carer(hh.carer.ravel()[flat]), np.zeros(len(waiting), bool)])
+    network = gather([(hh.present.ravel(), partner_of(flat)), (ap.children_nearby, waiting)])
+    network[:n] |= hh.children_nearby[row_of(flat)]
+    carer = informal.has_carer(gather([(hh.carer.ravel(), flat), (np.zeros(len(waiting), np.int8), None)]))
     u = ctx.streams.for_few("care", pid)
     del pid
     new = draw_from_tables(state, dem, network, age_m, u, cp, ctx.steps_per_year, carer,
@@ -201,7 +200,7 @@ def care(ctx: Context) -> None:
     in_hh, in_ap = changed[changed < n], changed[changed >= n]
     hh.care.ravel()[flat[in_hh]] = new[in_hh].astype(np.int8)
     ap.care[waiting[in_ap - n]] = new[in_ap].astype(np.int8)
-    new_c, old_c, w_c = new[changed], old[changed], weight[changed]
+    new_c, old_c, w_c = new[changed], old[changed], _weights(hh, ap, flat, waiting, changed)
     for code, flow in ((LIMITATION, "limitation_onsets"), (MODERATE, "moderate_onsets"),
                        (REGIE, "regie_onsets")):
         ctx.record.flow(flow, w_c[(new_c == code) & (old_c < code)].sum())
@@ -213,6 +212,13 @@ def care(ctx: Context) -> None:
         region = hh.region[hr]
         for kantoor in ctx.institutions.zorgkantoren:
             kantoor.register_indications(hh.weight[hr[region == kantoor.region]])
+
+
+def _weights(hh, ap, flat: np.ndarray, waiting: np.ndarray, positions: np.ndarray) -> np.ndarray:
+    """Weights of the persons at ``positions`` of the step's order (household adults, then applicants)."""
+    n = len(flat)
+    return np.concatenate([hh.weight[row_of(flat[positions[positions < n]])],
+                           ap.weight[waiting[positions[positions >= n] - n]]])
 
 
 PROCESS = Process(

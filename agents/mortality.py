@@ -26,6 +26,7 @@ import numpy as np
 from sim.codes import FEMALE, HEAVY, MALE, WORK, is_institution
 from sim.households import (
     clear_slots,
+    gather,
     is_shared,
     move_survivor_to_slot0,
     present_persons,
@@ -184,8 +185,7 @@ def mortality(ctx: Context) -> None:
     if len(flat) + len(waiting) == 0:
         return
     dp = ctx.params.demography
-    persons = join_persons(household_persons(hh, flat), applicant_persons(ap, waiting),
-                           partner_persons(ap, partnered))
+    persons = step_persons(hh, ap, flat, waiting, partnered)
     hazard, cell, age_m = _hazard_cells(persons, dp, ctx.year_fraction, ctx.memory["norm"])
     p = step_probability(hazard, ctx.steps_per_year)[cell]
     del cell
@@ -244,6 +244,26 @@ def partner_persons(ap, idx: np.ndarray) -> dict[str, np.ndarray]:
 def join_persons(*groups: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
     """Persons of several groups, one after the other."""
     return {k: np.concatenate([g[k] for g in groups]) for k in groups[0]}
+
+
+def step_persons(hh, ap, flat: np.ndarray, waiting: np.ndarray, partnered: np.ndarray
+                 ) -> dict[str, np.ndarray]:
+    """The columns of :func:`household_persons` that a step's draw needs.
+
+    Of the household adults ``flat``, the applicants ``waiting`` and the partners of the applicants
+    ``partnered``, in that order (the order of :func:`join_persons`); the weight is left out, as the
+    step's alignment means are those of the set-up.
+    """
+    k = len(partnered)
+    return {
+        "pid": gather([(hh.pid.ravel(), flat), (ap.pid, waiting), (ap.partner_pid, partnered)]),
+        "age_months": gather([(hh.age_months.ravel(), flat), (ap.age_months, waiting),
+                              (ap.partner_age_months, partnered)]),
+        "sex": gather([(hh.sex.ravel(), flat), (ap.sex, waiting), (ap.partner_sex, partnered)]),
+        "care": gather([(hh.care.ravel(), flat), (ap.care, waiting), (np.zeros(k, np.int8), None)]),
+        "dementia": gather([(hh.dementia.ravel(), flat), (ap.dementia, waiting),
+                            (np.zeros(k, bool), None)]),
+    }
 
 
 def normalise(ctx: Context) -> None:

@@ -121,6 +121,25 @@ def present_persons(hh: Households) -> np.ndarray:
     return np.flatnonzero(hh.present.ravel())
 
 
+def gather(parts) -> np.ndarray:
+    """``concatenate([source[index] for source, index in parts])`` without the intermediate copies.
+
+    Each part's gather is written straight into its slice of the result (``np.take`` with ``out``;
+    mode ``wrap`` avoids the buffer ``raise`` needs: the indices are valid positions). An index of
+    ``None`` takes ``source`` whole (an array of the result's length part).
+    """
+    lengths = [len(src) if idx is None else len(idx) for src, idx in parts]
+    out = np.empty(sum(lengths), parts[0][0].dtype)
+    pos = 0
+    for (src, idx), k in zip(parts, lengths, strict=True):
+        if idx is None:
+            out[pos:pos + k] = src
+        elif k:
+            np.take(src, idx, out=out[pos:pos + k], mode="wrap")
+        pos += k
+    return out
+
+
 def clear_slots(hh: Households, rows: np.ndarray, slots: np.ndarray) -> None:
     """Empties the given adult slots."""
     hh.present[rows, slots] = False

@@ -7,6 +7,7 @@ from agents import care, family, mortality
 from sim.households import (
     adult_count,
     care_need,
+    gather,
     household_size,
     oldest_age_months,
     present_persons,
@@ -155,3 +156,16 @@ def test_partnership_factor_gives_singles_their_share_and_keeps_each_age_births(
         assert f[at & ~couple].sum() / f[at].sum() == pytest.approx(0.09)
     # an age with only women in couples keeps factor 1
     assert (family.partnership_factor(np.array([25, 25]), np.array([True, True]), 0.09) == 1).all()
+
+
+def test_gather_equals_the_concatenated_gathers():
+    """sim.households.gather writes each gather into its slice: the same as concatenating them."""
+    rng = np.random.default_rng(4)
+    for dtype in (np.int8, np.int16, np.int32, np.float32, np.bool_):
+        a = rng.integers(0, 100, 50).astype(dtype)
+        b = rng.integers(0, 100, 7).astype(dtype)
+        ia, ib = rng.integers(0, 50, 30), rng.integers(0, 7, 0)
+        whole = np.ones(4, dtype)
+        got = gather([(a, ia), (b, ib), (whole, None)])
+        np.testing.assert_array_equal(got, np.concatenate([a[ia], b[ib], whole]))
+        assert got.dtype == dtype
