@@ -46,8 +46,9 @@ HORIZON = (2025, 2050)
 RESULT_MARKER = "BENCH-RESULT "
 """Prefix of the child process's result line on its stdout."""
 
-TARGET_RATIO = 30.0
-"""The reference model should be at least this many times slower per step than the array engine."""
+TARGET_RATIO = 300.0
+"""The reference model should be at least this many times slower per household-step than the array
+engine, at 100,000 households (the speed issue's figure; the foundation asked 30)."""
 
 PROBE_SCALE = 0.001
 """Scale of the small population used to estimate the national number of households."""
