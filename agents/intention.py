@@ -92,9 +92,8 @@ def calibrate_intercepts(group, weight, x_def, x_may, mp: MovingParams, iteratio
     rest = 1 - t_def - t_may  # above 0: checked by MovingParams
     a_def, a_may = _log_odds(t_def, rest), _log_odds(t_may, rest)
     # households share few distinct (group, x_def, x_may) combinations: iterate on those, weighted
-    combos, inverse = np.unique(np.stack([np.asarray(group, float), x_def, x_may], axis=1),
-                                axis=0, return_inverse=True)
-    cw = np.bincount(inverse.ravel(), weights=weight, minlength=len(combos))
+    combos, inverse = unique_rows((np.asarray(group, float), x_def, x_may))
+    cw = np.bincount(inverse, weights=weight, minlength=len(combos))
     group, x_def, x_may, weight = combos[:, 0].astype(np.intp), combos[:, 1], combos[:, 2], cw
     wsum = np.bincount(group, weights=weight, minlength=n_groups)
     ok_def, ok_may = (wsum > 0) & (t_def > 0), (wsum > 0) & (t_may > 0)
@@ -105,6 +104,34 @@ def calibrate_intercepts(group, weight, x_def, x_may, mp: MovingParams, iteratio
         a_def[ok_def] += np.log(t_def[ok_def] / m_def[ok_def])
         a_may[ok_may] += np.log(t_may[ok_may] / m_may[ok_may])
     return a_def, a_may
+
+
+def unique_rows(columns) -> tuple[np.ndarray, np.ndarray]:
+    """``np.unique(np.stack(columns, axis=1), axis=0, return_inverse=True)``, in less memory.
+
+    Each column is replaced by the rank of its value among the column's distinct values, and the
+    ranks are combined into one integer key in the same lexicographic order, so the distinct rows
+    come out in the order ``np.unique`` gives them (a test checks that both agree). The stacked
+    rows and their sort are what the full population's set-up held at its peak.
+
+    Returns:
+        ``(rows, inverse)``: the distinct rows (float64, one column per input) and the row of each
+        element (1-d).
+    """
+    key, values = None, []
+    for col in columns:
+        v, rank = np.unique(col, return_inverse=True)
+        values.append(v)
+        rank = rank.ravel().astype(np.int64)
+        key = rank if key is None else key * len(v) + rank
+        del rank
+    keys, inverse = np.unique(key, return_inverse=True)
+    del key
+    out = []
+    for v in reversed(values):
+        out.append(v[keys % len(v)])
+        keys = keys // len(v)
+    return np.stack(out[::-1], axis=1).astype(np.float64), inverse.ravel()
 
 
 def _log_odds(share: np.ndarray, rest: np.ndarray) -> np.ndarray:

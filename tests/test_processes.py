@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from agents import care, family, mortality
+from agents import care, family, intention, mortality
 from sim.households import (
     adult_count,
     care_need,
@@ -169,3 +169,15 @@ def test_gather_equals_the_concatenated_gathers():
         got = gather([(a, ia), (b, ib), (whole, None)])
         np.testing.assert_array_equal(got, np.concatenate([a[ia], b[ib], whole]))
         assert got.dtype == dtype
+
+
+def test_unique_rows_agrees_with_numpy():
+    """agents.intention.unique_rows gives np.unique(..., axis=0)'s rows and inverse, in its order."""
+    rng = np.random.default_rng(7)
+    n = 5000
+    cols = (rng.integers(0, 4, n).astype(float), rng.choice([-0.6, -0.0, 0.0, 0.4, 1.2], n),
+            rng.choice([-0.3, 0.0, 0.5], n))
+    rows, inverse = intention.unique_rows(cols)
+    want_rows, want_inverse = np.unique(np.stack(cols, axis=1), axis=0, return_inverse=True)
+    np.testing.assert_array_equal(rows, want_rows)
+    np.testing.assert_array_equal(inverse, want_inverse.ravel())
