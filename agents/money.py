@@ -520,6 +520,10 @@ def aow_only_woonquote(ctx: Context, dwelling_type: int) -> float:
     return float(cost[0] * 12 / net_income(gross, np.array([AOW]), mp, 1, incomes)[0])
 
 
+MONEY_CHUNK = 1 << 20
+"""Households whose money :func:`money` computes at a time (bounds its temporaries)."""
+
+
 def money(ctx: Context) -> None:
     """For 1 January: huurtoeslag households and cost, and the median woonquote by tenure."""
     if not ctx.last_step_of_year:
@@ -530,10 +534,16 @@ def money(ctx: Context) -> None:
     tenure = dw.tenure[ids]
     home = is_one_of(tenure, (OWNER, SOCIAL, PRIVATE))
     rows, ids, tenure = rows[home], ids[home], tenure[home]
-    m = Household(ctx, rows)
+    # the households' money in chunks: each row's figures depend on the row alone, and the
+    # temporaries of a Household over all rows set the full population's peak memory
+    toeslag, cost_now, disposable = (np.empty(len(rows)) for _ in range(3))
+    for lo in range(0, len(rows), MONEY_CHUNK):
+        m = Household(ctx, rows[lo:lo + MONEY_CHUNK])
+        part = slice(lo, lo + len(m.toeslag))
+        toeslag[part], cost_now[part], disposable[part] = m.toeslag, m.cost_now, m.disposable
+        del m
     w = hh.weight[rows].astype(np.float64)
     renting = tenure != OWNER
-    toeslag = m.toeslag
     ctx.record.mean("huurtoeslag_households", np.array([w[toeslag > 0].sum()]), np.ones(1))
     ctx.record.flow("cost_huurtoeslag_eur", float((w * toeslag).sum() * 12))
     cut = np.flatnonzero(is_one_of(hh.benefit[rows], kostendelersnorm.SHARING_BENEFITS))
@@ -548,7 +558,7 @@ def money(ctx: Context) -> None:
         ratio = aow_only_woonquote(ctx, kind)
         if np.isfinite(ratio):
             ctx.record.mean(name, np.array([ratio]), np.ones(1))
-    ratio = m.cost_now * 12 / m.disposable
+    ratio = cost_now * 12 / disposable
     older = oldest_age_months(hh, rows) >= OLDER_AGE_YEARS * 12
     for name, sel in (("woonquote_median_renters", renting), ("woonquote_median_owners", ~renting),
                       ("woonquote_median_social", tenure == SOCIAL),

@@ -364,3 +364,17 @@ def test_no_place_planned_means_nobody_declines_one():
     model.run()
     declined = [v for y, n, v in model.records if n == "verzorgingshuis_declined_on_cost"]
     assert declined == [0.0, 0.0]
+
+
+def test_the_yearly_money_in_chunks_gives_the_same_indicators(monkeypatch):
+    """agents.money.money computes the households' money in chunks of rows: the indicators are the
+    same whatever the chunk (each row's figures depend on the row alone)."""
+    run_settings = RunSettings(scale=0.002, seed=3, end_year=2025)
+    whole = DoorstroomModel(Parameters(), run_settings)
+    whole.run()
+    monkeypatch.setattr(money, "MONEY_CHUNK", 997)
+    chunked = DoorstroomModel(Parameters(), run_settings)
+    chunked.run()
+    a, b = whole.indicator_columns(), chunked.indicator_columns()
+    assert list(a["indicator"]) == list(b["indicator"])
+    np.testing.assert_array_equal(a["value"], b["value"])
