@@ -75,12 +75,15 @@ def hours(care_state, ip: InformalParams) -> np.ndarray:
     return table[np.asarray(care_state, np.intp)]
 
 
-def _situation(ctx: Context, flat: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """For persons ``flat``: whether they need care at home, and the best carer available to them."""
+def _situation(ctx: Context, flat: np.ndarray, care: np.ndarray, carer: np.ndarray
+               ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Whether persons ``flat`` need care at home, their best carer, and whether their carer still is.
+
+    ``care`` and ``carer`` are the persons' values of those columns.
+    """
     hh = ctx.households
     ip = ctx.params.informal
     rows = row_of(flat)
-    care = hh.care.ravel()[flat]
     need = (care >= LIMITATION) & ~is_institution(hh.dwelling[rows])
     partner = partner_of(flat)
     partner_ok = (hh.present.ravel()[partner] & (hh.shared_pid[rows] < 0)
@@ -88,7 +91,7 @@ def _situation(ctx: Context, flat: np.ndarray) -> tuple[np.ndarray, np.ndarray, 
     child_ok = hh.children_nearby[rows]
     best = np.where(partner_ok, PARTNER, np.where(child_ok, CHILD, OTHER)).astype(np.int8)
     still = np.ones(len(flat), bool)
-    kind = carer_kind(hh.carer.ravel()[flat])
+    kind = carer_kind(carer)
     still[kind == PARTNER] = partner_ok[kind == PARTNER]
     still[kind == CHILD] = child_ok[kind == CHILD]
     return need, best, still
@@ -104,7 +107,7 @@ def setup(ctx: Context) -> None:
     hh = ctx.households
     ip = ctx.params.informal
     flat = np.flatnonzero(hh.present.ravel() & (hh.care.ravel() >= LIMITATION))
-    need, best, _ = _situation(ctx, flat)
+    need, best, _ = _situation(ctx, flat, hh.care.ravel()[flat], hh.carer.ravel()[flat])
     flat, best = flat[need], best[need]
     b = ip.overburden_per_hour_per_year * hours(hh.care.ravel()[flat], ip)
     o = ip.overburdened_stop_per_year
@@ -127,10 +130,13 @@ def informal_care(ctx: Context) -> None:
     flat = flat[hh.present.ravel()[flat]]
     if len(flat) == 0:
         return
-    need, best, still = _situation(ctx, flat)
-    carer = hh.carer.ravel()[flat].astype(np.int16)
+    carer = hh.carer.ravel()[flat]  # a copy: written back at the end
     care = hh.care.ravel()[flat]
-    weight = hh.weight[row_of(flat)].astype(np.float64)
+    need, best, still = _situation(ctx, flat, care, carer)
+
+    def weight(positions: np.ndarray) -> np.ndarray:
+        return hh.weight[row_of(flat[positions])].astype(np.float64)
+
     cared = has_carer(carer)
     gone = cared & ~(need & still)
     carer[gone] = NO_CARER
@@ -148,30 +154,31 @@ def informal_care(ctx: Context) -> None:
     u = ctx.streams.for_few("informal_care", pid, "stop")
     stop = idx[over & (u < step_probability(ip.overburdened_stop_per_year * factor, spy))]
     carer[stop] = NO_CARER
-    ctx.record.flow("informal_care_stopped_overburdened", weight[stop].sum())
+    ctx.record.flow("informal_care_stopped_overburdened", weight(stop).sum())
     crisis = np.concatenate([lost, stop])
     crisis = crisis[care[crisis] == HEAVY]
     hh.wlz_step.ravel()[flat[crisis]] = ctx.step  # weighs registering as at a new indication
 
     # start: persons in need without a carer, from the best carer available
-    idx = np.flatnonzero(need & ~has_carer(carer))
-    # a carer who stopped or left this step is not replaced in the same step
-    idx = idx[~np.isin(idx, np.concatenate([lost, stop]))]
+    # (a carer who stopped or left this step is not replaced in the same step)
+    ended = np.zeros(len(flat), bool)
+    ended[lost] = ended[stop] = True
+    idx = np.flatnonzero(need & ~has_carer(carer) & ~ended)
     u = ctx.streams.for_few("informal_care", hh.pid.ravel()[flat[idx]], "start")
     rate = np.asarray(ip.start_per_year, float)[best[idx] - 1]
     start = idx[u < step_probability(rate, spy)]
     carer[start] = best[start]
-    ctx.record.flow("informal_care_started", weight[start].sum())
+    ctx.record.flow("informal_care_started", weight(start).sum())
 
     # logeerzorg: drawn once per caring spell for carers of persons with a Wlz indication
     ask = np.flatnonzero(has_carer(carer) & (care == HEAVY) & ((carer & RESPITE_ASKED) == 0))
     uses = logeerzorg.uses_respite(ctx, hh.pid.ravel()[flat[ask]])
     carer[ask] |= RESPITE_ASKED
     carer[ask[uses]] |= RESPITE
-    ctx.record.flow("logeerzorg_users", weight[ask[uses]].sum())
-    hh.carer.ravel()[flat] = carer.astype(np.int8)
+    ctx.record.flow("logeerzorg_users", weight(ask[uses]).sum())
+    hh.carer.ravel()[flat] = carer
     if ctx.last_step_of_year:
-        _record(ctx, flat, carer, care, need, weight)
+        _record(ctx, flat, carer, care, need, weight(np.arange(len(flat))))
 
 
 def _record(ctx: Context, flat, carer, care, need, weight) -> None:
