@@ -30,11 +30,12 @@ import numpy as np
 
 from agents import informal
 from sim.codes import HEAVY, LIMITATION, MODERATE, NONE, REGIE
-from sim.households import gather, partner_of, present_persons, row_of
+from sim.households import gather, partner_of, row_of
 from sim.outputs import declare
 from sim.params import CareParams
 from sim.process import Context, Process
 from sim.rates import loglinear_rate, step_probability
+from sim.thinning import Thinning, check_bound, max_ahead
 
 N_STATES = 5
 
@@ -159,24 +160,38 @@ def care(ctx: Context) -> None:
 
     Applicants waiting for a dwelling (separated partners, starters, immigrants) draw by the same rule
     and the same draws (by person id), their network being a child nearby; their new Wlz indications
-    register once they live in a dwelling.
+    register once they live in a dwelling. Both events are drawn by thinning (:mod:`sim.thinning`,
+    bounds by age from :func:`step_bounds`): only the persons with a candidate step now are looked
+    at, and they draw as :func:`draw_from_tables` does, with their uniform number scaled by the bound.
     """
     hh, ap = ctx.households, ctx.applicants
     cp = ctx.params.care
-    flat = present_persons(hh)
+    rr_carer = ctx.params.informal.moderate_rr_with_carer
     waiting = np.flatnonzero(ap.active)
+
+    def bounds(parts):
+        age = gather([(hh.age_months.ravel(), parts[0]), (ap.age_months, waiting[parts[1]])])
+        np.minimum(age, AGE_MONTHS_MAX - 1, out=age)
+        has_dementia = gather([(hh.dementia.ravel(), parts[0]), (ap.dementia, waiting[parts[1]])])
+        b_dem, b_care = step_bounds(cp, ctx.steps_per_year, rr_carer)
+        return {"dementia": b_dem[age], "care": b_care[has_dementia.astype(np.intp), age]}
+
+    thinning = ctx.memory["thinning"]
+    (flat, at_wait), p_max = thinning.step(ctx, (hh.pid.ravel(), ap.pid[waiting]), bounds)
+    waiting = waiting[at_wait]
     n = len(flat)
     if n + len(waiting) == 0:
         return
-    p_dem = step_tables(cp, ctx.steps_per_year)[2]
+    p_dem = step_tables(cp, ctx.steps_per_year, rr_carer)[2]
     age_m = gather([(hh.age_months.ravel(), flat), (ap.age_months, waiting)])
     np.minimum(age_m, AGE_MONTHS_MAX - 1, out=age_m)
     pid = gather([(hh.pid.ravel(), flat), (ap.pid, waiting)])
 
     dem = gather([(hh.dementia.ravel(), flat), (ap.dementia, waiting)])
-    u_dem = ctx.streams.for_few("dementia", pid)
-    onset = np.flatnonzero(u_dem < p_dem[age_m])
-    del u_dem
+    due = np.flatnonzero(p_max["dementia"] > 0)
+    check_bound("dementia", p_dem[age_m[due]], p_max["dementia"][due])
+    u_dem = ctx.streams.for_few("dementia", pid[due]) * p_max["dementia"][due]
+    onset = due[u_dem < p_dem[age_m[due]]]
     onset = onset[~dem[onset]]
     old = gather([(hh.care.ravel(), flat), (ap.care, waiting)])
     state = old.copy()
@@ -186,14 +201,24 @@ def care(ctx: Context) -> None:
         ap.dementia[waiting[onset[onset >= n] - n]] = True
         ctx.record.flow("dementia_onsets", _weights(hh, ap, flat, waiting, onset).sum())
         state[onset] = np.maximum(old[onset], cp.dementia_min_care_state)
+        # the care bound of the screening was one without dementia: from now on, this step included,
+        # these persons draw every step (bound 1)
+        p_max["care"][onset] = 1.0
+        thinning.unscreen(pid[onset])
 
-    network = gather([(hh.present.ravel(), partner_of(flat)), (ap.children_nearby, waiting)])
-    network[:n] |= hh.children_nearby[row_of(flat)]
-    carer = informal.has_carer(gather([(hh.carer.ravel(), flat), (np.zeros(len(waiting), np.int8), None)]))
-    u = ctx.streams.for_few("care", pid)
-    del pid
-    new = draw_from_tables(state, dem, network, age_m, u, cp, ctx.steps_per_year, carer,
-                           ctx.params.informal.moderate_rr_with_carer)
+    due = np.flatnonzero(p_max["care"] > 0)
+    at = flat[due[due < n]]
+    network = gather([(hh.present.ravel(), partner_of(at)), (ap.children_nearby, waiting[due[due >= n] - n])])
+    network[:len(at)] |= hh.children_nearby[row_of(at)]
+    carer = informal.has_carer(gather([(hh.carer.ravel(), at),
+                                       (np.zeros(len(due) - len(at), np.int8), None)]))
+    p_event = step_tables(cp, ctx.steps_per_year, rr_carer)[0]
+    idx = table_index(state[due], dem[due], network, age_m[due], carer)
+    check_bound("care", p_event[idx], p_max["care"][due])
+    u = ctx.streams.for_few("care", pid[due]) * p_max["care"][due]
+    new = state.copy()
+    new[due] = draw_from_tables(state[due], dem[due], network, age_m[due], u, cp, ctx.steps_per_year, carer,
+                                rr_carer)
     changed = np.flatnonzero(new != old)
     if len(changed) == 0:
         return
@@ -214,6 +239,33 @@ def care(ctx: Context) -> None:
             kantoor.register_indications(hh.weight[hr[region == kantoor.region]])
 
 
+@lru_cache(maxsize=16)
+def step_bounds(cp: CareParams, steps_per_year: int, moderate_rr_with_carer: float = 1.0
+                ) -> tuple[np.ndarray, np.ndarray]:
+    """Thinning bounds by age in months: of the dementia onset, and of a care transition.
+
+    The largest per-step probability (:func:`step_tables`) over the ages up to 12 months older and,
+    for a transition, over every state, network and carer, for persons without dementia (row 0) and
+    with it (row 1). Dementia comes only by onset in this process (:func:`care`), which then makes
+    the person draw every step: the bounds hold whatever the person's state does within the year.
+    The transition bound without dementia leaves out the loss of regie (only with dementia), the
+    largest rate at most ages.
+
+    Returns:
+        ``(dementia (AGE_MONTHS_MAX,), transition (2, AGE_MONTHS_MAX))``.
+    """
+    p_event, _, p_dem = step_tables(cp, steps_per_year, moderate_rr_with_carer)
+    # rows of table_index: (((state * 2 + dementia) * 2 + network) * 2 + carer) * AGE_MONTHS_MAX + age
+    by_dementia = p_event.reshape(N_STATES, 2, 4, AGE_MONTHS_MAX).max(axis=(0, 2))
+    by_dementia[1] = by_dementia.max(axis=0)  # with dementia: whatever the flag becomes
+    return max_ahead(p_dem, 12), max_ahead(by_dementia, 12)
+
+
+def setup(ctx: Context) -> None:
+    """Set-up: the candidate steps of dementia onsets and care transitions (drawn from the first step)."""
+    ctx.memory["thinning"] = Thinning(("dementia", "care"))
+
+
 def _weights(hh, ap, flat: np.ndarray, waiting: np.ndarray, positions: np.ndarray) -> np.ndarray:
     """Weights of the persons at ``positions`` of the step's order (household adults, then applicants)."""
     n = len(flat)
@@ -222,7 +274,7 @@ def _weights(hh, ap, flat: np.ndarray, waiting: np.ndarray, positions: np.ndarra
 
 
 PROCESS = Process(
-    "care", care, reads=("care", "informal"), streams=("dementia", "care"),
+    "care", care, reads=("care", "informal"), streams=("dementia", "care"), setup=setup,
     records=declare(
         ("dementia_onsets", "persons per year", "New dementia diagnoses", "flow"),
         ("limitation_onsets", "persons per year", "New limitations", "flow"),

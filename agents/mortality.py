@@ -37,6 +37,7 @@ from sim.outputs import declare
 from sim.params import DemographyParams
 from sim.process import Context, Process
 from sim.rates import step_probability
+from sim.thinning import BOUND_MARGIN, Thinning, check_bound, max_ahead
 
 MORTALITY_BASE_YEAR = 2023
 """Year of the CBS figures the Gompertz-Makeham curve is fitted to."""
@@ -173,29 +174,75 @@ def mortality(ctx: Context) -> None:
 
     Applicants (starters, immigrants and separated partners waiting for a dwelling) die by the same
     rule and the same draws (by person id), so that a person's death does not depend on where the
-    person lives (common random numbers). Computes the same hazards as :func:`aligned_hazard`, with the
-    base hazard tabulated by sex and age in months for the current year (tests check that both
-    agree), and the per-step death probabilities tabulated by sex, age in months, care state and
-    dementia.
+    person lives (common random numbers). Deaths are drawn by thinning (:mod:`sim.thinning`): a
+    person's candidate steps of the year are drawn under a bound of the death probability by sex and
+    age (:func:`death_bound`), and at a candidate step the person dies with the probability of the
+    step over the bound, which is the per-step death probability's law exactly. The probability is
+    that of :func:`aligned_hazard`, with the base hazard tabulated by sex and age in months for the
+    current year (tests check that both agree) and the per-step probabilities tabulated by sex, age in
+    months, care state and dementia.
     """
     hh, ap = ctx.households, ctx.applicants
-    flat = present_persons(hh)
     waiting = np.flatnonzero(ap.active)
     partnered = waiting[ap.partner_pid[waiting] >= 0]
-    if len(flat) + len(waiting) == 0:
-        return
     dp = ctx.params.demography
+    sources = (hh.pid.ravel(), ap.pid[waiting], ap.partner_pid[partnered])
+
+    def bounds(parts):
+        ages = gather([(hh.age_months.ravel(), parts[0]), (ap.age_months, waiting[parts[1]]),
+                       (ap.partner_age_months, partnered[parts[2]])])
+        sex = gather([(hh.sex.ravel(), parts[0]), (ap.sex, waiting[parts[1]]),
+                      (ap.partner_sex, partnered[parts[2]])])
+        year = ctx.step // ctx.steps_per_year
+        if ctx.memory.get("bound_year") != year:  # one bound for the year: it holds for every step
+            first = ctx.year_fraction - (ctx.step % ctx.steps_per_year) / ctx.steps_per_year
+            ctx.memory["bound"] = death_bound(dp, first, ctx.steps_per_year, ctx.steps_per_year,
+                                              ctx.memory["norm"])
+            ctx.memory["bound_year"] = year
+        return {"mortality": ctx.memory["bound"][sex, np.minimum(ages, AGE_MONTHS_MAX - 1)]}
+
+    (flat, at_wait, at_partner), p_max = ctx.memory["thinning"].step(ctx, sources, bounds)
+    if len(flat) + len(at_wait) + len(at_partner) == 0:
+        return
+    waiting, partnered = waiting[at_wait], partnered[at_partner]
     persons = step_persons(hh, ap, flat, waiting, partnered)
     hazard, cell, age_m = _hazard_cells(persons, dp, ctx.year_fraction, ctx.memory["norm"])
     p = step_probability(hazard, ctx.steps_per_year)[cell]
-    del cell
+    bound = p_max["mortality"]
+    check_bound("mortality", p, bound)
     u = ctx.streams.for_few("mortality", persons["pid"])
-    dies = (u < p) | (age_m >= dp.max_age_years * 12)
-    del u, p, age_m
+    dies = (u * bound < p) | (age_m >= dp.max_age_years * 12)
     dead = flat[dies[:len(flat)]]
     apply_deaths(ctx, row_of(dead), slot_of(dead))
     n_hh, n_ap = len(flat), len(waiting)
     applicant_deaths(ctx, waiting[dies[n_hh:n_hh + n_ap]], partnered[dies[n_hh + n_ap:]])
+
+
+def death_bound(dp: DemographyParams, year: float, steps_left: int, steps_per_year: int,
+                mean_rr: np.ndarray) -> np.ndarray:
+    """Bound of the per-step death probability over the rest of a year, by sex and age in months.
+
+    The largest probability over every care state and dementia, over the ages up to 12 months older
+    and over the ``steps_left`` steps from ``year`` (the calendar time of this step) to the year's last
+    (the hazards move monotonically in calendar time, so both ends bound them), raised by
+    :data:`sim.thinning.BOUND_MARGIN` against rounding (any bound gives the same law). 1 from 12 months
+    below ``max_age_years``: every step is then a candidate, and the person dies at that age.
+
+    Returns:
+        Array ``(2, AGE_MONTHS_MAX)``: rows men and women (the codes of ``sim.codes``).
+    """
+    last = year + (steps_left - 1) / steps_per_year
+    cells = np.arange(2 * AGE_MONTHS_MAX)
+    persons = {"age_months": np.tile(np.arange(AGE_MONTHS_MAX, dtype=np.int16), 2),
+               "sex": np.repeat(np.array([MALE, FEMALE], np.int8), AGE_MONTHS_MAX),
+               "care": np.zeros(len(cells), np.int8), "dementia": np.zeros(len(cells), bool)}
+    worst = np.zeros((2, AGE_MONTHS_MAX))
+    for when in (year, last):
+        hazard = _hazard_cells(persons, dp, when, mean_rr)[0].reshape(2, AGE_MONTHS_MAX, N_RISK_CLASSES)
+        worst = np.maximum(worst, step_probability(hazard, steps_per_year).max(axis=2))
+    out = np.minimum(max_ahead(worst, 12) * BOUND_MARGIN, 1.0)
+    out[:, max(int(np.ceil(dp.max_age_years * 12)) - 12, 0):] = 1.0
+    return out
 
 
 def applicant_deaths(ctx: Context, heads: np.ndarray, partners: np.ndarray) -> None:
@@ -267,8 +314,13 @@ def step_persons(hh, ap, flat: np.ndarray, waiting: np.ndarray, partnered: np.nd
 
 
 def normalise(ctx: Context) -> None:
-    """Set-up: the mean hazard ratios of the 2025 population (:func:`mortality_normalisation`)."""
+    """Set-up: the alignment means and the thinning of deaths.
+
+    The mean hazard ratios of the 2025 population (:func:`mortality_normalisation`), and the candidate
+    steps of deaths (:class:`sim.thinning.Thinning`, drawn from the first step on).
+    """
     ctx.memory["norm"] = mortality_normalisation(ctx.households, ctx.params.demography)
+    ctx.memory["thinning"] = Thinning(("mortality",))
 
 
 AGE_MONTHS_MAX = 131 * 12

@@ -163,6 +163,11 @@ class Engine(CalendarClock, mesa.Model):
         """Names of the processes that run each step, in order."""
         return tuple(p.name for p, _ in self._stepping)
 
+    @property
+    def pid_bound(self) -> int:
+        """Every person id given out so far is below this number."""
+        return self._next_pid
+
     def new_person_ids(self, k: int) -> np.ndarray:
         """Reserves ``k`` new person ids."""
         ids = np.arange(self._next_pid, self._next_pid + k, dtype=np.int32)
@@ -339,6 +344,7 @@ class Engine(CalendarClock, mesa.Model):
         require(hh.present[act, 0].all(), "an active household has no adult in its first slot")
         require(((hh.care >= 0) & (hh.care <= 4)).all(), "care state outside 0..4")
         require(not (hh.dementia & ~hh.present).any(), "dementia flag on an empty slot")
+        require(bool((hh.pid[~hh.present] == -1).all()), "an empty slot holds a person id")
         ap = self.applicants
         live = ap.active[:ap.n]
         partnered = live & (ap.partner_pid[:ap.n] >= 0)
@@ -348,6 +354,7 @@ class Engine(CalendarClock, mesa.Model):
                               ap.pid[:ap.n][live], ap.partner_pid[:ap.n][partnered]])
         require(len(np.unique(ids)) == len(ids),
                 "a person id is held twice (adults, lodgers, applicants and their partners)")
+        require(bool((ids < self._next_pid).all()), "a person id not given out (at or above pid_bound)")
         dw = self.dwellings
         money = np.concatenate([dw.rent_eur_month[:dw.n], dw.market_rent_eur_month[:dw.n],
                                 dw.value_eur[:dw.n]])

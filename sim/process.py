@@ -130,6 +130,14 @@ class StreamView:
         self._check(name)
         return self._streams.for_few(name, self._step(step), ids, key)
 
+    def counter(self, name: str, key: str | None = None, step: int | None = None):
+        """:meth:`for_few` as a function of the ids, for one read in parts.
+
+        See :meth:`sim.streams.RandomStreams.counter`.
+        """
+        self._check(name)
+        return self._streams.counter(name, self._step(step), key)
+
 
 class RecordView:
     """Records the indicators a process declared into the model's recorder."""
@@ -260,6 +268,11 @@ class Context:
     def new_person_ids(self, k: int) -> np.ndarray:
         """Reserves ``k`` new person ids (for persons who arrive or leave home)."""
         return self._engine.new_person_ids(k)
+
+    @property
+    def pid_bound(self) -> int:
+        """Every person id given out so far is below this number."""
+        return self._engine.pid_bound
 
     def per_step(self, key: str, national_per_year: float) -> int:
         """Sample rows this step for a national yearly number, carrying fractions over to next step.

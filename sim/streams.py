@@ -141,9 +141,14 @@ class RandomStreams:
         a cost per id asked. A stream read this way must always be read this way (its draws differ
         from :meth:`for_ids`'s).
         """
-        ids = np.atleast_1d(np.asarray(ids))
-        if ids.dtype.kind not in "iu":
-            raise TypeError(f"stream {name!r}: ids must be integers, got dtype {ids.dtype}")
+        return self.counter(name, step, key)(ids)
+
+    def counter(self, name: str, step: int, key: str | None = None):
+        """The counter-based draws of :meth:`for_few` as a function of the ids, for reading in parts.
+
+        The read is logged once, here; the function may then be called for several parts of the ids
+        (each id's draw is the same however the ids are split).
+        """
         self._mode(name, key, "counter-based")
         entropy = self._entropy(name, step, key)
         h = 0
@@ -154,28 +159,35 @@ class RandomStreams:
         if (g ^ (g >> 1)).bit_count() < 24:  # SplitMix's rule: a gamma needs enough bit changes
             g ^= 0xAAAAAAAAAAAAAAAA
         gamma = np.uint64(g)
-        # SplitMix64 in place, in chunks of two reused buffers (bounded memory, no fresh arrays)
-        n = len(ids)
-        out = np.empty(n)
-        if len(self._mix[0]) < min(n, _MIX_CHUNK):
-            self._mix = tuple(np.empty(min(max(n, len(self._mix[0]) * 5 // 4), _MIX_CHUNK), np.uint64)
-                              for _ in range(2))
-        for lo in range(0, n, _MIX_CHUNK):
-            hi = min(n, lo + _MIX_CHUNK)
-            z, t = self._mix[0][:hi - lo], self._mix[1][:hi - lo]
-            np.copyto(z, ids[lo:hi], casting="unsafe")
-            z += np.uint64(1)
-            z *= gamma
-            z += offset
-            for shift, mul in ((_SHIFT30, _MIX1), (_SHIFT27, _MIX2)):
-                np.right_shift(z, shift, out=t)
+
+        def draw(ids: np.ndarray) -> np.ndarray:
+            ids = np.atleast_1d(np.asarray(ids))
+            if ids.dtype.kind not in "iu":
+                raise TypeError(f"stream {name!r}: ids must be integers, got dtype {ids.dtype}")
+            # SplitMix64 in place, in chunks of two reused buffers (bounded memory, no fresh arrays)
+            n = len(ids)
+            out = np.empty(n)
+            if len(self._mix[0]) < min(n, _MIX_CHUNK):
+                self._mix = tuple(np.empty(min(max(n, len(self._mix[0]) * 5 // 4), _MIX_CHUNK),
+                                           np.uint64) for _ in range(2))
+            for lo in range(0, n, _MIX_CHUNK):
+                hi = min(n, lo + _MIX_CHUNK)
+                z, t = self._mix[0][:hi - lo], self._mix[1][:hi - lo]
+                np.copyto(z, ids[lo:hi], casting="unsafe")
+                z += np.uint64(1)
+                z *= gamma
+                z += offset
+                for shift, mul in ((_SHIFT30, _MIX1), (_SHIFT27, _MIX2)):
+                    np.right_shift(z, shift, out=t)
+                    z ^= t
+                    z *= mul
+                np.right_shift(z, _SHIFT31, out=t)
                 z ^= t
-                z *= mul
-            np.right_shift(z, _SHIFT31, out=t)
-            z ^= t
-            z >>= _SHIFT11
-            np.multiply(z, 1.0 / (1 << 53), out=out[lo:hi])
-        return out
+                z >>= _SHIFT11
+                np.multiply(z, 1.0 / (1 << 53), out=out[lo:hi])
+            return out
+
+        return draw
 
     def prefix(self, name: str, step: int, n: int, key: str | None = None) -> np.ndarray:
         """:meth:`uniform` drawn into the scratch buffer (valid until the buffer is reused).

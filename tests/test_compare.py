@@ -73,10 +73,16 @@ def test_compare_writes_tables_runs_and_figures(result):
             meta = batch.read_run_meta(path)
             assert meta["seed"] == seed and meta["scale"] == 0.001 and meta["end_year"] == 2026
             assert set(pq.read_table(path).column_names) == {"year", "indicator", "value"}
+    # a difference figure for every indicator some policy changes (an identical one has none)
+    changed = {r["indicator"] for r in rows if float(r["mean_difference"]) or float(r["ci_high"])
+               or float(r["ci_low"])}
+    assert "verpleeghuis_waiting" in changed, "the places policy changes the waiting list"
     for name in stats.MAIN_INDICATORS:
-        for kind in ("levels", "difference"):
+        for kind in ("levels", "difference") if name in changed else ("levels",):
             png = result / "figures" / f"{name}_{kind}.png"
             assert png.exists() and png.read_bytes()[:4] == b"\x89PNG", f"{png.name} missing"
+        if name not in changed:
+            assert not (result / "figures" / f"{name}_difference.png").exists()
     info = (result / "compare.json").read_text()
     assert '"status": "complete"' in info and '"seeds": [' in info
 
