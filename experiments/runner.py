@@ -22,7 +22,7 @@ import numpy as np
 from agents.model import DoorstroomModel
 from experiments.folders import check_results_folder, folder_lock, recover
 from experiments.scenario import Scenario, load_scenario
-from experiments.writers import write_results
+from experiments.writers import ChainSink, write_results
 from sim.outputs import RESULTS_VERSION
 from sim.params import RunSettings
 
@@ -66,10 +66,16 @@ def run_scenario(
     settings: RunSettings,
     progress: Callable[[int, int], None] | None = None,
     debug: bool = False,
+    chain_sink=None,
 ) -> tuple[DoorstroomModel, dict]:
-    """Builds and runs the model; returns it with the run's manifest (not yet written)."""
+    """Builds and runs the model; returns it with the run's manifest (not yet written).
+
+    ``chain_sink`` (:class:`experiments.writers.ChainSink`) receives the vacancy chains and links at
+    every year's end, so that the model does not keep them all (memory bounded over the horizon).
+    """
     t0 = time.perf_counter()
     model = DoorstroomModel(scenario.parameters(), settings, debug=debug)
+    model.chain_sink = chain_sink
     for year, changes in scenario.dated:
         if year <= settings.end_year:
             model.schedule_parameter_change(year, changes)
@@ -138,8 +144,12 @@ def _run_into(args, scenario: Scenario, settings: RunSettings, out: Path) -> int
             print(f"  year {year} done ({done}/{total}), {time.perf_counter() - t0:6.1f} s",
                   file=sys.stderr, flush=True)
 
-    model, manifest = run_scenario(scenario, settings, progress, debug=args.debug)
-    write_results(model, manifest, out)
+    sink = ChainSink.beside(out)
+    try:
+        model, manifest = run_scenario(scenario, settings, progress, debug=args.debug, chain_sink=sink)
+        write_results(model, manifest, out, sink)
+    finally:
+        sink.discard()
     print(summary_table(model.records, settings))
     print(f"results written to {out}/ (indicators, chains, links and flows as Parquet; "
           f"manifest.json) in {time.perf_counter() - t0:.1f} s")

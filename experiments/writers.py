@@ -92,15 +92,83 @@ def write_table(path: Path, table: str, columns: dict[str, np.ndarray]) -> None:
     pq.write_table(_arrow_table(table, columns), path)
 
 
-def write_results(model, manifest: dict, out: str | Path) -> Path:
-    """Writes the run's tables (:func:`table_columns`) and manifest to the folder ``out`` atomically."""
+class ChainSink:
+    """Writes a run's vacancy chains and links to Parquet as the run goes (``ChainBook.spill``).
+
+    Each spill adds a row group to ``chains.parquet`` and ``links.parquet`` in ``folder`` (made here,
+    beside the results folder, named so that :func:`experiments.folders.recover` removes it if the
+    run is killed); :meth:`finish` adds what the book still holds, and :func:`write_results` moves the
+    files into the results. Chains come in order of the year they ended (in order of id within a
+    year), those open at the end last; links in order of recording.
+    """
+
+    TABLES = ("chains", "links")
+
+    def __init__(self, folder: str | Path):
+        self.folder = Path(folder)
+        self.folder.mkdir(parents=True)
+        self._writers: dict[str, pq.ParquetWriter] = {}
+        self.rows = dict.fromkeys(self.TABLES, 0)
+
+    @classmethod
+    def beside(cls, out: str | Path) -> ChainSink:
+        """A sink in a temporary folder beside the results folder ``out``."""
+        out = Path(out).resolve()
+        out.parent.mkdir(parents=True, exist_ok=True)
+        return cls(out.parent / f".{out.name}.tmp-{os.getpid()}-chains")
+
+    def _write(self, table: str, columns: dict[str, np.ndarray]) -> None:
+        arrow = _arrow_table(table, labelled(columns))
+        writer = self._writers.get(table)
+        if writer is None:
+            writer = self._writers[table] = pq.ParquetWriter(self.folder / f"{table}.parquet",
+                                                             arrow.schema)
+        writer.write_table(arrow)
+        self.rows[table] += arrow.num_rows
+
+    def chains(self, columns: dict[str, np.ndarray]) -> None:
+        """Appends chains (the columns of ``ChainBook.chains_table``)."""
+        self._write("chains", columns)
+
+    def links(self, columns: dict[str, np.ndarray]) -> None:
+        """Appends links (the columns of ``ChainBook.links_table``)."""
+        self._write("links", columns)
+
+    def finish(self, book) -> dict[str, Path]:
+        """Appends what ``book`` still holds and closes the files; returns their paths by table."""
+        self.chains(book.chains_table())
+        self.links(book.links_table())
+        for writer in self._writers.values():
+            writer.close()
+        self._writers.clear()
+        return {t: self.folder / f"{t}.parquet" for t in self.TABLES}
+
+    def discard(self) -> None:
+        """Closes and removes the folder (after the files were moved, or after a failed run)."""
+        for writer in self._writers.values():
+            writer.close()
+        self._writers.clear()
+        shutil.rmtree(self.folder, ignore_errors=True)
+
+
+def write_results(model, manifest: dict, out: str | Path, sink: ChainSink | None = None) -> Path:
+    """Writes the run's tables (:func:`table_columns`) and manifest to the folder ``out`` atomically.
+
+    With ``sink`` (the run spilled its chains there) the chains and links are the sink's files.
+    """
     out = Path(out)
     parent = out.resolve().parent
     parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.tmp-{os.getpid()}-", dir=parent))
     tmp.chmod(0o755)
     try:
-        for name, columns in table_columns(model).items():
+        if sink is not None:
+            for name, path in sink.finish(model.chains).items():
+                os.replace(path, tmp / f"{name}.parquet")
+            tables = {"indicators": model.indicator_columns(), "flows": model.flow_columns()}
+        else:
+            tables = table_columns(model)
+        for name, columns in tables.items():
             write_table(tmp / f"{name}.parquet", name, columns)
         with open(tmp / OUTPUT_MARKER, "w", encoding="utf-8") as fh:
             json.dump(manifest, fh, indent=2, default=str)

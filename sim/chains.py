@@ -43,6 +43,13 @@ Mover kinds passed to :meth:`ChainBook.link` (``MOVER_KINDS``):
 Storage is column-wise: per-chain attributes in numpy arrays grown by doubling, links as a list of column
 chunks (one per :meth:`ChainBook.link` call) concatenated lazily. All hot-path methods are vectorised over
 arrays of chains; there are no Python loops over individual chains or links.
+
+**Bounded memory.** :meth:`ChainBook.spill` hands every link and every ended chain to a sink (the run
+writes them to Parquet as it goes, :class:`experiments.writers.ChainSink`) and drops them, keeping the
+running chains: the engine spills at the end of every year once the year's indicators are taken, so
+the book holds about one year of links and the running chains whatever the horizon. A chain id maps to
+its row in memory through a slot array (4 bytes per chain ever started); the tables and checks then
+cover the chains and links still in memory.
 """
 
 from __future__ import annotations
@@ -68,6 +75,7 @@ _END_BY_LINK = frozenset(("starter", "immigrant", "stays_behind"))
 _RUNNING = -1
 
 _CHAIN_COLUMNS = {
+    "chain_id": np.int64,
     "start_cause": np.int8,
     "start_year": np.int16,
     "start_step": np.int32,
@@ -153,28 +161,33 @@ class ChainBook:
 
     def __init__(self, capacity: int = 1024):
         cap = max(int(capacity), 1)
-        self._n = 0
+        self._n = 0  # chain ids given out
+        self._m = 0  # rows in memory (chains not spilled)
         self._c = {name: np.empty(cap, dt) for name, dt in _CHAIN_COLUMNS.items()}
+        self._slot = np.empty(cap, np.int32)  # row of each chain id; -1 once spilled
         self._link_chunks: list[dict[str, np.ndarray]] = []
         self._n_link_rows = 0
+        self._spilled = False
 
     # ------------------------------------------------------------------ storage helpers
     def _reserve(self, extra: int) -> None:
-        """Grows the per-chain arrays by doubling so that ``extra`` more chains fit."""
-        need = self._n + extra
-        cap = len(self._c["n_links"])
-        if need <= cap:
-            return
-        while cap < need:
-            cap *= 2
-        for name, arr in self._c.items():
-            grown = np.empty(cap, arr.dtype)
-            grown[: self._n] = arr[: self._n]
-            self._c[name] = grown
+        """Grows the per-chain arrays (and the slot array) by doubling so that ``extra`` more fit."""
+        for arrays, used in ((self._c, self._m), ({"slot": self._slot}, self._n)):
+            cap = len(next(iter(arrays.values())))
+            if used + extra <= cap:
+                continue
+            while cap < used + extra:
+                cap *= 2
+            for name, arr in arrays.items():
+                grown = np.empty(cap, arr.dtype)
+                grown[:used] = arr[:used]
+                arrays[name] = grown
+            if "slot" in arrays:
+                self._slot = arrays["slot"]
 
     def _col(self, name: str) -> np.ndarray:
-        """View of the filled part of a per-chain column."""
-        return self._c[name][: self._n]
+        """View of the filled part of a per-chain column (the chains in memory, in order of id)."""
+        return self._c[name][: self._m]
 
     def _links(self) -> dict[str, np.ndarray]:
         """All links as columns (chunks are concatenated once and cached as a single chunk)."""
@@ -185,8 +198,12 @@ class ChainBook:
             self._link_chunks = [merged]
         return self._link_chunks[0]
 
-    def _chain_ids(self, chain, what: str) -> np.ndarray:
-        """Validates chain ids (integers in range) and returns them as int64."""
+    def _chain_ids(self, chain, what: str) -> tuple[np.ndarray, np.ndarray]:
+        """Validates chain ids (integers in range, not spilled); returns them (int64) and their rows.
+
+        Raises:
+            ValueError: On ids that are not integers, unknown, or of chains spilled (which had ended).
+        """
         c = np.asarray(chain)
         if c.ndim != 1:
             c = c.reshape(-1)
@@ -196,7 +213,10 @@ class ChainBook:
         bad = (c < 0) | (c >= self._n)
         if bad.any():
             raise ValueError(f"{what}: unknown chain ids {_ids_text(c[bad])} (book has {self._n} chains)")
-        return c
+        rows = self._slot[c].astype(np.int64)
+        if (rows < 0).any():
+            raise ValueError(f"{what}: refused, chains already ended: {_ids_text(c[rows < 0])}")
+        return c, rows
 
     # ------------------------------------------------------------------ public API
     @property
@@ -214,7 +234,7 @@ class ChainBook:
 
     def running(self) -> np.ndarray:
         """Ids of the chains that have not ended."""
-        return np.flatnonzero(self._col("end_cause") == _RUNNING)
+        return self._col("chain_id")[self._col("end_cause") == _RUNNING]
 
     def start(self, *, year: int, step: int, dwelling_type, tenure, cause: str, weight) -> np.ndarray:
         """Starts one chain per vacated dwelling.
@@ -248,8 +268,11 @@ class ChainBook:
         if k == 0:
             return np.zeros(0, np.int64)
         self._reserve(k)
-        s = slice(self._n, self._n + k)
+        s = slice(self._m, self._m + k)
+        ids = np.arange(self._n, self._n + k, dtype=np.int64)
+        self._slot[self._n:self._n + k] = np.arange(self._m, self._m + k)
         c = self._c
+        c["chain_id"][s] = ids
         c["start_cause"][s] = START_CAUSES.index(cause)
         c["start_year"][s] = year
         c["start_step"][s] = step
@@ -260,8 +283,8 @@ class ChainBook:
         c["end_cause"][s] = _RUNNING
         c["end_year"][s] = -1
         c["end_step"][s] = -1
-        ids = np.arange(self._n, self._n + k, dtype=np.int64)
         self._n += k
+        self._m += k
         return ids
 
     def link(self, chain, *, year: int, step: int, mover_age, household_type, from_type, to_type,
@@ -291,7 +314,7 @@ class ChainBook:
             ValueError: On unknown chain ids, links into ended chains (ids named), a link after an
                 ending link of the same chain in this call, mismatched lengths or inconsistent codes.
         """
-        c = self._chain_ids(chain, "link")
+        c, rows = self._chain_ids(chain, "link")
         k = len(c)
         kind = _small_int("mover_kind", mover_kind, np.int8, k)
         age = _small_int("mover_age", mover_age, np.int16, k)
@@ -309,7 +332,7 @@ class ChainBook:
             raise ValueError("link: from_type must be a dwelling type (>= 0) for mover_kind 0 and 3")
         if (to < 0).any():
             raise ValueError("link: to_type must be a dwelling type (>= 0)")
-        ended = self._c["end_cause"][c] != _RUNNING
+        ended = self._c["end_cause"][rows] != _RUNNING
         if ended.any():
             raise ValueError(f"link: refused, chains already ended: {_ids_text(c[ended])}")
 
@@ -332,13 +355,14 @@ class ChainBook:
             )
 
         n_links = self._c["n_links"]
+        sr = rows[order]
         number = np.empty(k, np.int32)
-        number[order] = n_links[sc] + rank + 1
-        n_links[sc[last]] += (rank[last] + 1).astype(np.int32)
+        number[order] = n_links[sr] + rank + 1
+        n_links[sr[last]] += (rank[last] + 1).astype(np.int32)
 
         ends = kind != CONTINUES
         if ends.any():
-            ce = c[ends]
+            ce = rows[ends]
             self._c["end_cause"][ce] = _KIND_END[kind[ends]]
             self._c["end_year"][ce] = year
             self._c["end_step"][ce] = step
@@ -377,10 +401,10 @@ class ChainBook:
             raise ValueError(f"end cause {cause!r} is recorded by ChainBook.link (mover_kind), not end()")
         if cause == "open":
             raise ValueError("end cause 'open' is assigned by ChainBook.close(), not end()")
-        c = self._chain_ids(chain, "end")
+        c, rows = self._chain_ids(chain, "end")
         if len(c) == 0:
             return
-        ended = self._c["end_cause"][c] != _RUNNING
+        ended = self._c["end_cause"][rows] != _RUNNING
         if ended.any():
             raise ValueError(f"end: refused, chains already ended: {_ids_text(c[ended])}")
         sc = np.sort(c)
@@ -389,22 +413,25 @@ class ChainBook:
             raise ValueError(
                 f"end: refused, chains given more than once (would end twice): {_ids_text(sc[1:][dup])}"
             )
-        self._c["end_cause"][c] = END_CAUSES.index(cause)
-        self._c["end_year"][c] = year
-        self._c["end_step"][c] = step
+        self._c["end_cause"][rows] = END_CAUSES.index(cause)
+        self._c["end_year"][rows] = year
+        self._c["end_step"][rows] = step
 
     def close(self, *, year: int) -> None:
         """Ends all running chains as ``open`` (right-censored at the end of the window in ``year``).
 
         Chains that have already ended keep their end cause and year. The end step of open chains is -1.
         """
-        run = self.running()
+        run = np.flatnonzero(self._col("end_cause") == _RUNNING)
         self._c["end_cause"][run] = END_CAUSES.index("open")
         self._c["end_year"][run] = year
         self._c["end_step"][run] = -1
 
-    def chains_table(self) -> dict[str, np.ndarray]:
-        """One row per chain.
+    def chains_table(self, rows=None) -> dict[str, np.ndarray]:
+        """One row per chain in memory (all chains until a :meth:`spill`), in order of id.
+
+        Args:
+            rows: Only these rows of the chains in memory (all if ``None``).
 
         Returns:
             Columns ``chain_id``, ``start_cause`` (str), ``start_year``, ``start_step``,
@@ -414,9 +441,9 @@ class ChainBook:
         """
         start_names = np.array(START_CAUSES)
         end_names = np.array(END_CAUSES + ("",))  # code -1 indexes the trailing ''
-        out = {"chain_id": np.arange(self._n, dtype=np.int64)}
+        out = {}
         for name in _CHAIN_COLUMNS:
-            col = self._col(name)
+            col = self._col(name) if rows is None else self._col(name)[rows]
             if name == "start_cause":
                 out[name] = start_names[col]
             elif name == "end_cause":
@@ -425,8 +452,31 @@ class ChainBook:
                 out[name] = col.copy()
         return out
 
+    def spill(self, sink) -> None:
+        """Hands every link and every ended chain to ``sink`` and drops them from memory.
+
+        ``sink.links(columns)`` receives the links in order of recording, ``sink.chains(columns)`` the
+        ended chains in order of id (the columns of :meth:`links_table` and :meth:`chains_table`).
+        The running chains stay, with their ids; links into them continue to be numbered on. A chain
+        spilled can no longer be linked or ended (it had ended).
+        """
+        links = self._links()
+        if len(links["chain_id"]):
+            sink.links({n: a.copy() for n, a in links.items()})
+        self._link_chunks = []
+        ended = np.flatnonzero(self._col("end_cause") != _RUNNING)
+        if len(ended):
+            sink.chains(self.chains_table(ended))
+        keep = np.flatnonzero(self._col("end_cause") == _RUNNING)
+        self._slot[self._col("chain_id")[ended]] = -1
+        for arr in self._c.values():
+            arr[:len(keep)] = arr[keep]
+        self._m = len(keep)
+        self._slot[self._col("chain_id")] = np.arange(self._m)
+        self._spilled = True
+
     def links_table(self) -> dict[str, np.ndarray]:
-        """One row per link, in order of recording.
+        """One row per link in memory (all links until a :meth:`spill`), in order of recording.
 
         Returns:
             Columns ``chain_id``, ``link_number``, ``year``, ``step``, ``mover_age``, ``household_type``,
@@ -445,18 +495,26 @@ class ChainBook:
         Raises:
             sim.invariants.InvariantError: Naming the broken invariant and offending chain ids.
         """
-        n = self._n
+        n = self._m
+        ids = self._col("chain_id")
         links = self._links()
-        require(len(links["chain_id"]) == self._n_link_rows, "link row count out of step with the chunks")
-        ch = links["chain_id"]
-        bad = (ch < 0) | (ch >= n)
-        require(not bad.any(), f"links refer to chains that do not exist: {_ids_text(ch[bad])}")
+        require(len(links["chain_id"]) <= self._n_link_rows, "link row count out of step with the chunks")
+        require(self._spilled or len(links["chain_id"]) == self._n_link_rows,
+                "link row count out of step with the chunks")
+        require(bool((self._slot[ids] == np.arange(n)).all()), "chain slots out of step with the rows")
+        ch_id = links["chain_id"]
+        bad = (ch_id < 0) | (ch_id >= self._n)
+        require(not bad.any(), f"links refer to chains that do not exist: {_ids_text(ch_id[bad])}")
+        ch = self._slot[ch_id].astype(np.int64)  # rows
+        require(not (ch < 0).any(), f"links in memory refer to spilled chains: {_ids_text(ch_id[ch < 0])}")
 
         n_links = self._col("n_links")
         counted = np.bincount(ch, minlength=n)[:n] if len(ch) else np.zeros(n, np.int64)
-        off = counted != n_links
+        # after a spill the earlier links of a running chain are written out: those in memory are its last
+        spilled_links = n_links - counted if self._spilled else np.zeros(n, np.int64)
+        off = ((counted != n_links) & (not self._spilled)) | (spilled_links < 0)
         require(not off.any(), (
-            f"n_links differs from the number of links for chains {_ids_text(np.flatnonzero(off))}"
+            f"n_links differs from the number of links for chains {_ids_text(ids[np.flatnonzero(off)])}"
         ))
 
         end_cause = self._col("end_cause")
@@ -471,27 +529,29 @@ class ChainBook:
             first[0] = True
             first[1:] = sc[1:] != sc[:-1]
             pos = np.arange(len(sc))
-            expected = pos - np.maximum.accumulate(np.where(first, pos, 0)) + 1
+            expected = pos - np.maximum.accumulate(np.where(first, pos, 0)) + 1 + spilled_links[sc]
             wrong = sn != expected
-            require(not wrong.any(), f"link numbers are not 1..n_links for chains {_ids_text(sc[wrong])}")
+            require(not wrong.any(),
+                    f"link numbers are not 1..n_links for chains {_ids_text(ids[sc[wrong]])}")
 
             st = links["step"][order].astype(np.int64)
             back = ~first[1:] & (st[1:] < st[:-1])
-            require(not back.any(), f"links out of time order in chains {_ids_text(sc[1:][back])}")
+            require(not back.any(), f"links out of time order in chains {_ids_text(ids[sc[1:][back]])}")
             early = st < start_step[sc]
-            require(not early.any(), f"links before the start of chains {_ids_text(sc[early])}")
+            require(not early.any(), f"links before the start of chains {_ids_text(ids[sc[early]])}")
 
             kind = links["mover_kind"][order]
             last = np.empty(len(sc), bool)
             last[-1] = True
             last[:-1] = first[1:]
             inner_end = ~last & (kind != CONTINUES)
-            require(not inner_end.any(), f"links after an ending link in chains {_ids_text(sc[inner_end])}")
+            require(not inner_end.any(),
+                    f"links after an ending link in chains {_ids_text(ids[sc[inner_end]])}")
             ending = last & (kind != CONTINUES)
             mism = end_cause[sc[ending]] != _KIND_END[kind[ending]]
             require(not mism.any(), (
                 "end cause does not match the ending link's mover kind for chains "
-                f"{_ids_text(sc[ending][mism])}"
+                f"{_ids_text(ids[sc[ending][mism]])}"
             ))
             has_end_link = np.zeros(n, bool)
             has_end_link[sc[ending]] = True
@@ -500,23 +560,23 @@ class ChainBook:
         by_link = np.isin(end_cause, [_KIND_END[k] for k in (STARTER, IMMIGRANT, LEAVES_BEHIND)])
         orphan = by_link & ~has_end_link
         require(not orphan.any(), (
-            f"link end cause without an ending link for chains {_ids_text(np.flatnonzero(orphan))}"
+            f"link end cause without an ending link for chains {_ids_text(ids[orphan])}"
         ))
 
         valid = (end_cause >= _RUNNING) & (end_cause < len(END_CAUSES))
-        require(valid.all(), f"invalid end cause codes for chains {_ids_text(np.flatnonzero(~valid))}")
+        require(valid.all(), f"invalid end cause codes for chains {_ids_text(ids[~valid])}")
         running = end_cause == _RUNNING
         yr_off = running != (end_year == -1)
         require(not yr_off.any(), (
-            f"end_year inconsistent with end status for chains {_ids_text(np.flatnonzero(yr_off))}"
+            f"end_year inconsistent with end status for chains {_ids_text(ids[yr_off])}"
         ))
         before = ~running & (end_year < start_year)
-        require(not before.any(), f"chains end before they start: {_ids_text(np.flatnonzero(before))}")
+        require(not before.any(), f"chains end before they start: {_ids_text(ids[before])}")
         sc_ok = (self._col("start_cause") >= 0) & (self._col("start_cause") < len(START_CAUSES))
-        require(sc_ok.all(), f"invalid start cause codes for chains {_ids_text(np.flatnonzero(~sc_ok))}")
+        require(sc_ok.all(), f"invalid start cause codes for chains {_ids_text(ids[~sc_ok])}")
         w = self._col("weight")
         w_bad = ~np.isfinite(w) | (w < 0)
-        require(not w_bad.any(), f"invalid weights for chains {_ids_text(np.flatnonzero(w_bad))}")
+        require(not w_bad.any(), f"invalid weights for chains {_ids_text(ids[w_bad])}")
 
     def year_summary(self, year: int) -> dict[str, float]:
         """Weighted chain statistics of one calendar year.
@@ -540,5 +600,5 @@ class ChainBook:
         mean = float(np.dot(we, self._col("n_links")[ended]) / we.sum()) if we.sum() > 0 else float("nan")
         links = self._links()
         in_year = links["year"] == year
-        n_links = float(w[links["chain_id"][in_year]].sum())
+        n_links = float(w[self._slot[links["chain_id"][in_year]]].sum())
         return {"chains_started": started, "chain_links_mean": mean, "links": n_links}

@@ -118,6 +118,8 @@ class Engine(CalendarClock, mesa.Model):
         self.timings: dict[str, float] = defaultdict(float)
         self.numeric_warnings: Counter[str] = Counter()
         """Floating-point errors and numpy warnings met without ``--debug``, by process and kind."""
+        self.chain_sink = None
+        """Where the vacancy chains go at each year's end (``ChainBook.spill``); kept in memory if None."""
         self._process_now = ""
         self._pending_changes: dict[float, list[dict]] = {}
         self._census: dict[str, float] = {}
@@ -241,6 +243,8 @@ class Engine(CalendarClock, mesa.Model):
                 self._record_year_end()
             self.recorder.clear()
             self.applicants.compact()
+            if self.chain_sink is not None and self.steps < self.total_steps:
+                self.occupancy.chains.spill(self.chain_sink)
         if self.steps >= self.total_steps:
             self.running = False
             self.occupancy.chains.close(year=self.year)
