@@ -104,9 +104,14 @@ def family(ctx: Context) -> None:
     tp = ctx.params.turnover
     spy = ctx.steps_per_year
     months = hh.age_months
-    women = np.flatnonzero((hh.present & (hh.sex == FEMALE) & (months >= FERTILE_AGES[0] * 12)
-                            & (months < (FERTILE_AGES[1] + 1) * 12)
-                            & ~is_institution(hh.dwelling)[:, None]).ravel())
+    # women present aged 15-49 outside institutions: one unsigned comparison for the ages (an age
+    # below 15 wraps around to a large number), the masks combined in place
+    fertile = np.subtract(months.view(np.uint16), np.uint16(FERTILE_AGES[0] * 12))
+    fertile = fertile < np.uint16((FERTILE_AGES[1] + 1 - FERTILE_AGES[0]) * 12)
+    fertile &= hh.sex == FEMALE
+    fertile &= hh.present
+    fertile &= ~is_institution(hh.dwelling)[:, None]
+    women = np.flatnonzero(fertile.ravel())
     if "followed" not in ctx.memory:
         ctx.memory["followed"] = followed_share_of_women()
     followed = ctx.memory["followed"]
@@ -130,7 +135,12 @@ def family(ctx: Context) -> None:
     add_coresidents(hh, grown, np.full(len(grown), ctx.month - ADULT_AGE_YEARS * 12, np.int32))
     cores = np.flatnonzero(hh.active & (hh.n_coresidents > 0))
     p_slot, p_untracked = leave_home_probabilities(ctx, cores)
-    p_any = 1.0 - np.prod(1.0 - p_slot, axis=1) * (1.0 - p_untracked)
+    # 1 - prod(1 - p_slot, axis=1) * (1 - p_untracked), the same products column by column (a reduction
+    # along rows of four is many times slower in numpy)
+    stay = 1.0 - p_slot[:, 0]
+    for i in range(1, CORESIDENT_SLOTS):
+        stay *= 1.0 - p_slot[:, i]
+    p_any = 1.0 - stay * (1.0 - p_untracked)
     u = ctx.streams.for_few("family", hh.pid[cores, 0], "leave_home")
     pick = u < p_any
     leave = cores[pick]
@@ -177,10 +187,14 @@ def leave_home_probabilities(ctx: Context, rows: np.ndarray) -> tuple[np.ndarray
     factor = money.leave_home_factor(ctx, rows)
     if factor is not None:
         # only the co-residents of 27+ in households whose benefit the norm cuts leave at another rate
-        cut = (factor != 1.0)[:, None]
-        r, c = np.nonzero(tracked & (age >= kostendelersnorm.KOSTENDELER_AGE_YEARS) & cut)
+        cut = np.flatnonzero(factor != 1.0)
+        r, c = np.nonzero(tracked[cut] & (age[cut] >= kostendelersnorm.KOSTENDELER_AGE_YEARS))
+        r = cut[r]
         p_slot[r, c] = step_probability(rate_by_age[age[r, c]] * factor[r], spy)
-    untracked = hh.n_coresidents[rows] - tracked.sum(axis=1)
+    n_tracked = tracked[:, 0].astype(np.int16)
+    for i in range(1, CORESIDENT_SLOTS):
+        n_tracked += tracked[:, i]
+    untracked = hh.n_coresidents[rows] - n_tracked
     p_rest = probability_by_count(tp.leave_home_per_year, untracked, spy)
     return p_slot, np.where(untracked > 0, p_rest, 0.0)
 
