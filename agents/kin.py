@@ -251,7 +251,8 @@ def _keep(ctx: Context, kin: Kin, persons: dict[str, np.ndarray], where: np.ndar
     del months
     died = ctx.streams.for_few("kin", ids, "death") < p_die
     kin.active[rows[died]] = False
-    rows, at, ids = rows[~died], at[~died], ids[~died]
+    alive = np.flatnonzero(~died)
+    rows, at, ids = rows[alive], at[alive], ids[alive]
     near = kin.near[rows]
     away = npar.child_move_away_per_year
     back = away * npar.child_near_share / max(1.0 - npar.child_near_share, 1e-9)
@@ -297,8 +298,9 @@ def _flag_households(ctx: Context, kin: Kin) -> None:
     has = np.zeros(top + 1, bool)  # the last entry (False) answers for pid -1
     has[parents] = True
     active = np.flatnonzero(hh.active)
-    pid = hh.pid[active]
-    hh.children_nearby[active] = has[np.where(pid >= 0, pid, top)].any(axis=1)
+    # has[-1] is False: pid -1 (an empty slot) reads it; the two slots column by column (a reduction
+    # along rows of two is many times slower in numpy)
+    hh.children_nearby[active] = has[hh.pid[active, 0]] | has[hh.pid[active, 1]]
     idx = np.flatnonzero(ap.active)
     heads, partners = ap.pid[idx], ap.partner_pid[idx]
     ap.children_nearby[idx] = (has[np.where(heads >= 0, heads, top)]
