@@ -25,6 +25,7 @@ from experiments.pool import Stopped, run_parallel
 from experiments.runner import git_revision, run_scenario, version
 from experiments.scenario import Scenario, load_scenario
 from experiments.writers import META_KEY, write_run_file
+from sim.chains import DISCARD
 from sim.outputs import RESULTS_VERSION
 from sim.params import ParameterError, RunSettings
 
@@ -301,7 +302,7 @@ def run_one(scenario: Scenario, settings: RunSettings) -> dict[str, np.ndarray]:
     # run_scenario asks git for the revision; do not let parallel `git status` calls take the
     # repository's index lock.
     os.environ.setdefault("GIT_OPTIONAL_LOCKS", "0")
-    model, _manifest = run_scenario(scenario, settings)
+    model, _manifest = run_scenario(scenario, settings, chain_sink=DISCARD)  # indicators only
     columns = model.indicator_columns()
     del model
     return columns

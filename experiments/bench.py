@@ -37,6 +37,7 @@ import numpy as np
 
 from agents.model import DoorstroomModel
 from agents.reference import PHASES, ReferenceModel
+from sim.chains import DISCARD
 from sim.params import ParameterError, Parameters, RunSettings
 from sim.population import build_population
 
@@ -158,6 +159,7 @@ def run_one_scale(scale: float, years: int, seed: int = 1) -> dict:
     settings = _settings(scale, years, seed)
     t0 = time.perf_counter()
     model = DoorstroomModel(Parameters(), settings)
+    model.chain_sink = DISCARD  # as a run that writes its chains as it goes: a year of them in memory
     build_s = time.perf_counter() - t0
     n_households = int(model.households.active.sum())
     per_year = n_households >= PER_YEAR_PROGRESS_HOUSEHOLDS
@@ -192,9 +194,13 @@ def run_one_scale(scale: float, years: int, seed: int = 1) -> dict:
 
 
 def memory_by_group(model) -> dict[str, float]:
-    """MiB held by each group of state arrays: households, dwellings, applicants, the kin network."""
+    """MiB held by each group of state arrays.
+
+    Households, dwellings, applicants, the chains in memory, and what processes keep (the kin network,
+    the thinning's flags and candidate steps).
+    """
     out = {"households": model.households.nbytes(), "dwellings": model.dwellings.nbytes(),
-           "applicants": model.applicants.nbytes()}
+           "applicants": model.applicants.nbytes(), "chains": model.chains.nbytes()}
     for name, ctx in model.contexts.items():
         for key, value in ctx.memory.items():
             if hasattr(value, "nbytes") and callable(value.nbytes):

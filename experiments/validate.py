@@ -40,6 +40,7 @@ from experiments.pool import run_parallel
 from experiments.runner import git_revision, run_scenario, version
 from experiments.scenario import Scenario, load_scenario
 from experiments.writers import MARKER, atomic_write_bytes, replace_dir, short_revision, write_csv
+from sim.chains import DISCARD
 from sim.outputs import RESULTS_VERSION
 from sim.params import ParameterError, RunSettings
 from sim.population import read_table
@@ -90,7 +91,7 @@ class SeedRun:
 
 def run_seed(task: SeedRun) -> dict[tuple[int, str], float]:
     """Runs one seed; returns its indicators ``{(year, indicator): value}``."""
-    model, _ = run_scenario(task.scenario, task.settings)
+    model, _ = run_scenario(task.scenario, task.settings, chain_sink=DISCARD)  # indicators only
     return {(y, n): v for y, n, v in model.records}
 
 

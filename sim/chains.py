@@ -143,6 +143,20 @@ def _small_int(name: str, values, dtype, k: int) -> np.ndarray:
     return a.astype(dtype, copy=False)
 
 
+class DiscardSink:
+    """A sink for :meth:`ChainBook.spill` that keeps nothing: for runs that need only the indicators."""
+
+    def chains(self, columns: dict[str, np.ndarray]) -> None:
+        """Drops the chains."""
+
+    def links(self, columns: dict[str, np.ndarray]) -> None:
+        """Drops the links."""
+
+
+DISCARD = DiscardSink()
+"""The sink of runs that keep no chains (benchmarks, comparisons, validation, calibration)."""
+
+
 class ChainBook:
     """Register of vacancy chains and their links, by CBS's definitions (see the module docstring).
 
@@ -219,6 +233,11 @@ class ChainBook:
         return c, rows
 
     # ------------------------------------------------------------------ public API
+    def nbytes(self) -> int:
+        """Bytes held: the chains in memory, the slot array and the links in memory."""
+        links = sum(a.nbytes for chunk in self._link_chunks for a in chunk.values())
+        return sum(a.nbytes for a in self._c.values()) + self._slot.nbytes + links
+
     @property
     def n_chains(self) -> int:
         """Number of chains started so far."""

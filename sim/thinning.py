@@ -82,6 +82,12 @@ class Thinning:
         self.candidates = dict.fromkeys(self.events, 0)
         """Candidate steps drawn so far per event (for measurement)."""
 
+    def nbytes(self) -> int:
+        """Bytes held: the flags per person id and the candidate steps still to come."""
+        due = sum(p.nbytes + q.nbytes for steps in self.due.values() for parts in steps.values()
+                  for p, q in parts)
+        return self.flags.nbytes + due
+
     def _prepare(self, ctx) -> bool:
         """Makes room for every person id; at a new year's first step unscreens everyone (True)."""
         year = ctx.step // ctx.steps_per_year
