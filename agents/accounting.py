@@ -68,9 +68,10 @@ def accounting(ctx: Context) -> None:
     w = np.multiply(hh.weight, hh.active, dtype=np.float64)
     inst = hh.dwelling == VERPLEEGHUIS
     home = ~inst
-    # persons at home by care state, as 0/1 per slot (int8) summed over the two slots
+    # persons at home by care state, as 0/1 per slot (int8) summed over the two slots (an empty slot
+    # holds care state NONE: sim.households.clear_slots)
     care0 = np.where(home, hh.care[:, 0], NONE)
-    care1 = np.where(home & hh.present[:, 1], hh.care[:, 1], NONE)
+    care1 = np.where(home, hh.care[:, 1], NONE)
     heavy_home = (care0 == HEAVY).view(np.int8) + (care1 == HEAVY).view(np.int8)
     wmo = (is_one_of(care0, (MODERATE, REGIE)).view(np.int8)
            + is_one_of(care1, (MODERATE, REGIE)).view(np.int8))

@@ -349,6 +349,7 @@ class Engine(CalendarClock, mesa.Model):
         require(((hh.care >= 0) & (hh.care <= 4)).all(), "care state outside 0..4")
         require(not (hh.dementia & ~hh.present).any(), "dementia flag on an empty slot")
         require(bool((hh.pid[~hh.present] == -1).all()), "an empty slot holds a person id")
+        require(bool((hh.care[~hh.present] == 0).all()), "a care state on an empty slot")
         ap = self.applicants
         live = ap.active[:ap.n]
         partnered = live & (ap.partner_pid[:ap.n] >= 0)
