@@ -33,9 +33,10 @@ COLUMNS: dict[str, str] = {
 EXPECTED = ("p_definite", "p_maybe")
 """Extra columns of a model frame: the intention probabilities behind the drawn intention."""
 
-FOLLOW = ("row", "dwelling_id")
-"""Extra columns of a model frame that identify each household and its dwelling, so that a later
-state of the model can say who has moved since (:func:`moved_since`)."""
+FOLLOW = ("row", "hid", "dwelling_id")
+"""Extra columns of a model frame that identify each household (its row then, and its number, which
+stays when rows are compacted at a year's end) and its dwelling, so that a later state of the model
+can say who has moved since (:func:`moved_since`)."""
 
 
 def model_frame(model) -> dict[str, np.ndarray]:
@@ -72,6 +73,7 @@ def model_frame(model) -> dict[str, np.ndarray]:
         "p_definite": p_def.astype(np.float64),
         "p_maybe": p_may.astype(np.float64),
         "row": rows,
+        "hid": hh.hid[rows].astype(np.int64),
         "dwelling_id": hh.dwelling_id[rows].astype(np.int64),
     }
 
@@ -81,12 +83,15 @@ def moved_since(model, frame: dict[str, np.ndarray], months: int) -> np.ndarray:
 
     ``months`` is the time since the frame was taken. A household has moved if it lives in another
     dwelling (an institution included) or has moved in within those months (and perhaps back); it
-    has ended if no adult is left in its row (deaths, a single who joined a partner's household).
+    has ended if no adult is left in it (deaths, a single who joined a partner's household) or its row
+    was dropped at a year's end.
     """
     hh = model.households
-    rows = frame["row"]
+    # the households' rows now, found by their numbers (rows ascend with the numbers)
+    rows = np.minimum(np.searchsorted(hh.hid, frame["hid"]), max(hh.n - 1, 0))
+    found = (hh.hid[rows] == frame["hid"]) if hh.n else np.zeros(len(rows), bool)
     moved = (hh.dwelling_id[rows] != frame["dwelling_id"]) | (hh.months_in_dwelling[rows] < months)
-    return np.where(hh.active[rows], moved.astype(np.int64), -1)
+    return np.where(found & hh.active[rows], moved.astype(np.int64), -1)
 
 
 LINK_COLUMNS: dict[str, str] = {

@@ -91,7 +91,7 @@ def run_scenario(
                      "dated_changes": [{"year": y, **c} for y, c in scenario.dated]},
         "settings": asdict(settings),
         "parameters": model.params.to_dict(),
-        "households_simulated": int(model.households.n),
+        "households_simulated": int(model.households.appended),
         "timings_seconds": {
             "build": round(t_build, 4),
             "run": round(t_run, 4),

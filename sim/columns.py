@@ -10,9 +10,11 @@ class ColumnTable:
 
     Subclasses declare ``COLUMNS``: name -> ``(dtype, width, fill)``. ``width`` is ``False`` for one
     value per row, ``True`` for a per-adult column of shape ``(capacity, 2)``, or an ``int`` ``k > 1``
-    for ``k`` slots per row (shape ``(capacity, k)``). Rows ``[0, n)`` are in use and are never
-    reordered, so a row index is a stable identity for the whole run. Read a column as an attribute
-    (``table.weight``): this gives a view of the rows in use.
+    for ``k`` slots per row (shape ``(capacity, k)``). Rows ``[0, n)`` are in use; new rows are
+    appended, and :meth:`compact` (once a year, for the households) drops the inactive rows keeping the
+    order of the others, so a row index identifies a row within a year, and the order of rows is the
+    order of their creation for the whole run. Read a column as an attribute (``table.weight``): this
+    gives a view of the rows in use.
 
     Args:
         capacity: Number of rows to allocate.
@@ -23,6 +25,8 @@ class ColumnTable:
     def __init__(self, capacity: int):
         self._cols: dict[str, np.ndarray] = {}
         self.n = 0
+        self.appended = 0
+        """Rows appended since the table was made (those compacted away included)."""
         for name, (dtype, width, fill) in self.COLUMNS.items():
             self._cols[name] = np.full(_shape(capacity, width), fill, dtype=dtype)
 
@@ -79,8 +83,11 @@ class ColumnTable:
         rows = np.arange(self.n, self.n + k)
         for name, arr in values.items():
             self._cols[name][rows] = arr
+        if "hid" in self._cols and "hid" not in values:  # a number in order of creation
+            self._cols["hid"][rows] = np.arange(self.appended, self.appended + k)
         self._cols["active"][rows] = True
         self.n += k
+        self.appended += k
         return rows
 
     def _grow(self, capacity: int) -> None:
@@ -90,6 +97,23 @@ class ColumnTable:
             new[: len(old)] = old
             self._cols[name] = new
         self._forget_views()
+
+    def compact(self) -> np.ndarray:
+        """Moves the active rows to the front, in their order, and frees the others.
+
+        Returns:
+            For every old row in use, its new row (``-1`` for a row freed): the caller renumbers
+            whatever holds row indices.
+        """
+        keep = np.flatnonzero(self._cols["active"][: self.n])
+        moved = np.full(self.n, -1, np.int64)
+        moved[keep] = np.arange(len(keep))
+        for name, (_dtype, _width, fill) in self.COLUMNS.items():
+            col = self._cols[name]
+            col[: len(keep)] = col[keep]
+            col[len(keep): self.n] = fill
+        self.n = len(keep)
+        return moved
 
     def nbytes(self) -> int:
         """Bytes held by the column arrays."""

@@ -243,11 +243,25 @@ class Engine(CalendarClock, mesa.Model):
                 self._record_year_end()
             self.recorder.clear()
             self.applicants.compact()
+            self._compact_households()
             if self.chain_sink is not None and self.steps < self.total_steps:
                 self.occupancy.chains.spill(self.chain_sink)
         if self.steps >= self.total_steps:
             self.running = False
             self.occupancy.chains.close(year=self.year)
+
+    def _compact_households(self) -> None:
+        """Drops the rows of the households that ended (memory bounded over the horizon).
+
+        The rows that stay keep their order; the dwellings' links to household rows (the occupant,
+        and the household a rent was set for) are renumbered, a link to a household that ended
+        becoming -1.
+        """
+        hh, dw = self.households, self.dwellings
+        moved = hh.compact()
+        for col in (dw.occupant, dw.priced_for):
+            linked = col >= 0
+            col[linked] = moved[col[linked]]
 
     @contextlib.contextmanager
     def _numerics(self) -> Iterator[None]:

@@ -1,7 +1,9 @@
 """Households as column arrays, and the helpers that read and change their adult slots.
 
-:class:`Households` is a struct of arrays with spare capacity: row ``i`` is one household for the whole
-run (rows are never reordered, which keeps random draws aligned across scenarios). A household has up to
+:class:`Households` is a struct of arrays with spare capacity: row ``i`` is one household within a
+year; at each year's end the engine drops the rows of households that ended and renumbers the others
+in their order (:meth:`sim.columns.ColumnTable.compact`; random draws go by person id, so they do not
+depend on rows, and the order of rows stays the order of creation). A household has up to
 two adults in slots 0 and 1; per-adult columns have shape ``(rows, 2)``. A household whose last adult
 leaves becomes inactive. Every adult has a person id (``pid``) that follows them when they move to
 another row; random draws are indexed by it. Every row carries a ``weight``: the number of real
@@ -23,6 +25,8 @@ from sim.columns import ColumnTable
 # column name -> (dtype, per-adult?, fill value of an unused row/slot)
 COLUMNS: dict[str, tuple[type, bool, object]] = {
     "active": (np.bool_, False, False),
+    # the household's number in order of creation (its row until rows are compacted at a year's end)
+    "hid": (np.int32, False, -1),
     "weight": (np.float32, False, 0.0),
     "present": (np.bool_, True, False),
     "pid": (np.int32, True, -1),
