@@ -189,9 +189,10 @@ def care(ctx: Context) -> None:
 
     dem = gather([(hh.dementia.ravel(), flat), (ap.dementia, waiting)])
     due = np.flatnonzero(p_max["dementia"] > 0)
-    check_bound("dementia", p_dem[age_m[due]], p_max["dementia"][due])
+    p_onset = p_dem[age_m[due]]
+    check_bound("dementia", p_onset, p_max["dementia"][due])
     u_dem = ctx.streams.for_few("dementia", pid[due]) * p_max["dementia"][due]
-    onset = due[u_dem < p_dem[age_m[due]]]
+    onset = due[u_dem < p_onset]
     onset = onset[~dem[onset]]
     old = gather([(hh.care.ravel(), flat), (ap.care, waiting)])
     state = old.copy()

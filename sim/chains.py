@@ -143,6 +143,18 @@ def _small_int(name: str, values, dtype, k: int) -> np.ndarray:
     return a.astype(dtype, copy=False)
 
 
+def _grown(arr: np.ndarray, used: int, need: int) -> np.ndarray:
+    """``arr`` with room for ``need`` entries (capacity doubled as often as needed; ``used`` kept)."""
+    cap = len(arr)
+    if need <= cap:
+        return arr
+    while cap < need:
+        cap *= 2
+    grown = np.empty(cap, arr.dtype)
+    grown[:used] = arr[:used]
+    return grown
+
+
 class DiscardSink:
     """A sink for :meth:`ChainBook.spill` that keeps nothing: for runs that need only the indicators."""
 
@@ -186,18 +198,9 @@ class ChainBook:
     # ------------------------------------------------------------------ storage helpers
     def _reserve(self, extra: int) -> None:
         """Grows the per-chain arrays (and the slot array) by doubling so that ``extra`` more fit."""
-        for arrays, used in ((self._c, self._m), ({"slot": self._slot}, self._n)):
-            cap = len(next(iter(arrays.values())))
-            if used + extra <= cap:
-                continue
-            while cap < used + extra:
-                cap *= 2
-            for name, arr in arrays.items():
-                grown = np.empty(cap, arr.dtype)
-                grown[:used] = arr[:used]
-                arrays[name] = grown
-            if "slot" in arrays:
-                self._slot = arrays["slot"]
+        for name, arr in self._c.items():
+            self._c[name] = _grown(arr, self._m, self._m + extra)
+        self._slot = _grown(self._slot, self._n, self._n + extra)
 
     def _col(self, name: str) -> np.ndarray:
         """View of the filled part of a per-chain column (the chains in memory, in order of id)."""
@@ -481,7 +484,7 @@ class ChainBook:
         """
         links = self._links()
         if len(links["chain_id"]):
-            sink.links({n: a.copy() for n, a in links.items()})
+            sink.links(links)  # dropped from the book just below
         self._link_chunks = []
         ended = np.flatnonzero(self._col("end_cause") != _RUNNING)
         if len(ended):
