@@ -16,7 +16,7 @@ not given on the command line is refused (paired runs need the same settings). T
 ``[run]`` table is ignored: the seeds are ``1..N``.
 
 **Work.** Each (scenario, seed) run is a pure function of the scenario and the settings
-(:func:`experiments.batch.run_one`) returning the tidy indicator columns ``year``, ``indicator``,
+(:func:`experiments.runs.run_one`) returning the tidy indicator columns ``year``, ``indicator``,
 ``value``; no model is kept after its run. With more than one worker each run is a worker process
 (:mod:`experiments.pool`); results do not depend on the number of workers because every run writes its
 own file and the tables are built from the files in scenario and seed order. One line per finished
@@ -33,7 +33,7 @@ run (with elapsed time and an estimate of the time left) goes to stderr.
     figures/<indicator>_difference.png   paired mean difference and its 95% interval over time
 
 **Resuming.** Every run file is written atomically (temporary file in the same folder, then
-``os.replace``) and carries its identity in its Parquet metadata (:func:`experiments.batch.run_meta`):
+``os.replace``) and carries its identity in its Parquet metadata (:func:`experiments.runs.run_meta`):
 the scenario name, the SHA-256 of the resolved parameters (defaults plus the scenario's changes, so an
 edited default is caught too), the SHA-256 of the dated changes, the seed, the scale, the years, the
 steps per year and the model's results version (the SHA-256 of the scenario file is kept for the
@@ -48,7 +48,7 @@ promptly, keeping the finished runs; what a killed command left behind is cleane
 next one (:mod:`experiments.folders`). The CSV files and the figures folder are rewritten (atomically)
 by every invocation.
 
-The work is split by job: :mod:`experiments.batch` (planning, resuming, the process pool),
+The work is split by job: :mod:`experiments.runs` (planning, resuming, the process pool),
 :mod:`experiments.stats` (paired statistics and the headline), :mod:`experiments.figures` and
 :mod:`experiments.writers`.
 """
@@ -61,7 +61,7 @@ import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
-from experiments.batch import MARKER, SETTING_KEYS, Plan, execute, plan_comparison
+from experiments.runs import MARKER, SETTING_KEYS, Plan, execute, plan_comparison
 from experiments.figures import unchanged_indicators, write_figures
 from experiments.folders import MARKER as FOLDER_MARKER
 from experiments.folders import check_results_folder, folder_lock, marker_bytes, recover

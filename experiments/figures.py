@@ -23,7 +23,7 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from matplotlib.ticker import MaxNLocator, StrMethodFormatter
 
-from experiments.batch import Plan
+from experiments.runs import Plan
 from experiments.stats import paired_stats, spread, unit_and_label
 from experiments.writers import replace_dir, short_revision
 

@@ -16,7 +16,7 @@ import pyarrow.parquet as pq
 from scipy import stats as scipy_stats
 
 from agents.schedule import REGISTRY
-from experiments.batch import Plan
+from experiments.runs import Plan
 
 MAIN_INDICATORS = (
     "verpleeghuis_waiting", "move_rate_65_74", "limitation_not_stepfree", "starters_housed",

@@ -9,7 +9,7 @@ import pyarrow.parquet as pq
 import pytest
 from scipy import stats as scipy_stats
 
-from experiments import batch, compare, stats
+from experiments import compare, runs, stats
 from experiments.cli import main
 
 FAST = ["--scale", "0.001", "--end", "2026"]
@@ -70,7 +70,7 @@ def test_compare_writes_tables_runs_and_figures(result):
         for seed in (1, 2):
             path = result / "runs" / scenario / f"seed_{seed}.parquet"
             assert path.exists(), f"{path} missing"
-            meta = batch.read_run_meta(path)
+            meta = runs.read_run_meta(path)
             assert meta["seed"] == seed and meta["scale"] == 0.001 and meta["end_year"] == 2026
             assert set(pq.read_table(path).column_names) == {"year", "indicator", "value"}
     # a difference figure for every indicator some policy changes (an identical one has none)
@@ -152,7 +152,7 @@ def test_rerun_skips_finished_runs(files, result, tmp_path, capsys, monkeypatch,
     def must_not_run(*_a, **_k):
         raise AssertionError("a finished run was computed again")
 
-    monkeypatch.setattr(batch, "run_one", must_not_run)
+    monkeypatch.setattr(runs, "run_one", must_not_run)
     assert main(args(files, out)) == 0
     err = capsys.readouterr().err
     assert err.count("skipped") == 6, err
@@ -168,13 +168,13 @@ def test_interrupted_batch_recomputes_only_the_missing_run(files, result, tmp_pa
     stale = missing.with_name(".seed_2.parquet.tmp-abc123")
     stale.write_bytes(b"half-written")
     calls = []
-    real = batch.run_one
+    real = runs.run_one
 
     def counting(scenario, settings):
         calls.append((scenario.name, settings.seed))
         return real(scenario, settings)
 
-    monkeypatch.setattr(batch, "run_one", counting)
+    monkeypatch.setattr(runs, "run_one", counting)
     assert main(args(files, out, "--workers", "2")) == 0
     assert calls == [("places", 2)], f"only the missing run may be computed, got {calls}"
     err = capsys.readouterr().err
@@ -192,7 +192,7 @@ def test_changed_settings_or_parameters_are_recomputed_with_the_reason(files, re
     err = capsys.readouterr().err
     assert "6 of 6 runs to compute" in err, err
     assert "recomputing" in err and "another end year (2026, now 2025)" in err, err
-    assert batch.read_run_meta(out / "runs" / "places" / "seed_1.parquet")["end_year"] == 2025
+    assert runs.read_run_meta(out / "runs" / "places" / "seed_1.parquet")["end_year"] == 2025
     changed = tmp_path / "places.toml"
     changed.write_text('[scenario]\nname = "places"\n[wlz]\nverpleeghuis_places = 160000\n')
     cmd = ["compare", files["base"], str(changed), *SEEDS, *FAST, "--out", str(out)]
@@ -230,7 +230,7 @@ def test_bad_input_stops_before_any_run(files, tmp_path, capsys, monkeypatch, ca
     def must_not_run(*_a, **_k):
         raise AssertionError("no run may start on bad input")
 
-    monkeypatch.setattr(batch, "run_one", must_not_run)
+    monkeypatch.setattr(runs, "run_one", must_not_run)
     out = tmp_path / "out"
     base, pol = files["base"], files["places"]
     extra = []

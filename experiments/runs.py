@@ -379,7 +379,7 @@ def execute(plan: Plan, log: Callable[[str], None]) -> int:
                 finished(task, compute_task(task))
         else:
             run_parallel(todo, compute_task, workers, finished, describe=describe,
-                         preload=["experiments.batch"])
+                         preload=["experiments.runs"])
     except BaseException as exc:
         why = f"stopped by {exc}" if isinstance(exc, Stopped) else "stopped by an error"
         log(f"  {why}: {done} of {total} runs are in {plan.out / 'runs'} (runs under way were "
