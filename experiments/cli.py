@@ -2,6 +2,8 @@
 
 ``doorstroom run`` runs one scenario and writes its Parquet tables and ``manifest.json``;
 ``doorstroom compare`` runs scenarios paired by seed and writes their differences and figures;
+``doorstroom batch`` runs a parameter design (SALib samplers; local processes or Dask) and
+``doorstroom sensitivity`` computes its sensitivity indices;
 ``doorstroom params`` lists the parameters with units and sources; ``doorstroom policies`` lists the
 policy levers with their modules; ``doorstroom bench`` measures speed and memory. Every option is
 checked before any work starts.
@@ -31,6 +33,8 @@ COMMANDS = {
     "policies": ("experiments.cli", "cmd_policies"),
     "bench": ("experiments.bench", "main"),
     "compare": ("experiments.compare", "cmd_compare"),
+    "batch": ("experiments.batch", "cmd_batch"),
+    "sensitivity": ("experiments.sensitivity", "cmd_sensitivity"),
     "validate": ("experiments.validate", "cmd_validate"),
     "calibrate": ("experiments.calibrate", "cmd_calibrate"),
     "woon-synthetic": ("experiments.calibrate", "cmd_woon_synthetic"),
@@ -121,6 +125,31 @@ def build_parser() -> argparse.ArgumentParser:
                      help="worker processes (default min(2, number of CPUs))")
     cmp.add_argument("--out", required=True, metavar="DIR",
                      help="output folder; rerunning the same command resumes and reuses finished runs")
+    bat = sub.add_parser("batch", help="run a parameter design (grid, list, LHS, Sobol, Morris) over levers "
+                         "and seeds")
+    bat.add_argument("design", metavar="DESIGN.toml", help="design file (see experiments/design.py)")
+    bat.add_argument("--scale", type=_positive_float, metavar="X",
+                     help="sample fraction, in (0, 1] (default: the design's [run], else 0.01)")
+    bat.add_argument("--start", type=_int, dest="start_year", metavar="YEAR",
+                     help="first year recorded (>= 2025)")
+    bat.add_argument("--end", type=_int, dest="end_year", metavar="YEAR",
+                     help="last year simulated (default: the design's [run], else 2050)")
+    bat.add_argument("--steps-per-year", type=_int, dest="steps_per_year", metavar="K",
+                     help="1, 2, 4 or 12 (default 12, monthly)")
+    bat.add_argument("--workers", type=_int, metavar="W",
+                     help="worker processes (default min(2, number of CPUs))")
+    bat.add_argument("--scheduler", metavar="ADDRESS",
+                     help="run on a Dask cluster: a scheduler address (tcp://host:8786), or 'local' for a "
+                     "Dask LocalCluster of --workers processes")
+    bat.add_argument("--out", required=True, metavar="DIR",
+                     help="output folder; rerunning the same command resumes and reuses finished runs")
+    sen = sub.add_parser("sensitivity", help="sensitivity indices of a batch (Sobol, Morris or regression)")
+    sen.add_argument("folder", metavar="DIR", help="a folder written by doorstroom batch")
+    sen.add_argument("--indicator", required=True, metavar="NAME", help="indicator name (see the registry)")
+    sen.add_argument("--year", type=_int, required=True, metavar="YEAR", help="year of the indicator")
+    sen.add_argument("--scenario", metavar="NAME", help="lever (default: the design's first)")
+    sen.add_argument("--method", choices=("auto", "sobol", "morris", "regression"), default="auto",
+                     help="default: the method of the design's sampler (regression for grid, list, lhs)")
     val = sub.add_parser("validate", help="the baseline against the published projections")
     val.add_argument("--scenario", help="scenario TOML file (default: the baseline)")
     val.add_argument("--scale", type=_positive_float, default=0.01, metavar="X",

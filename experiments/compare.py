@@ -61,10 +61,10 @@ import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
-from experiments.runs import MARKER, SETTING_KEYS, Plan, execute, plan_comparison
 from experiments.figures import unchanged_indicators, write_figures
 from experiments.folders import MARKER as FOLDER_MARKER
 from experiments.folders import check_results_folder, folder_lock, marker_bytes, recover
+from experiments.runs import MARKER, SETTING_KEYS, Plan, execute, plan_comparison
 from experiments.stats import (
     DIFFERENCE_COLUMNS,
     SUMMARY_COLUMNS,

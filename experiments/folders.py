@@ -37,7 +37,7 @@ MARKER = ".doorstroom"
 FORMAT = 1
 """Format version of the folders this version writes; a newer one is refused."""
 
-KINDS = ("run", "compare", "validate", "calibrate")
+KINDS = ("run", "compare", "validate", "calibrate", "batch")
 
 RUN_FILES = frozenset({"indicators.parquet", "chains.parquet", "links.parquet", "flows.parquet",
                        "manifest.json", MARKER})
@@ -66,7 +66,7 @@ def _legacy_folder(folder: Path, kind: str) -> bool:
     A run folder: only the files a run writes, with a doorstroom manifest. A compare folder: a
     ``compare.json`` written by doorstroom compare.
     """
-    if kind in ("validate", "calibrate"):
+    if kind in ("validate", "calibrate", "batch"):
         return False
     name = "manifest.json" if kind == "run" else "compare.json"
     names = {p.name for p in folder.iterdir()}

@@ -334,7 +334,8 @@ def describe(task: RunTask) -> str:
     return f"{task.scenario.name} seed {task.settings.seed}"
 
 
-def execute(plan: Plan, log: Callable[[str], None]) -> int:
+def execute(plan: Plan, log: Callable[[str], None], describe: Callable[[RunTask], str] = describe,
+            executor: Callable | None = None, seconds: list[float] | None = None) -> int:
     """Computes the runs of ``plan`` not yet present; logs one line per run.
 
     With one worker the runs go one by one in this process; with more, each run is a worker process
@@ -342,8 +343,14 @@ def execute(plan: Plan, log: Callable[[str], None]) -> int:
     run's file appears only when it is complete, so a stopped batch keeps its finished runs.
 
     Args:
-        plan: The checked plan.
+        plan: The checked plan (any object with ``tasks``, ``present``, ``stale``, ``workers`` and
+            ``out`` as :class:`Plan` has them).
         log: Receives the progress lines.
+        describe: Names a run in the log.
+        executor: Instead of the local processes: ``executor(todo, finished)`` computes the runs of
+            ``todo``, writes their files and calls ``finished(task, seconds)`` as each ends (the Dask
+            executor of :mod:`experiments.batch`).
+        seconds: Receives each computed run's own wall time in seconds, when given.
 
     Returns:
         The number of runs computed.
@@ -362,19 +369,25 @@ def execute(plan: Plan, log: Callable[[str], None]) -> int:
     t0 = time.perf_counter()
     computed = 0
 
-    def finished(task: RunTask, seconds: float) -> None:
+    def finished(task: RunTask, run_seconds: float) -> None:
         nonlocal done, computed
+        if seconds is not None:
+            seconds.append(run_seconds)
         done += 1
         computed += 1
         elapsed = time.perf_counter() - t0
         eta = elapsed / computed * (len(todo) - computed)
-        log(f"  [{done}/{total}] {describe(task)}: done in {_fmt_seconds(seconds)} (elapsed "
-            f"{_fmt_seconds(elapsed)}, ETA {_fmt_seconds(eta) if computed < len(todo) else '0 s'})")
+        log(f"  [{done}/{total}, {total - done} left] {describe(task)}: done in "
+            f"{_fmt_seconds(run_seconds)} (elapsed {_fmt_seconds(elapsed)}, ETA "
+            f"{_fmt_seconds(eta) if computed < len(todo) else '0 s'})")
 
     workers = min(plan.workers, len(todo))
-    log(f"  computing {len(todo)} run(s) with {workers} worker(s)")
+    if executor is None:
+        log(f"  computing {len(todo)} run(s) with {workers} worker(s)")
     try:
-        if workers == 1:
+        if executor is not None:
+            executor(todo, finished)
+        elif workers == 1:
             for task in todo:
                 finished(task, compute_task(task))
         else:
