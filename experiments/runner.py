@@ -61,6 +61,13 @@ def version() -> str:
         return "0+unknown"
 
 
+def schedule_dated_changes(model: DoorstroomModel, scenario: Scenario) -> None:
+    """Schedules the scenario's dated changes that fall within the model's horizon (Mesa events)."""
+    for year, changes in scenario.dated:
+        if year <= model.settings.end_year:
+            model.schedule_parameter_change(year, changes)
+
+
 def run_scenario(
     scenario: Scenario,
     settings: RunSettings,
@@ -76,9 +83,7 @@ def run_scenario(
     t0 = time.perf_counter()
     model = DoorstroomModel(scenario.parameters(), settings, debug=debug)
     model.chain_sink = chain_sink
-    for year, changes in scenario.dated:
-        if year <= settings.end_year:
-            model.schedule_parameter_change(year, changes)
+    schedule_dated_changes(model, scenario)
     t_build = time.perf_counter() - t0
     model.run(progress)
     t_run = time.perf_counter() - t0 - t_build
