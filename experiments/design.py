@@ -48,15 +48,15 @@ import itertools
 import math
 import tomllib
 import warnings
-from dataclasses import dataclass, fields, replace
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 from SALib.sample import latin, morris, sobol
 
-from experiments.scenario import Scenario, load_scenario
-from sim.params import GROUPS, ParameterError, Parameters
+from experiments.scenario import Scenario, find_scenario
+from sim.params import ParameterError, Parameters, parameter_fields
 
 SAMPLERS = ("grid", "list", "lhs", "sobol", "morris")
 """The samplers a design may name."""
@@ -73,8 +73,6 @@ DISTRIBUTIONS = {
 DESIGN_KEYS = ("name", "description", "sampler", "samples", "sample_seed", "second_order", "levels",
                "seeds", "scenarios")
 UNCERTAINTY_KEYS = ("name", "distribution", "low", "high", "peak", "mean", "sd", "values")
-SCENARIO_FOLDER = Path(__file__).resolve().parent / "scenarios"
-"""The scenarios shipped with the model (a lever may be named by its file's stem)."""
 
 
 @dataclass(frozen=True)
@@ -208,10 +206,6 @@ def salib_problem(uncertainties) -> dict:
             "bounds": bounds, "dists": dists}
 
 
-def _schema() -> dict[str, Any]:
-    return {f"{g.group_name()}.{f.name}": f for g in GROUPS for f in fields(g)}
-
-
 def _number(source: str, where: str, value: Any) -> float:
     if isinstance(value, bool) or not isinstance(value, int | float) or math.isnan(value):
         raise ParameterError(f"{source}: {where} = {value!r}: expected a number")
@@ -301,18 +295,10 @@ def _uncertainty(source: str, entry: Any, sampler: str, schema: dict) -> Uncerta
 
 
 def _lever(source: str, folder: Path, entry: Any) -> Scenario:
-    if not isinstance(entry, str) or not entry:
-        raise ParameterError(f"{source}: [design] scenarios: {entry!r} is not a file name")
-    path = Path(entry)
-    if not path.is_absolute():
-        path = folder / path
-    if not path.exists() and "/" not in entry and not entry.endswith(".toml"):
-        path = SCENARIO_FOLDER / f"{entry}.toml"
-        if not path.exists():
-            shipped = sorted(p.stem for p in SCENARIO_FOLDER.glob("*.toml"))
-            raise ParameterError(f"{source}: [design] scenarios: {entry!r} is neither a file nor a shipped "
-                                 f"scenario ({', '.join(shipped)})")
-    return load_scenario(path)
+    try:
+        return find_scenario(entry, folder)
+    except ParameterError as exc:
+        raise ParameterError(f"{source}: [design] scenarios: {exc}") from None
 
 
 def draw_points(uncertainties: tuple[Uncertainty, ...], sampler: str, samples: int | None, seed: int,
@@ -398,15 +384,13 @@ def load_design(path: str | Path) -> Design:
     entries = data.get("uncertainty", [])
     if not isinstance(entries, list) or not entries:
         raise ParameterError(f"{source}: at least one [[uncertainty]] is required")
-    schema = _schema()
+    schema = parameter_fields()
     uncertainties = tuple(_uncertainty(source, e, sampler, schema) for e in entries)
     seen = [u.name for u in uncertainties]
     if len(set(seen)) != len(seen):
         raise ParameterError(f"{source}: a parameter is named twice among the uncertainties ({seen})")
     for sc in scenarios:
-        fixed = {f"{g}.{n}" for g, v in sc.changes.items() for n in v}
-        fixed |= {f"{g}.{n}" for _year, ch in sc.dated for g, v in ch.items() for n in v}
-        clash = sorted(fixed & set(seen))
+        clash = sorted(sc.fixed_parameters() & set(seen))
         if clash:
             raise ParameterError(f"{source}: lever {sc.path!r} sets {clash}, which the design varies; "
                                  "remove them from the scenario or from the uncertainties")

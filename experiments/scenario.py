@@ -35,6 +35,8 @@ from typing import Any
 from sim.params import GROUPS, ParameterError, Parameters, RunSettings, check_changeable
 
 RUN_KEYS = tuple(f.name for f in fields(RunSettings))
+SHIPPED = Path(__file__).resolve().parent / "scenarios"
+"""The folder of the scenarios shipped with the model (found by their file's stem, ``"doorstroom"``)."""
 SCENARIO_KEYS = ("name", "description")
 
 
@@ -52,6 +54,38 @@ class Scenario:
     def parameters(self) -> Parameters:
         """The full parameter set: defaults with this scenario's changes."""
         return Parameters.from_dict(self.changes)
+
+    def fixed_parameters(self) -> set[str]:
+        """``group.name`` of every parameter the scenario sets, from the start or in a dated change."""
+        fixed = {f"{g}.{n}" for g, values in self.changes.items() for n in values}
+        return fixed | {f"{g}.{n}" for _year, ch in self.dated for g, values in ch.items() for n in values}
+
+
+def find_scenario(entry: str | Path, folder: str | Path | None = None) -> Scenario:
+    """Loads a scenario named by a file or by the stem of a shipped one (:data:`SHIPPED`).
+
+    Args:
+        entry: A scenario file (relative to ``folder`` when given), or a shipped scenario's stem.
+        folder: The folder a relative file name is relative to (default: the working folder).
+
+    Raises:
+        ParameterError: For a name that is neither a file nor a shipped scenario (listing those), or
+            a bad file.
+    """
+    if not isinstance(entry, str | Path) or not str(entry):
+        raise ParameterError(f"scenario {entry!r}: expected a scenario file or the name of a shipped "
+                             "scenario")
+    path = Path(entry)
+    if folder is not None and not path.is_absolute():
+        path = Path(folder) / path
+    text = str(entry)
+    if not path.exists() and "/" not in text and not text.endswith(".toml"):
+        path = SHIPPED / f"{text}.toml"
+        if not path.exists():
+            shipped = sorted(p.stem for p in SHIPPED.glob("*.toml"))
+            raise ParameterError(f"scenario {text!r} is neither a file nor a shipped scenario "
+                                 f"({', '.join(shipped)})")
+    return load_scenario(path)
 
 
 def load_scenario(path: str | Path | None) -> Scenario:

@@ -1772,6 +1772,11 @@ def check_changeable(changes: dict[str, dict[str, Any]]) -> None:
                     f"dated change would have no effect; set it in [{group}] of the scenario instead")
 
 
+def parameter_fields() -> dict[str, Any]:
+    """Every parameter's dataclass field (default and metadata), by ``group.name``."""
+    return {f"{g.group_name()}.{f.name}": f for g in GROUPS for f in fields(g)}
+
+
 def parameter_table() -> list[dict[str, str]]:
     """Lists every parameter with its default, unit, kind and source (for the documentation)."""
     rows = []
