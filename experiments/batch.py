@@ -40,6 +40,7 @@ share of the wall time).
 
 from __future__ import annotations
 
+import importlib
 import json
 import os
 import sys
@@ -51,24 +52,20 @@ from pathlib import Path
 import numpy as np
 import pyarrow as pa
 import pyarrow.parquet as pq
-from distributed import Client, LocalCluster, as_completed
 
 from experiments.design import Design, load_design
 from experiments.folders import MARKER as FOLDER_MARKER
 from experiments.folders import check_results_folder, folder_lock, marker_bytes, recover
-from experiments.pool import WorkerError
+from experiments.pool import start_server
 from experiments.runner import git_revision, version
-from experiments.runs import SETTING_KEYS, RunTask, execute, mismatch, read_run_meta, run_meta, run_one
-from experiments.writers import atomic_write_bytes, write_csv, write_run_file
+from experiments.runs import PRELOAD, SETTING_KEYS, RunTask, execute, mismatch, read_run_meta, run_meta
+from experiments.writers import atomic_write_bytes, write_csv
 from sim.outputs import RESULTS_VERSION
 from sim.params import ParameterError, RunSettings
 
 MARKER = "batch.json"
 """The description of the batch in its folder."""
 
-DASK_CONNECT_SECONDS = 30
-"""How long to wait for a Dask scheduler to answer (an assumption: long enough for a cluster being
-started, short enough to report a wrong address promptly)."""
 
 
 @dataclass(frozen=True)
@@ -195,62 +192,6 @@ def describe_run(task: RunTask) -> str:
     return f"point {task.meta['point']} {task.scenario.name} seed {task.settings.seed}"
 
 
-def columns_of_run(task: RunTask) -> tuple[dict[str, np.ndarray], float]:
-    """Computes one run on a Dask worker: its indicator columns and its wall time in seconds."""
-    t0 = time.perf_counter()
-    columns = run_one(task.scenario, task.settings)
-    return columns, time.perf_counter() - t0
-
-
-def dask_executor(scheduler: str, workers: int, log: Callable[[str], None]) -> Callable:
-    """An executor for :func:`experiments.runs.execute` that sends the runs to a Dask cluster.
-
-    Args:
-        scheduler: ``"local"`` for a ``LocalCluster`` of ``workers`` processes on this machine (one
-            thread each), or the address of a running scheduler.
-        workers: Processes of the local cluster (ignored for a running scheduler).
-        log: Receives a line naming the cluster.
-    """
-    def run(todo: list[RunTask], finished: Callable[[RunTask, float], None]) -> None:
-        cluster = None
-        try:
-            if scheduler == "local":
-                cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True,
-                                       dashboard_address=None)
-                client = Client(cluster)
-            else:
-                try:
-                    client = Client(scheduler, timeout=DASK_CONNECT_SECONDS)
-                except (OSError, TimeoutError, ValueError) as exc:
-                    raise ParameterError(f"--scheduler {scheduler!r}: no Dask scheduler answered within "
-                                         f"{DASK_CONNECT_SECONDS} s ({exc})") from None
-        except BaseException:
-            if cluster is not None:
-                cluster.close()
-            raise
-        futures: dict = {}
-        try:
-            n = len(client.scheduler_info().get("workers", {}))
-            log(f"  computing {len(todo)} run(s) on Dask ({scheduler}, {n} worker(s))")
-            futures = {client.submit(columns_of_run, task, pure=False): task for task in todo}
-            for future in as_completed(futures):
-                task = futures[future]
-                try:
-                    columns, seconds = future.result()
-                except Exception as exc:
-                    raise WorkerError(f"{describe_run(task)} failed on a Dask worker: "
-                                      f"{type(exc).__name__}: {exc}") from exc
-                write_run_file(task.path, columns, task.meta)
-                finished(task, seconds)
-        finally:
-            if futures:
-                client.cancel(list(futures))
-            client.close()
-            if cluster is not None:
-                cluster.close()
-    return run
-
-
 def results_table(plan: BatchPlan) -> pa.Table:
     """Every run's indicators with its point, lever, seed and the point's parameter values."""
     names = plan.design.names
@@ -306,6 +247,8 @@ def batch(design_file: str | Path, out: str | Path, options: dict | None = None,
 
     t0 = time.perf_counter()
     check_results_folder(out, "batch")
+    if scheduler is None and (workers is None or workers > 1):
+        start_server(PRELOAD)  # the workers' server imports the model while the design is checked
     with folder_lock(out):
         for line in recover(out):
             log(f"doorstroom batch: {line}")
@@ -322,7 +265,11 @@ def batch(design_file: str | Path, out: str | Path, options: dict | None = None,
         write_csv(plan.out / "design.csv", ["point", *d.names], design_rows(d))
         _write_info(plan)
         run_seconds: list[float] = []
-        executor = None if scheduler is None else dask_executor(scheduler, plan.workers, log)
+        executor = None
+        if scheduler is not None:
+            # Dask is imported only by the batches that use it (it takes a third of a second)
+            dask_runs = importlib.import_module("experiments.dask_runs")
+            executor = dask_runs.dask_executor(scheduler, plan.workers, log)
         t_runs = time.perf_counter()
         computed = execute(plan, log, describe=describe_run, executor=executor, seconds=run_seconds)
         wall_runs = time.perf_counter() - t_runs

@@ -24,7 +24,7 @@ import importlib  # noqa: E402
 import sys  # noqa: E402
 
 from agents.policies import catalogue  # noqa: E402
-from experiments.pool import Stopped, WorkerError, stop_on_signals  # noqa: E402
+from experiments.pool import MODEL_PRELOAD, Stopped, WorkerError, start_server, stop_on_signals  # noqa: E402
 from sim.params import ParameterError, parameter_table  # noqa: E402
 
 COMMANDS = {
@@ -212,6 +212,10 @@ def main(argv: list[str] | None = None) -> int:
     or SIGTERM (finished work kept); 141 the reader of the output went away (``| head``).
     """
     args = build_parser().parse_args(argv)
+    if (args.command in ("compare", "batch") and getattr(args, "scheduler", None) is None
+            and (args.workers is None or args.workers > 1)):
+        # the workers' server imports the model while this process imports the command's modules
+        start_server(MODEL_PRELOAD)
     try:
         with stop_on_signals():
             module, function = COMMANDS[args.command]

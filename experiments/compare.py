@@ -64,7 +64,8 @@ from pathlib import Path
 from experiments.figures import unchanged_indicators, write_figures
 from experiments.folders import MARKER as FOLDER_MARKER
 from experiments.folders import check_results_folder, folder_lock, marker_bytes, recover
-from experiments.runs import MARKER, SETTING_KEYS, Plan, execute, plan_comparison
+from experiments.pool import start_server
+from experiments.runs import MARKER, PRELOAD, SETTING_KEYS, Plan, execute, plan_comparison
 from experiments.stats import (
     DIFFERENCE_COLUMNS,
     SUMMARY_COLUMNS,
@@ -117,6 +118,8 @@ def compare(
 
     t0 = time.perf_counter()
     check_results_folder(out, "compare")
+    if workers is None or workers > 1:
+        start_server(PRELOAD)  # the workers' server imports the model while the runs are planned
     with folder_lock(out):
         for line in recover(out):
             log(f"doorstroom compare: {line}")

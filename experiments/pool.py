@@ -21,6 +21,7 @@ import ctypes
 import ctypes.util
 import multiprocessing
 import multiprocessing.connection
+import multiprocessing.forkserver
 import os
 import signal
 import sys
@@ -32,6 +33,9 @@ from typing import Any
 STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM)
 PR_SET_PDEATHSIG = 1
 """``prctl`` option: the signal a process receives when its parent dies (Linux)."""
+MODEL_PRELOAD = ("experiments.runs",)
+"""What the forkserver of the workers of compare and batch imports before their first run: the model
+and the run function (about a second)."""
 TERMINATE_GRACE_SECONDS = 5.0
 """Time a terminated worker gets to exit before it is killed."""
 
@@ -119,6 +123,17 @@ def context(preload: Sequence[str] = ()):
         ctx.set_forkserver_preload(["experiments.forkserver_init", *preload])
         return ctx
     return multiprocessing.get_context("spawn")
+
+
+def start_server(preload: Sequence[str] = ()) -> None:
+    """Starts the forkserver now, so that it imports ``preload`` while this process does other work.
+
+    The first worker otherwise waits for those imports (about a second for the model). Does nothing
+    where there is no forkserver. Call it with the ``preload`` that :func:`run_parallel` will get.
+    """
+    if "forkserver" in multiprocessing.get_all_start_methods():
+        context(preload)
+        multiprocessing.forkserver.ensure_running()
 
 
 def stop_workers(processes) -> None:

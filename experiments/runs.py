@@ -21,7 +21,7 @@ import numpy as np
 import pyarrow.parquet as pq
 
 from experiments.folders import check_results_folder
-from experiments.pool import Stopped, run_parallel
+from experiments.pool import MODEL_PRELOAD, Stopped, run_parallel
 from experiments.runner import git_revision, run_scenario, version
 from experiments.scenario import Scenario, load_scenario
 from experiments.writers import META_KEY, write_run_file
@@ -36,6 +36,8 @@ FORMAT_VERSION = 2
 """Version of the run-file metadata; a file with another version is recomputed."""
 
 SETTING_KEYS = ("scale", "start_year", "end_year", "steps_per_year")
+PRELOAD = MODEL_PRELOAD
+"""What the forkserver of the local workers imports before the first run (the model)."""
 """Run settings shared by all runs of a comparison (the seed varies)."""
 
 
@@ -392,7 +394,7 @@ def execute(plan: Plan, log: Callable[[str], None], describe: Callable[[RunTask]
                 finished(task, compute_task(task))
         else:
             run_parallel(todo, compute_task, workers, finished, describe=describe,
-                         preload=["experiments.runs"])
+                         preload=PRELOAD)
     except BaseException as exc:
         why = f"stopped by {exc}" if isinstance(exc, Stopped) else "stopped by an error"
         log(f"  {why}: {done} of {total} runs are in {plan.out / 'runs'} (runs under way were "

@@ -237,8 +237,8 @@ def sensitivity(folder: str | Path, indicator: str, year: int, scenario: str | N
     with folder_lock(folder):
         out.mkdir(exist_ok=True)
         write_csv(out / f"{stem}.csv", ["parameter", *columns, "unit"], rows)
-        title = (f"{label} ({unit}), {year}, {scenario}: {method} indices with 95% intervals"
-                 + (f"; R² {notes['R2']:.2f}" if "R2" in notes else ""))
+        title = (f"{label} ({unit}), {year}, {scenario}\n{method} indices with 95% intervals, "
+                 f"{len(y)} points" + (f"; R² {notes['R2']:.2f}" if "R2" in notes else ""))
         figure(out / f"{stem}.png", rows, columns, title)
         atomic_write_bytes(out / f"{stem}.json", (json.dumps(
             {"indicator": indicator, "year": year, "scenario": scenario, "method": method,
