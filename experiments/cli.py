@@ -39,6 +39,7 @@ COMMANDS = {
     "calibrate": ("experiments.calibrate", "cmd_calibrate"),
     "woon-synthetic": ("experiments.calibrate", "cmd_woon_synthetic"),
     "network": ("experiments.network", "cmd_network"),
+    "odd": ("experiments.odd", "cmd_odd"),
 }
 """Subcommand -> (module, function): a command loads only the modules it needs (``doorstroom params``
 does not import Mesa, matplotlib or scipy)."""
@@ -181,6 +182,10 @@ def build_parser() -> argparse.ArgumentParser:
     _sample_arguments(net, "FILE.graphml", seed=1, year=2025,
                       year_help="1 January of YEAR (default 2025: the network as built)",
                       households=1_000, households_help="households in the sample")
+    odd = sub.add_parser("odd", help="regenerate the tables of the ODD document (docs/ODD.md, "
+                         "docs/parameters.md) from the registries")
+    odd.add_argument("--check", action="store_true",
+                     help="write nothing; exit 1 naming the generated tables that are stale")
     return parser
 
 
