@@ -222,6 +222,17 @@ def _children(pid: int) -> list[int]:
     return out
 
 
+def _workers(pid: int) -> list[int]:
+    """The worker processes of a command: the children of its children (its forkserver forks them; the
+    forkserver itself starts with the command, before any worker)."""
+    def kids(p: int) -> list[int]:
+        try:
+            return [int(k) for k in Path(f"/proc/{p}/task/{p}/children").read_text().split()]
+        except OSError:
+            return []
+    return [w for c in kids(pid) for w in kids(c)]
+
+
 def _wait_for(predicate, timeout: float) -> bool:
     end = time.monotonic() + timeout
     while time.monotonic() < end:
@@ -271,7 +282,7 @@ def test_compare_with_two_workers_stops_promptly_and_leaves_no_process(tmp_path,
     proc = subprocess.Popen([PYTHON, "-m", "experiments.cli", "compare", *scenario_files, *COMPARE,
                              "--out", str(out)], cwd=ROOT, stdout=subprocess.PIPE,
                             stderr=subprocess.PIPE, text=True, start_new_session=True)
-    assert _wait_for(lambda: len(_children(proc.pid)) >= 2, 60), "workers did not start"
+    assert _wait_for(lambda: len(_workers(proc.pid)) >= 2, 60), "workers did not start"
     time.sleep(2)
     kids = _children(proc.pid)
     t0 = time.monotonic()
