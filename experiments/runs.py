@@ -25,15 +25,20 @@ from experiments.pool import MODEL_PRELOAD, Stopped, run_parallel
 from experiments.runner import git_revision, run_scenario, version
 from experiments.scenario import Scenario, load_scenario
 from experiments.writers import META_KEY, write_run_file
-from sim.chains import DISCARD
+from sim.chains import DISCARD, START_CAUSES
+from sim.codes import DWELLING_TYPES
 from sim.outputs import RESULTS_VERSION
 from sim.params import ParameterError, RunSettings
 
 MARKER = "compare.json"
 """The description of the comparison in its folder (settings, scenarios, status)."""
 
-FORMAT_VERSION = 2
-"""Version of the run-file metadata; a file with another version is recomputed."""
+FORMAT_VERSION = 3
+"""Version of the run files; a file with another version is recomputed (3: a comparison's runs carry
+detail rows, see :func:`detail_columns`)."""
+
+DETAIL_PREFIXES = ("flow.", "chain_links_mean.", "chains_ended.")
+"""Rows of a comparison's run files beside the registry's indicators (:func:`detail_columns`)."""
 
 SETTING_KEYS = ("scale", "start_year", "end_year", "steps_per_year")
 PRELOAD = MODEL_PRELOAD
@@ -170,6 +175,7 @@ def run_meta(scenario: Scenario, settings: RunSettings) -> dict:
 
 CHECKED_META = {
     "format": "written by another version of compare",
+    "details": "with other detail rows",
     "results_version": "made with another results version of the model",
     "scenario": "another scenario",
     "parameters_sha256": "the scenario's parameters changed",
@@ -196,8 +202,8 @@ def mismatch(found: dict, wanted: dict) -> list[str]:
     """Why a stored run cannot be reused: one phrase per part of its identity that differs."""
     out = []
     for key, why in CHECKED_META.items():
-        if found.get(key) != wanted[key]:
-            was = "" if key.endswith("sha256") else f" ({found.get(key)!r}, now {wanted[key]!r})"
+        if found.get(key) != wanted.get(key):
+            was = "" if key.endswith("sha256") else f" ({found.get(key)!r}, now {wanted.get(key)!r})"
             out.append(why + was)
     return out
 
@@ -254,7 +260,7 @@ def plan_comparison(
         for seed in range(1, seeds + 1):
             s = replace(settings, seed=seed)
             path = out / "runs" / sc.name / f"seed_{seed}.parquet"
-            meta = run_meta(sc, s)
+            meta = {**run_meta(sc, s), "details": True}
             if path.exists():
                 found = read_run_meta(path)
                 why = ["the file cannot be read"] if found is None else mismatch(found, meta)
@@ -277,7 +283,8 @@ def compare_info(scenarios: Sequence[Scenario], settings: RunSettings, seeds: in
         "policies": [sc.name for sc in scenarios[1:]],
         "scenarios": [{"name": sc.name, "file": str(Path(sc.path).resolve()),
                        "file_sha256": _sha256_file(sc.path), "parameters_sha256": parameters_hash(sc),
-                       "description": sc.description, "changes": sc.changes,
+                       "description": sc.description, "description_nl": sc.description_nl,
+                       "changes": sc.changes,
                        "dated_changes": dated_changes(sc)} for sc in scenarios],
         "seeds": list(range(1, seeds + 1)),
         "settings": {k: getattr(settings, k) for k in SETTING_KEYS},
@@ -291,12 +298,70 @@ def compare_info(scenarios: Sequence[Scenario], settings: RunSettings, seeds: in
     }
 
 
-def run_one(scenario: Scenario, settings: RunSettings) -> dict[str, np.ndarray]:
+class ChainTally:
+    """A chain sink that keeps, per year and start cause, the chains that ended and their links.
+
+    Given to the model in place of :data:`sim.chains.DISCARD`, it sums the weight (national scale)
+    and the weighted number of links of the chains handed to it at each year's end, by the year the
+    chain ended and the cause that started it; the links themselves are dropped, and so are chains
+    still running at the end of the run (end cause ``open``), as in the indicator ``chain_links_mean``.
+    """
+
+    def __init__(self):
+        self.weight: dict[tuple[int, str], float] = {}
+        self.link_sums: dict[tuple[int, str], float] = {}
+
+    def chains(self, columns: dict[str, np.ndarray]) -> None:
+        """Adds ended chains (the columns of :meth:`sim.chains.ChainBook.chains_table`)."""
+        ended = np.asarray(columns["end_cause"]) != "open"  # right-censored at the run's end: not ended
+        w = np.asarray(columns["weight"], np.float64)[ended]
+        n = np.asarray(columns["n_links"], np.float64)[ended]
+        years, causes = np.asarray(columns["end_year"])[ended], np.asarray(columns["start_cause"])[ended]
+        for year, cause, wi, ni in zip(years, causes, w, n, strict=True):
+            key = (int(year), str(cause))
+            self.weight[key] = self.weight.get(key, 0.0) + wi
+            self.link_sums[key] = self.link_sums.get(key, 0.0) + wi * ni
+
+    def links(self, columns: dict[str, np.ndarray]) -> None:
+        """Drops the links."""
+
+
+def detail_columns(model, tally: ChainTally) -> dict[str, np.ndarray]:
+    """Rows a comparison keeps beside the indicators, in the same tidy form.
+
+    ``flow.<from>.<to>``: households moving from one dwelling type (``none``: starters and
+    immigrants) to another in the year, national scale, every pair of types; ``chain_links_mean.<cause>``
+    and ``chains_ended.<cause>``: the weighted mean number of links and the number (national scale) of
+    the vacancy chains that ended in the year, by the cause that started them (the mean is NaN where
+    none ended). Over all causes the mean is the indicator ``chain_links_mean``.
+    """
+    start = model.settings.start_year
+    names = (*DWELLING_TYPES, "none")
+    years, rows, values = [], [], []
+    for year in range(start, model.settings.end_year + 1):
+        mat = model.flow_matrix.get(year)
+        for i, src in enumerate(names):
+            for j, dst in enumerate(DWELLING_TYPES):
+                years.append(year)
+                rows.append(f"flow.{src}.{dst}")
+                values.append(0.0 if mat is None else float(mat[0, i, j]))
+        for cause in START_CAUSES:
+            w = tally.weight.get((year, cause), 0.0)
+            years += [year, year]
+            rows += [f"chain_links_mean.{cause}", f"chains_ended.{cause}"]
+            values += [tally.link_sums[(year, cause)] / w if w > 0 else float("nan"), w]
+    return {"year": np.asarray(years, np.int32), "indicator": np.asarray(rows, dtype=object),
+            "value": np.asarray(values, np.float64)}
+
+
+def run_one(scenario: Scenario, settings: RunSettings, details: bool = False) -> dict[str, np.ndarray]:
     """Runs one scenario with one seed; returns its tidy indicator columns.
 
     Args:
         scenario: The scenario.
         settings: Run settings, including the seed.
+        details: Also the detail rows of :func:`detail_columns` (moves by dwelling type, chains by
+            start cause), after the indicators.
 
     Returns:
         ``{"year": int32 array, "indicator": object array, "value": float64 array}``.
@@ -304,8 +369,13 @@ def run_one(scenario: Scenario, settings: RunSettings) -> dict[str, np.ndarray]:
     # run_scenario asks git for the revision; do not let parallel `git status` calls take the
     # repository's index lock.
     os.environ.setdefault("GIT_OPTIONAL_LOCKS", "0")
-    model, _manifest = run_scenario(scenario, settings, chain_sink=DISCARD)  # indicators only
+    tally = ChainTally() if details else DISCARD
+    model, _manifest = run_scenario(scenario, settings, chain_sink=tally)
     columns = model.indicator_columns()
+    if details:
+        model.chains.spill(tally)  # the chains that ended in the last year
+        extra = detail_columns(model, tally)
+        columns = {k: np.concatenate([columns[k], extra[k]]) for k in columns}
     del model
     return columns
 
@@ -317,7 +387,7 @@ def compute_task(task: RunTask) -> float:
         The run's wall time in seconds.
     """
     t0 = time.perf_counter()
-    columns = run_one(task.scenario, task.settings)
+    columns = run_one(task.scenario, task.settings, details=task.meta.get("details", False))
     write_run_file(task.path, columns, task.meta)
     return time.perf_counter() - t0
 

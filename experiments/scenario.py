@@ -5,6 +5,7 @@ Layout::
     [scenario]
     name = "baseline"
     description = "..."
+    description_nl = "..."   # optional: the description in Dutch (for the Dutch report)
 
     [run]            # optional; command-line options override it
     scale = 0.01
@@ -37,7 +38,7 @@ from sim.params import GROUPS, ParameterError, Parameters, RunSettings, check_ch
 RUN_KEYS = tuple(f.name for f in fields(RunSettings))
 SHIPPED = Path(__file__).resolve().parent / "scenarios"
 """The folder of the scenarios shipped with the model (found by their file's stem, ``"doorstroom"``)."""
-SCENARIO_KEYS = ("name", "description")
+SCENARIO_KEYS = ("name", "description", "description_nl")
 
 
 @dataclass(frozen=True)
@@ -50,6 +51,7 @@ class Scenario:
     run: dict[str, Any]
     path: str | None = None
     dated: tuple[tuple[int, dict[str, dict[str, Any]]], ...] = ()
+    description_nl: str = ""
 
     def parameters(self) -> Parameters:
         """The full parameter set: defaults with this scenario's changes."""
@@ -141,7 +143,8 @@ def scenario_from_dict(data: dict[str, Any], source: str = "<dict>") -> Scenario
     except TypeError as exc:
         raise ParameterError(f"{source}: bad [run] table: {exc}") from None
     name = meta.get("name", Path(source).stem)
-    return Scenario(str(name), str(meta.get("description", "")), changes, run, source, dated)
+    return Scenario(str(name), str(meta.get("description", "")), changes, run, source, dated,
+                    str(meta.get("description_nl", "")))
 
 
 def _dated_changes(entries, changes, groups, source):

@@ -23,7 +23,7 @@ from sim.params import ParameterError, RunSettings
 A, B, C = "moving.accept_probability", "moving.accept_probability_open", "turnover.newcomer_male_share"
 
 
-def fake_run(scenario, settings: RunSettings) -> dict[str, np.ndarray]:
+def fake_run(scenario, settings: RunSettings, details: bool = False) -> dict[str, np.ndarray]:
     """A stand-in for the model: y = a + 2 b (c has no effect), plus the seed / 1000, in two years."""
     a = scenario.changes["moving"]["accept_probability"]
     b = scenario.changes["moving"]["accept_probability_open"]
@@ -120,7 +120,7 @@ def test_bad_designs_are_refused_naming_the_value(tmp_path, body, fragment):
 
 
 def test_bad_design_stops_the_command_before_any_run(tmp_path, capsys, monkeypatch):
-    monkeypatch.setattr(runs, "run_one", lambda *a: pytest.fail("a run started"))
+    monkeypatch.setattr(runs, "run_one", lambda *a, **k: pytest.fail("a run started"))
     path = write_design(tmp_path, design_text("sobol"))
     assert main(["batch", str(path), "--out", str(tmp_path / "out")]) == 2
     assert "needs [design] samples" in capsys.readouterr().err
@@ -145,9 +145,9 @@ def test_rerun_reuses_every_run_and_recomputes_only_what_is_missing_or_changed(t
     path = write_design(tmp_path, design_text("lhs", "samples = 4", seeds=2))
     calls = []
 
-    def counting(scenario, settings):
+    def counting(scenario, settings, details=False):
         calls.append(settings.seed)
-        return fake_run(scenario, settings)
+        return fake_run(scenario, settings, details)
 
     monkeypatch.setattr(runs, "run_one", counting)
     lines = []
