@@ -23,9 +23,11 @@ run: $(STAMP)
 TEST_WORKERS ?= auto
 
 test: $(STAMP)
+	@tools/ensure-chromium
 	$(PY) -m pytest -q -n $(TEST_WORKERS)
 
 test-quick: $(STAMP)
+	@tools/ensure-chromium
 	$(PY) -m pytest -q -m "not slow" -n $(TEST_WORKERS)
 
 golden: $(STAMP)

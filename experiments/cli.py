@@ -3,7 +3,8 @@
 ``doorstroom run`` runs one scenario and writes its Parquet tables and ``manifest.json``;
 ``doorstroom compare`` runs scenarios paired by seed and writes their differences and figures;
 ``doorstroom batch`` runs a parameter design (SALib samplers; local processes or Dask) and
-``doorstroom sensitivity`` computes its sensitivity indices;
+``doorstroom sensitivity`` computes its sensitivity indices; ``doorstroom report`` writes the HTML report
+of a comparison;
 ``doorstroom params`` lists the parameters with units and sources; ``doorstroom policies`` lists the
 policy levers with their modules; ``doorstroom bench`` measures speed and memory. Every option is
 checked before any work starts.
@@ -40,6 +41,7 @@ COMMANDS = {
     "woon-synthetic": ("experiments.calibrate", "cmd_woon_synthetic"),
     "network": ("experiments.network", "cmd_network"),
     "odd": ("experiments.odd", "cmd_odd"),
+    "report": ("experiments.report", "cmd_report"),
 }
 """Subcommand -> (module, function): a command loads only the modules it needs (``doorstroom params``
 does not import Mesa, matplotlib or scipy)."""
@@ -182,6 +184,13 @@ def build_parser() -> argparse.ArgumentParser:
     _sample_arguments(net, "FILE.graphml", seed=1, year=2025,
                       year_help="1 January of YEAR (default 2025: the network as built)",
                       households=1_000, households_help="households in the sample")
+    rep = sub.add_parser("report", help="one self-contained HTML report of a comparison (Dutch by default)")
+    rep.add_argument("folder", metavar="DIR", help="a folder written by doorstroom compare")
+    rep.add_argument("--lang", choices=("nl", "en"), default="nl", help="language (default nl)")
+    rep.add_argument("--out", metavar="FILE.html",
+                     help="where to write it (default DIR/report.html, or DIR/report.en.html)")
+    rep.add_argument("--year", type=_int, metavar="YEAR",
+                     help="year of the headline differences (default: the last year)")
     odd = sub.add_parser("odd", help="regenerate the tables of the ODD document (docs/ODD.md, "
                          "docs/parameters.md) from the registries")
     odd.add_argument("--check", action="store_true",
