@@ -58,7 +58,7 @@ from experiments.folders import MARKER as FOLDER_MARKER
 from experiments.folders import check_results_folder, folder_lock, marker_bytes, recover
 from experiments.pool import start_server
 from experiments.runner import git_revision, version
-from experiments.runs import PRELOAD, SETTING_KEYS, RunTask, execute, mismatch, read_run_meta, run_meta
+from experiments.runs import PRELOAD, SETTING_KEYS, RunTask, execute, run_meta, stored_run
 from experiments.writers import atomic_write_bytes, write_csv
 from sim.outputs import RESULTS_VERSION
 from sim.params import ParameterError, RunSettings
@@ -155,13 +155,11 @@ def plan_batch(design_file: str | Path, out: str | Path, options: dict | None = 
                 s = replace(settings, seed=seed)
                 path = run_path(out, sc.name, p, seed)
                 meta = {**run_meta(at, s), "point": p}
-                if path.exists():
-                    found = read_run_meta(path)
-                    why = ["the file cannot be read"] if found is None else mismatch(found, meta)
-                    if why:
-                        stale[len(tasks)] = "; ".join(why)
-                    else:
-                        present.add(len(tasks))
+                why = stored_run(path, meta)
+                if why == "":
+                    present.add(len(tasks))
+                elif why is not None:
+                    stale[len(tasks)] = why
                 tasks.append(RunTask(at, s, str(path), meta))
                 points.append(p)
     info = {

@@ -208,6 +208,18 @@ def mismatch(found: dict, wanted: dict) -> list[str]:
     return out
 
 
+def stored_run(path: Path, meta: dict) -> str | None:
+    """Whether a stored run may be reused.
+
+    Returns:
+        ``None`` if there is no file, ``""`` if it matches ``meta``, else why it is recomputed.
+    """
+    if not path.exists():
+        return None
+    found = read_run_meta(path)
+    return "the file cannot be read" if found is None else "; ".join(mismatch(found, meta))
+
+
 def plan_comparison(
     scenario_files: Sequence[str],
     seeds: int,
@@ -261,13 +273,11 @@ def plan_comparison(
             s = replace(settings, seed=seed)
             path = out / "runs" / sc.name / f"seed_{seed}.parquet"
             meta = {**run_meta(sc, s), "details": True}
-            if path.exists():
-                found = read_run_meta(path)
-                why = ["the file cannot be read"] if found is None else mismatch(found, meta)
-                if why:
-                    stale[len(tasks)] = "; ".join(why)
-                else:
-                    present.add(len(tasks))
+            why = stored_run(path, meta)
+            if why == "":
+                present.add(len(tasks))
+            elif why is not None:
+                stale[len(tasks)] = why
             tasks.append(RunTask(sc, s, str(path), meta))
     return Plan(scenarios, settings, seeds, workers, out, tuple(tasks), frozenset(present),
                 compare_info(scenarios, settings, seeds, workers), stale)

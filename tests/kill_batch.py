@@ -29,7 +29,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from kill_compare import ROOT, SIGNALS, alive, descendants, leftovers
+from kill_compare import ROOT, SIGNALS, kill_once, leftovers
 
 DESIGN = """[design]
 name = "kill_test"
@@ -81,21 +81,8 @@ def main(argv: list[str] | None = None) -> int:
     for i in range(args.kills):
         sig = SIGNALS[i % len(SIGNALS)]
         out = work / f"trial_{i}"
-        proc = subprocess.Popen([*command, str(out)], cwd=ROOT, stdout=subprocess.DEVNULL,
-                                stderr=subprocess.PIPE, text=True)
         delay = rnd.uniform(0.5, duration)
-        deadline = time.monotonic() + delay
-        family = set()
-        while time.monotonic() < deadline and proc.poll() is None:
-            family |= set(descendants(proc.pid))
-            time.sleep(0.05)
-        family |= set(descendants(proc.pid))
-        proc.send_signal(sig)
-        _, err = proc.communicate(timeout=120)
-        end = time.monotonic() + 15
-        while alive(family) and time.monotonic() < end:
-            time.sleep(0.1)
-        left = alive(family)
+        proc, err, left = kill_once([*command, str(out)], delay, sig)
         before = run_files(out)
         resumed = subprocess.run([*command, str(out)], cwd=ROOT, capture_output=True, text=True)
         computed = len(re.findall(r": done in ", resumed.stderr))

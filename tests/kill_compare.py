@@ -57,6 +57,27 @@ def snapshot(folder: Path) -> dict[str, bytes]:
             if p.is_file() and p.name != "compare.json"}
 
 
+def kill_once(command: list[str], delay: float, sig: int) -> tuple[subprocess.Popen, str, list[int]]:
+    """Starts ``command``, sends ``sig`` after ``delay`` seconds and waits for it and its processes.
+
+    Returns:
+        The finished process, its stderr, and the processes of it still alive 15 s after it ended.
+    """
+    proc = subprocess.Popen(command, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    deadline = time.monotonic() + delay
+    family = set()
+    while time.monotonic() < deadline and proc.poll() is None:
+        family |= set(descendants(proc.pid))
+        time.sleep(0.05)
+    family |= set(descendants(proc.pid))
+    proc.send_signal(sig)
+    _, err = proc.communicate(timeout=120)
+    end = time.monotonic() + 15
+    while alive(family) and time.monotonic() < end:
+        time.sleep(0.1)
+    return proc, err, alive(family)
+
+
 def leftovers(folder: Path) -> list[str]:
     """Temporary files, folders or locks in or beside ``folder``."""
     names = [p for p in folder.rglob("*") if ".tmp-" in p.name or ".old-" in p.name]
@@ -87,21 +108,8 @@ def main(argv: list[str] | None = None) -> int:
     for i in range(args.kills):
         sig = SIGNALS[i % len(SIGNALS)]
         out = work / f"trial_{i}"
-        proc = subprocess.Popen([*command, str(out)], cwd=ROOT, stdout=subprocess.DEVNULL,
-                                stderr=subprocess.PIPE, text=True)
         delay = rnd.uniform(0.5, duration)
-        deadline = time.monotonic() + delay
-        family = set()
-        while time.monotonic() < deadline and proc.poll() is None:
-            family |= set(descendants(proc.pid))
-            time.sleep(0.05)
-        family |= set(descendants(proc.pid))
-        proc.send_signal(sig)
-        _, err = proc.communicate(timeout=120)
-        end = time.monotonic() + 15
-        while alive(family) and time.monotonic() < end:
-            time.sleep(0.1)
-        left = alive(family)
+        proc, err, left = kill_once([*command, str(out)], delay, sig)
         resumed = subprocess.run([*command, str(out)], cwd=ROOT, capture_output=True, text=True)
         same = resumed.returncode == 0 and snapshot(out) == reference
         junk = leftovers(out)
