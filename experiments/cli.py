@@ -184,8 +184,10 @@ def build_parser() -> argparse.ArgumentParser:
     _sample_arguments(net, "FILE.graphml", seed=1, year=2025,
                       year_help="1 January of YEAR (default 2025: the network as built)",
                       households=1_000, households_help="households in the sample")
-    rep = sub.add_parser("report", help="one self-contained HTML report of a comparison (Dutch by default)")
-    rep.add_argument("folder", metavar="DIR", help="a folder written by doorstroom compare")
+    rep = sub.add_parser("report", help="one self-contained HTML report of a comparison or a batch (Dutch "
+                         "by default)")
+    rep.add_argument("folder", metavar="DIR",
+                     help="a folder written by doorstroom compare or doorstroom batch")
     rep.add_argument("--lang", choices=("nl", "en"), default="nl", help="language (default nl)")
     rep.add_argument("--out", metavar="FILE.html",
                      help="where to write it (default DIR/report.html, or DIR/report.en.html)")

@@ -2,10 +2,12 @@
 
 ``doorstroom report DIR [--lang nl|en] [--out FILE.html] [--year YEAR]``
 
-``DIR`` is a folder written by ``doorstroom compare``. The report is one HTML file with its figures
-embedded (SVG as data URIs), its styles inline and no external request; it prints to PDF (print
-styles, no figure split over two pages). Dutch by default, in the terms of the government letters
-(:mod:`sim.labels`), numbers the Dutch way (1.234,5); English with ``--lang en``.
+``DIR`` is a folder written by ``doorstroom compare`` (or by ``doorstroom batch``: then the report
+gives the design and, for each main indicator, the sensitivity indices of the design's method). The
+report is one HTML file with its figures embedded (SVG as data URIs), its styles inline and no
+external request; it prints to PDF (print styles, no figure split over two pages). Dutch by default,
+in the terms of the government letters (:mod:`sim.labels`), numbers the Dutch way (1.234,5); English
+with ``--lang en``.
 
 Content, plain language first and detail after:
 
@@ -52,6 +54,7 @@ from matplotlib.ticker import FuncFormatter, MaxNLocator  # noqa: E402
 from agents.policies.catalogue import LEVERS  # noqa: E402
 from agents.schedule import SCHEDULE  # noqa: E402
 from experiments.folders import read_marker  # noqa: E402
+from experiments.sensitivity import METHOD_OF, analyse, index_figure, point_outputs, read_batch  # noqa: E402
 from experiments.stats import MAIN_INDICATORS  # noqa: E402
 from experiments.writers import atomic_write_bytes  # noqa: E402
 from sim import labels  # noqa: E402
@@ -251,12 +254,14 @@ def _axis_numbers(ax, lang: str, unit: str) -> None:
         top = float(np.abs(ticks).max()) if len(ticks) else 0.0
         per = 1e9 if top >= 1e9 else 1e6 if top >= 1e6 else 1.0
         decimals = max(0, int(np.ceil(-np.log10(step / per)))) if step > 0 else 0
-        ax.yaxis.set_major_formatter(FuncFormatter(
-            lambda v, _p: labels.format_eur(v, lang, decimals=decimals if per > 1 else None)))
+        ax.yaxis.set_major_formatter(
+            FuncFormatter(lambda v, _p: labels.format_eur(v, lang, decimals=decimals if per > 1 else None))
+        )
         return
     decimals = max(0, int(np.ceil(-np.log10(step)))) if step > 0 else 0
     ax.yaxis.set_major_formatter(
-        FuncFormatter(lambda v, _p: labels.format_number(v, lang, decimals=decimals)))
+        FuncFormatter(lambda v, _p: labels.format_number(v, lang, decimals=decimals))
+    )
 
 
 def levels_figure(
@@ -490,8 +495,11 @@ def depending_assumptions(changed: list[str]) -> list[str]:
     out = []
     for g in GROUPS:
         if g.group_name() in groups:
-            out += [f"{g.group_name()}.{f.name}" for f in fields(g)
-                    if f.metadata["kind"] == "assumption" and f.metadata.get("changeable", True)]
+            out += [
+                f"{g.group_name()}.{f.name}"
+                for f in fields(g)
+                if f.metadata["kind"] == "assumption" and f.metadata.get("changeable", True)
+            ]
     return out
 
 
@@ -511,8 +519,10 @@ def _param_row(name: str, value, lang: str, year: int | None = None, changed: bo
     meta = f.metadata
     unit = meta["unit"]
     when = "" if year is None else f" ({labels.text('in_year', lang, year=year)})"
-    cells = [f"<td><code>{html.escape(name)}</code></td>",
-             f'<td class="wrap">{html.escape(_param_value(value, unit, lang))}{when}</td>']
+    cells = [
+        f"<td><code>{html.escape(name)}</code></td>",
+        f'<td class="wrap">{html.escape(_param_value(value, unit, lang))}{when}</td>',
+    ]
     if changed:
         cells += [f'<td class="wrap">{html.escape(_param_value(f.default, unit, lang))}</td>']
     cells += [f"<td>{html.escape(unit)}</td>"]
@@ -549,8 +559,10 @@ def render(folder: str | Path, lang: str = labels.DEFAULT_LANG, year: int | None
     policies = list(info["policies"])
     scenarios = [baseline, *policies]
     names = {sc["name"]: sc["name"] for sc in info["scenarios"]}
-    descriptions = {sc["name"]: (lang == "nl" and sc.get("description_nl")) or sc.get("description", "")
-                    for sc in info["scenarios"]}
+    descriptions = {
+        sc["name"]: (lang == "nl" and sc.get("description_nl")) or sc.get("description", "")
+        for sc in info["scenarios"]
+    }
     years = sorted(set(diff["year"]))
     year = years[-1] if year is None else year
     if year not in years:
@@ -686,6 +698,125 @@ def render(folder: str | Path, lang: str = labels.DEFAULT_LANG, year: int | None
     )
 
 
+def render_batch(folder: str | Path, lang: str = labels.DEFAULT_LANG, year: int | None = None) -> str:
+    """The report of a batch folder (``doorstroom batch``): the design and what matters most.
+
+    For each main indicator in the year (the last by default) and each lever: the sensitivity indices
+    of the design's method (:func:`experiments.sensitivity.analyse`), as a table and a figure.
+
+    Raises:
+        ParameterError: For a folder that is not a complete batch or a year it does not have.
+    """
+    labels.lang_index(lang)
+    folder = Path(folder)
+    design, info = read_batch(folder)
+    t = labels.text
+    settings = info["settings"]
+    years = list(range(settings["start_year"], settings["end_year"] + 1))
+    year = years[-1] if year is None else year
+    if year not in years:
+        raise ParameterError(f"--year {year}: the batch has the years {years[0]}-{years[-1]}")
+    method = METHOD_OF[design["sampler"]]
+    x = np.loadtxt(folder / "design.csv", delimiter=",", skiprows=1, ndmin=2)[:, 1:]
+    fields_by_name = parameter_fields()
+    parts = [
+        f"<h1>{html.escape(design['name'])}</h1>",
+        f'<p class="sub">{html.escape(design.get("description", ""))}. {t("sampler", lang)} '
+        f"{html.escape(design['sampler'])}, {design['points']} {t('points', lang)}, {info['runs']} "
+        f"{t('runs', lang)}; {settings['start_year']}-{settings['end_year']}, {t('scale', lang)} "
+        f"{_scale(settings['scale'], lang)}, {len(design['seeds'])} {t('seeds', lang)}; "
+        f"{t('generated_on', lang)} {time.strftime('%Y-%m-%d')}</p>",
+        f'<h2 class="first">1. {html.escape(t("design", lang).capitalize())}</h2>',
+        f"<h3>{html.escape(t('levers', lang).capitalize())}</h3><ul>"
+        + "".join(
+            f"<li><b>{html.escape(sc['name'])}</b>: {html.escape(sc.get('description', ''))}</li>"
+            for sc in design["scenarios"]
+        )
+        + "</ul>",
+        f"<h3>{html.escape(t('uncertain_parameters', lang).capitalize())}</h3>",
+    ]
+    head = (
+        f"<tr><th>{t('parameter', lang)}</th><th>{t('distribution', lang)}</th><th>{t('range', lang)}</th>"
+        f"<th>{t('unit', lang)}</th><th>{t('source', lang)}</th></tr>"
+    )
+    rows = []
+    for u in design["uncertainties"]:
+        shown = "; ".join(labels.format_number(v, lang) for v in (u["values"] or u["bounds"]))
+        rows.append(
+            f"<tr><td><code>{html.escape(u['name'])}</code></td><td>{html.escape(u['distribution'])}</td>"
+            f'<td class="wrap">{html.escape(shown)}</td><td>{html.escape(u["unit"])}</td>'
+            f'<td class="small">{html.escape(fields_by_name[u["name"]].metadata["source"])}</td></tr>'
+        )
+    cols = "".join(f'<col style="width:{w}%">' for w in (26, 10, 16, 14, 34))
+    parts.append(f'<table class="params"><colgroup>{cols}</colgroup>{head}{"".join(rows)}</table>')
+    parts.append(
+        f"<h2>2. {html.escape(t('sensitivity_indices', lang).capitalize())} "
+        f"({html.escape(t('in_year', lang, year=year))})</h2>"
+    )
+    note = t("sensitivity_note", lang, method=method, points=design["points"])
+    parts.append(f'<p class="small muted">{html.escape(note)}.</p>')
+    for sc in design["scenarios"]:
+        if len(design["scenarios"]) > 1:
+            parts.append(f"<h3>{html.escape(sc['name'])}</h3>")
+        for name in MAIN_INDICATORS:
+            label = labels.indicator_label(name, lang)
+            try:
+                y = point_outputs(folder, name, year, sc["name"], design["points"])
+                found, columns, notes = analyse(design, x, y, method)
+            except ParameterError as exc:
+                if "same at every point" in str(exc):
+                    parts.append(f"<p>{html.escape(label)}: {html.escape(t('output_constant', lang))}.</p>")
+                continue
+            key = next(c for c in ("ST", "mu_star", "src") if c in columns)
+            ordered = sorted(found, key=lambda r, k=key: -abs(r[k]))
+            table = (
+                "<table><tr><th>"
+                + html.escape(t("parameter", lang))
+                + "</th>"
+                + "".join(f"<th>{c}</th>" for c in columns)
+                + "</tr>"
+                + "".join(
+                    "<tr><td><code>"
+                    + html.escape(r["parameter"])
+                    + "</code></td>"
+                    + "".join(
+                        f'<td class="num">{labels.format_number(r[c], lang, decimals=3)}</td>'
+                        for c in columns
+                    )
+                    + "</tr>"
+                    for r in ordered
+                )
+                + "</table>"
+            )
+            extra = "; ".join(f"{k} = {labels.format_number(v, lang, decimals=2)}" for k, v in notes.items())
+            fig = index_figure(ordered, columns, f"{label}, {year}")
+            parts.append(
+                f'<h3>{html.escape(label)}</h3><div><figure>'
+                f"{_svg_img(fig, f'{label}: {method}, ' + ', '.join(r['parameter'] for r in ordered[:3]))}"
+                f'</figure><div>{table}<p class="small">{html.escape(extra)}</p></div></div>'
+            )
+    parts.append(f"<h2>3. {html.escape(t('how_this_report_was_made', lang).capitalize())}</h2>")
+    command = " ".join(shlex.quote(a) for a in info.get("argv", []))
+    facts = [
+        (t("version", lang), f"doorstroom {html.escape(str(info.get('doorstroom_version', '')))}"),
+        (t("results_version", lang), html.escape(str(info.get("results_version", "")))),
+        (t("git_revision", lang), html.escape(str(info.get("git_revision", "")))),
+        (t("run_time", lang), f"{labels.format_number(info.get('wall_seconds', float('nan')), lang)} s"),
+        (t("reproduce_with", lang), f"<code>{html.escape(command)}</code>"),
+        ("ODD", f'<a href="{METHODS.as_uri()}">docs/ODD.md</a>'),
+    ]
+    parts.append(
+        "<table>" + "".join(f"<tr><th>{html.escape(k)}</th><td>{v}</td></tr>" for k, v in facts) + "</table>"
+    )
+    return (
+        f'<!DOCTYPE html><html lang="{lang}"><head><meta charset="utf-8">'
+        f'<meta name="viewport" content="width=device-width, initial-scale=1">'
+        f"<title>doorstroom: {html.escape(design['name'])}</title><style>{CSS}</style></head><body>"
+        + "\n".join(parts)
+        + "</body></html>\n"
+    )
+
+
 def write_report(
     folder: str | Path,
     out: str | Path | None = None,
@@ -702,7 +833,9 @@ def write_report(
     out = Path(out) if out else folder / ("report.html" if lang == "nl" else f"report.{lang}.html")
     if out.suffix != ".html":
         raise ParameterError(f"--out {str(out)!r}: expected a file name ending in .html")
-    page = render(folder, lang, year).encode("utf-8")
+    marker = read_marker(folder) if folder.is_dir() else None
+    kind = marker.get("kind") if marker else None
+    page = (render_batch if kind == "batch" else render)(folder, lang, year).encode("utf-8")
     if len(page) > MAX_BYTES:
         raise ParameterError(
             f"the report would be {len(page) / 2**20:.1f} MiB, above the "

@@ -179,8 +179,8 @@ def analyse(design: dict, x: np.ndarray, y: np.ndarray, method: str) -> tuple[li
     return rows, ["src", "src_low", "src_high"], {"R2": r2}
 
 
-def figure(path: Path, rows: list[dict], columns: list[str], title: str) -> None:
-    """A bar chart of the indices with their 95% intervals (written atomically as PNG)."""
+def index_figure(rows: list[dict], columns: list[str], title: str):
+    """A bar chart of the indices with their 95% intervals (a matplotlib figure)."""
     names = [r["parameter"] for r in rows]
     main = [c for c in columns if not c.endswith(("_low", "_high")) and c not in ("mu", "sigma")]
     fig, ax = plt.subplots(figsize=(8, 0.45 * len(names) + 1.6))
@@ -201,6 +201,12 @@ def figure(path: Path, rows: list[dict], columns: list[str], title: str) -> None
     ax.set_title(title, fontsize=10)
     ax.legend(fontsize=8)
     fig.tight_layout()
+    return fig
+
+
+def figure(path: Path, rows: list[dict], columns: list[str], title: str) -> None:
+    """The bar chart of :func:`index_figure`, written atomically as PNG."""
+    fig = index_figure(rows, columns, title)
     tmp = path.with_name(f".{path.name}.tmp")
     fig.savefig(tmp, format="png", dpi=110)
     plt.close(fig)

@@ -17,7 +17,7 @@ import pandas as pd
 import pytest
 from browser import find_browser, open_page
 
-from experiments import compare, report
+from experiments import batch, compare, report
 from experiments.cli import main
 from experiments.runs import ChainTally, run_one
 from experiments.scenario import load_scenario
@@ -182,3 +182,18 @@ def test_the_report_opens_in_headless_chromium_without_errors(dutch):
     shot.write_bytes(visit.screenshot)
     assert visit.screenshot[:8] == b"\x89PNG\r\n\x1a\n" and shot.stat().st_size > 10_000
     print(f"screenshot for a person to look at: {shot}")
+
+
+def test_a_batch_report_gives_the_design_and_what_matters(tmp_path):
+    design = tmp_path / "grid.toml"
+    design.write_text('[design]\nsampler = "grid"\nseeds = 1\n[run]\nscale = 0.001\nend_year = 2025\n'
+                      '[[uncertainty]]\nname = "moving.search_start_definite_per_year"\n'
+                      'values = [0.0, 0.4, 1.2, 3.0]\n', encoding="utf-8")
+    batch.batch(design, tmp_path / "b", workers=1, log=lambda line: None)
+    path = report.write_report(tmp_path / "b")
+    page = path.read_text(encoding="utf-8")
+    assert "Onzekere parameters" in page and "moving.search_start_definite_per_year" in page
+    assert "Verhuismobiliteit, 65-74 jaar" in page and "R2 = " in page  # a regression over the grid
+    assert len(parsed(path).images) >= 1 and "https://" not in page
+    with pytest.raises(ParameterError, match="--year 2030"):
+        report.write_report(tmp_path / "b", year=2030)
