@@ -626,12 +626,20 @@ def render(folder: str | Path, lang: str = labels.DEFAULT_LANG, year: int | None
         f'<p class="small muted">{html.escape(t("mean_over_seeds", lang, n=seeds))}; '
         f"{html.escape(t('band_percentiles', lang))}. {html.escape(t('paired_difference', lang))}.</p>"
     )
+    zero = []
     for name in main + costs:
+        rows = summary[summary["indicator"] == name][["mean", "p2_5", "p97_5"]].to_numpy()
+        if rows.size and not np.any(rows):  # zero in every scenario, year and seed: nothing to draw
+            zero.append(labels.indicator_label(name, lang))
+            continue
         figs = [
             levels_figure(summary, name, scenarios, names, lang, seeds),
             difference_figure(diff, name, policies, names, lang),
         ]
         parts.append('<div class="grid">' + "".join(f"<figure>{f}</figure>" for f in figs) + "</div>")
+    if zero:
+        listed = html.escape("; ".join(zero))
+        parts.append(f'<p class="small">{html.escape(t("always_zero", lang))}: {listed}.</p>')
     flows = [
         flow_figure(summary, sc, f"{t('moves_between_dwelling_types', lang).capitalize()}: {sc}", lang)
         for sc in scenarios
