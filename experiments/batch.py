@@ -216,6 +216,7 @@ def design_rows(design: Design) -> list[dict]:
 
 
 def _write_info(plan: BatchPlan, **extra) -> None:
+    """Writes ``batch.json``: the plan's description with ``extra`` (status, counts, timings)."""
     info = {**plan.info, **extra}
     atomic_write_bytes(plan.out / MARKER, (json.dumps(info, indent=2, default=str) + "\n").encode())
 
@@ -258,10 +259,10 @@ def batch(design_file: str | Path, out: str | Path, options: dict | None = None,
             f"{len(plan.tasks) - len(plan.present)} of {len(plan.tasks)} runs to compute")
         plan.out.mkdir(parents=True, exist_ok=True)
         atomic_write_bytes(plan.out / FOLDER_MARKER, marker_bytes("batch"))
+        _write_info(plan)  # "running" first: a stop before the end never leaves a new design "complete"
         atomic_write_bytes(plan.out / "design.json",
                            (json.dumps(d.to_json(), indent=2, default=str) + "\n").encode())
         write_csv(plan.out / "design.csv", ["point", *d.names], design_rows(d))
-        _write_info(plan)
         run_seconds: list[float] = []
         executor = None
         if scheduler is not None:
@@ -277,7 +278,8 @@ def batch(design_file: str | Path, out: str | Path, options: dict | None = None,
         atomic_write_bytes(plan.out / "results.parquet", sink.getvalue().to_pybytes())
         wall = time.perf_counter() - t0
         own = sum(run_seconds)
-        used = min(plan.workers, max(computed, 1))
+        # the local workers, or the Dask cluster's (the executor counts them)
+        used = min(getattr(executor, "workers", None) or plan.workers, max(computed, 1))
         # the machinery's share: the wall time of the computing phase beyond the runs' own time spread
         # over the workers (process start, pickling, writing, waiting for the last run)
         overhead = 1 - own / (wall_runs * used) if computed and wall_runs > 0 else 0.0

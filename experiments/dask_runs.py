@@ -17,6 +17,7 @@ from experiments.batch import describe_run
 from experiments.pool import WorkerError
 from experiments.runs import RunTask, run_one
 from experiments.writers import write_run_file
+from sim.outputs import RESULTS_VERSION
 from sim.params import ParameterError
 
 DASK_CONNECT_SECONDS = 30
@@ -24,11 +25,17 @@ DASK_CONNECT_SECONDS = 30
 started, short enough to report a wrong address promptly)."""
 
 
-def columns_of_run(task: RunTask) -> tuple[dict[str, np.ndarray], float]:
-    """Computes one run on a Dask worker: its indicator columns and its wall time in seconds."""
+def columns_of_run(task: RunTask) -> tuple[dict[str, np.ndarray], float, int]:
+    """Computes one run on a Dask worker.
+
+    Returns:
+        Its indicator columns, its wall time in seconds, and the worker's results version (checked
+        against this process's: a cluster of another model version would give other results under
+        the same run identity).
+    """
     t0 = time.perf_counter()
     columns = run_one(task.scenario, task.settings)
-    return columns, time.perf_counter() - t0
+    return columns, time.perf_counter() - t0, RESULTS_VERSION
 
 
 def dask_executor(scheduler: str, workers: int, log: Callable[[str], None]) -> Callable:
@@ -60,15 +67,20 @@ def dask_executor(scheduler: str, workers: int, log: Callable[[str], None]) -> C
         futures: dict = {}
         try:
             n = len(client.scheduler_info().get("workers", {}))
+            run.workers = n
             log(f"  computing {len(todo)} run(s) on Dask ({scheduler}, {n} worker(s))")
             futures = {client.submit(columns_of_run, task, pure=False): task for task in todo}
             for future in as_completed(futures):
                 task = futures[future]
                 try:
-                    columns, seconds = future.result()
+                    columns, seconds, version = future.result()
                 except Exception as exc:
                     raise WorkerError(f"{describe_run(task)} failed on a Dask worker: "
                                       f"{type(exc).__name__}: {exc}") from exc
+                if version != RESULTS_VERSION:
+                    raise WorkerError(f"{describe_run(task)}: the Dask worker runs results version "
+                                      f"{version}, this command {RESULTS_VERSION}; install the same "
+                                      "revision on the workers")
                 write_run_file(task.path, columns, task.meta)
                 finished(task, seconds)
         finally:

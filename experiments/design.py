@@ -55,6 +55,7 @@ from typing import Any
 import numpy as np
 from SALib.sample import latin, morris, sobol
 
+from experiments.runs import check_name
 from experiments.scenario import Scenario, find_scenario
 from sim.params import ParameterError, Parameters, parameter_fields
 
@@ -93,6 +94,7 @@ class Uncertainty:
     distribution: str
     bounds: tuple[float, ...]
     values: tuple[float, ...] = ()
+    given: tuple[tuple[str, float], ...] = ()
     unit: str = ""
     kind: str = ""
     integer: bool = False
@@ -181,8 +183,8 @@ class Design:
                           for sc in self.scenarios],
             "run": self.run,
             "uncertainties": [{"name": u.name, "distribution": u.distribution, "bounds": list(u.bounds),
-                               "values": list(u.values), "unit": u.unit, "kind": u.kind,
-                               "integer": u.integer} for u in self.uncertainties],
+                               "values": list(u.values), "given": dict(u.given), "unit": u.unit,
+                               "kind": u.kind, "integer": u.integer} for u in self.uncertainties],
             "problem": self.problem(),
             "points": len(self.points),
         }
@@ -207,12 +209,14 @@ def salib_problem(uncertainties) -> dict:
 
 
 def _number(source: str, where: str, value: Any) -> float:
+    """A number of the design file, or a ParameterError naming where it is."""
     if isinstance(value, bool) or not isinstance(value, int | float) or math.isnan(value):
         raise ParameterError(f"{source}: {where} = {value!r}: expected a number")
     return float(value)
 
 
 def _int_key(source: str, table: dict, key: str, default: int | None, least: int) -> int | None:
+    """An integer of ``[design]`` of at least ``least`` (``default`` when absent)."""
     value = table.get(key, default)
     if value is None:
         return None
@@ -221,7 +225,16 @@ def _int_key(source: str, table: dict, key: str, default: int | None, least: int
     return value
 
 
+def _inside(source: str, name: str, where: str, value: float, f) -> None:
+    """Refuses a value outside the bounds of the parameter's field ``f``."""
+    low_bound, high_bound = f.metadata["bounds"]
+    if (low_bound is not None and value < low_bound) or (high_bound is not None and value > high_bound):
+        raise ParameterError(f"{source}: {name} {where} = {value!r} is outside the parameter's bounds "
+                             f"[{low_bound}, {high_bound}] ({f.metadata['unit']})")
+
+
 def _uncertainty(source: str, entry: Any, sampler: str, schema: dict) -> Uncertainty:
+    """Checks one ``[[uncertainty]]`` table against the schema and the sampler."""
     if not isinstance(entry, dict):
         raise ParameterError(f"{source}: every [[uncertainty]] must be a table, got {entry!r}")
     bad = sorted(set(entry) - set(UNCERTAINTY_KEYS))
@@ -236,14 +249,14 @@ def _uncertainty(source: str, entry: Any, sampler: str, schema: dict) -> Uncerta
     if isinstance(default, bool) or not isinstance(default, int | float) or f.metadata.get("choices"):
         raise ParameterError(f"{source}: {name} (default {default!r}) is not a scalar number; a design can "
                              "vary numeric parameters only (set tuples and switches in a lever scenario)")
-    low_bound, high_bound = f.metadata["bounds"]
     integer = isinstance(default, int)
     meta = {"unit": f.metadata["unit"], "kind": f.metadata["kind"], "integer": integer}
 
     def inside(where: str, value: float) -> None:
-        if (low_bound is not None and value < low_bound) or (high_bound is not None and value > high_bound):
-            raise ParameterError(f"{source}: {name} {where} = {value!r} is outside the parameter's bounds "
-                                 f"[{low_bound}, {high_bound}] ({f.metadata['unit']})")
+        _inside(source, name, where, value, f)
+        if integer and where != "mean" and not float(value).is_integer():
+            raise ParameterError(f"{source}: {name} {where} = {value!r}: the parameter is an integer "
+                                 f"({f.metadata['unit']}); expected a whole number")
 
     if sampler in ("grid", "list"):
         if sampler == "list":
@@ -286,15 +299,17 @@ def _uncertainty(source: str, entry: Any, sampler: str, schema: dict) -> Uncerta
         raise ParameterError(f"{source}: {name}: sd = {numbers['sd']!r} must be above 0")
     if dist == "triangular":
         low, high, peak = numbers["low"], numbers["high"], numbers["peak"]
-        if not low <= peak <= high:
-            raise ParameterError(f"{source}: {name}: peak = {peak!r} must lie in [low, high] = "
-                             f"[{low}, {high}]")
+        if not low <= peak < high:  # SALib places the peak as a share of the width, below 1
+            raise ParameterError(f"{source}: {name}: peak = {peak!r} must lie in [low, high) = "
+                             f"[{low}, {high})")
         # SALib places the peak as a share of the width
-        return Uncertainty(name, dist, (low, high, (peak - low) / (high - low)), **meta)
-    return Uncertainty(name, dist, tuple(numbers[k] for k in keys), **meta)
+        return Uncertainty(name, dist, (low, high, (peak - low) / (high - low)), given=tuple(numbers.items()),
+                           **meta)
+    return Uncertainty(name, dist, tuple(numbers[k] for k in keys), given=tuple(numbers.items()), **meta)
 
 
 def _lever(source: str, folder: Path, entry: Any) -> Scenario:
+    """A lever: a scenario file relative to the design's folder, or a shipped scenario's name."""
     try:
         return find_scenario(entry, folder)
     except ParameterError as exc:
@@ -377,6 +392,11 @@ def load_design(path: str | Path) -> Design:
                              "scenario files")
     folder = Path(path).resolve().parent
     scenarios = tuple(_lever(source, folder, e) for e in levers)
+    for sc in scenarios:
+        try:
+            check_name(sc)
+        except ParameterError as exc:
+            raise ParameterError(f"{source}: [design] scenarios: {exc}") from None
     names = [sc.name for sc in scenarios]
     if len(set(names)) != len(names):
         raise ParameterError(f"{source}: two levers have the same scenario name ({names}); give each a "
@@ -397,6 +417,11 @@ def load_design(path: str | Path) -> Design:
     listed = None
     if sampler == "list":
         listed = _listed_points(source, data.get("point"), seen)
+        uncertainties = tuple(replace(u, bounds=(min(col), max(col)), values=tuple(col))
+                              for u, col in zip(uncertainties, zip(*listed, strict=True), strict=True))
+        for u in uncertainties:
+            for v in u.values:
+                _inside(source, u.name, "value", v, schema[u.name])
     elif "point" in data:
         raise ParameterError(f"{source}: [[point]] tables are for the list sampler, not {sampler}")
     run = data.get("run", {})
@@ -424,6 +449,7 @@ def load_design(path: str | Path) -> Design:
 
 
 def _listed_points(source: str, entries: Any, names: list[str]) -> list[list[float]]:
+    """The points of a list design, each with exactly the uncertain parameters."""
     if not isinstance(entries, list) or not entries:
         raise ParameterError(f"{source}: the list sampler needs one or more [[point]] tables")
     rows = []

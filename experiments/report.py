@@ -749,7 +749,9 @@ def render_batch(folder: str | Path, lang: str = labels.DEFAULT_LANG, year: int 
     )
     rows = []
     for u in design["uncertainties"]:
-        shown = "; ".join(labels.format_number(v, lang) for v in (u["values"] or u["bounds"]))
+        given = u.get("given") or {}
+        shown = ("; ".join(labels.format_number(v, lang) for v in u["values"]) if u["values"] else
+                 ", ".join(f"{k} {labels.format_number(v, lang)}" for k, v in given.items()))
         rows.append(
             f"<tr><td><code>{html.escape(u['name'])}</code></td><td>{html.escape(u['distribution'])}</td>"
             f'<td class="wrap">{html.escape(shown)}</td><td>{html.escape(u["unit"])}</td>'
@@ -771,9 +773,8 @@ def render_batch(folder: str | Path, lang: str = labels.DEFAULT_LANG, year: int 
             try:
                 y = point_outputs(folder, name, year, sc["name"], design["points"])
                 found, columns, notes = analyse(design, x, y, method)
-            except ParameterError as exc:
-                if "same at every point" in str(exc):
-                    parts.append(f"<p>{html.escape(label)}: {html.escape(t('output_constant', lang))}.</p>")
+            except ParameterError as exc:  # named with its reason, never left out silently
+                parts.append(f"<p>{html.escape(label)}: {html.escape(str(exc))}.</p>")
                 continue
             key = next(c for c in ("ST", "mu_star", "src") if c in columns)
             ordered = sorted(found, key=lambda r, k=key: -abs(r[k]))

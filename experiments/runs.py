@@ -41,9 +41,10 @@ DETAIL_PREFIXES = ("flow.", "chain_links_mean.", "chains_ended.")
 """Rows of a comparison's run files beside the registry's indicators (:func:`detail_columns`)."""
 
 SETTING_KEYS = ("scale", "start_year", "end_year", "steps_per_year")
+"""Run settings shared by all runs of a comparison (the seed varies)."""
+
 PRELOAD = MODEL_PRELOAD
 """What the forkserver of the local workers imports before the first run (the model)."""
-"""Run settings shared by all runs of a comparison (the seed varies)."""
 
 
 @dataclass(frozen=True)
@@ -114,7 +115,8 @@ def dated_changes_hash(scenario: Scenario) -> str:
     return _sha256_json(dated_changes(scenario))
 
 
-def _check_name(scenario: Scenario) -> None:
+def check_name(scenario: Scenario) -> None:
+    """Refuses a scenario name that cannot be a folder name under runs/."""
     name = scenario.name
     if (not name or name in (".", "..") or name.startswith(".") or any(c in name for c in "/\\\0")
             or name != name.strip()):
@@ -258,7 +260,7 @@ def plan_comparison(
     scenarios = tuple(load_scenario(f) for f in files)
     seen: dict[str, str] = {}
     for sc in scenarios:
-        _check_name(sc)
+        check_name(sc)
         if sc.name in seen:
             raise ParameterError(
                 f"scenarios {seen[sc.name]!r} and {sc.path!r} have the same name {sc.name!r}; "

@@ -95,10 +95,16 @@ def point_outputs(folder: str | Path, indicator: str, year: int, scenario: str, 
     sums = np.bincount(point, weights=value, minlength=points)
     counts = np.bincount(point, minlength=points)
     missing = np.flatnonzero(counts == 0)
-    if missing.size or np.isnan(value).any():
-        raise ParameterError(f"{indicator} in {year} has no value at point(s) {missing[:10].tolist()} or a "
-                             "NaN; sensitivity needs a value at every point")
-    return sums / counts
+    if missing.size:
+        raise ParameterError(f"{indicator} in {year} has no value at point(s) {missing[:10].tolist()}; "
+                             "sensitivity needs a value at every point (is the batch complete?)")
+    out = sums / counts
+    nan = np.flatnonzero(np.isnan(out))
+    if nan.size:
+        raise ParameterError(f"{indicator} in {year} is NaN at point(s) {nan[:10].tolist()} (not defined "
+                             "there, e.g. a rate over an empty group); sensitivity needs a number at every "
+                             "point")
+    return out
 
 
 def regression_indices(x: np.ndarray, y: np.ndarray, names: list[str], seed: int = BOOTSTRAP_SEED,
@@ -145,6 +151,8 @@ def analyse(design: dict, x: np.ndarray, y: np.ndarray, method: str) -> tuple[li
     """
     problem = design["problem"]
     names = problem["names"]
+    if len(y) < 2:
+        raise ParameterError("the design has one point: nothing varies, so there are no indices")
     if np.ptp(y) == 0:
         raise ParameterError(f"the output is the same at every point ({y[0]!r}): no parameter of the design "
                              "moves it, so there is nothing to apportion")

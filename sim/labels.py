@@ -528,7 +528,6 @@ TEXTS: dict[str, tuple[str, str]] = {
         "{method} indices with 95% intervals, {points} points, mean over the seeds of each point"),
     "always_zero": ("Nul in elk scenario, jaar en seed (geen figuur)",
                     "Zero in every scenario, year and seed (no figure)"),
-    "output_constant": ("verandert in geen enkel punt", "does not change at any point"),
     "assumptions": ("aannames", "assumptions"),
     "how_this_report_was_made": ("hoe dit rapport is gemaakt", "how this report was made"),
     "summary": ("samenvatting", "summary"),

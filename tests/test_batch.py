@@ -109,6 +109,10 @@ def test_integer_parameters_are_rounded_and_distributions_follow_salib(tmp_path)
      "expected exactly the uncertainties"),
     (design_text("lhs", "samples = 8\nscenarios = ['no_such_lever']"),
      "neither a file nor a shipped scenario"),
+    (design_text("grid", uncertainties=ONE.format("moving.allocation_rounds", "values = [1.5, 2.5]")),
+     "expected a whole number"),
+    (design_text("lhs", "samples = 8", uncertainties=ONE.format(
+        A, 'distribution = "triangular"\nlow = 0.2\nhigh = 0.8\npeak = 0.8')), "must lie in [low, high)"),
     (design_text("lhs", "samples = 8\nscenarios = ['verzorgingshuis']", uncertainties=(
         '[[uncertainty]]\nname = "policy.verzorgingshuis_wlz_stay_share"\nlow = 0\nhigh = 1\n')),
      "which the design varies"),
@@ -249,3 +253,23 @@ def test_same_results_with_one_or_two_workers_and_dask(tmp_path):
     assert moves.nunique() > 10  # the accept probability and the seed both move the result
     info = json.loads((tmp_path / "dask" / "batch.json").read_text())
     assert info["executor"] == "dask (local)"
+
+
+def test_a_list_design_runs_its_points_as_written(tmp_path, fake_model):
+    body = design_text("list", uncertainties=ONE.format(A, "") + ONE.format(B, ""))
+    body += "".join(f'[[point]]\n"{A}" = {a}\n"{B}" = {b}\n' for a, b in ((0.1, 0.2), (0.9, 0.3), (0.5, 0.5)))
+    plan = batch.batch(write_design(tmp_path, body), tmp_path / "out", workers=1, log=lambda line: None)
+    assert plan.design.points.tolist() == [[0.1, 0.2], [0.9, 0.3], [0.5, 0.5]]
+    frame = pd.read_parquet(tmp_path / "out" / "results.parquet")
+    y = frame[(frame.indicator == "y") & (frame.year == 2025)].sort_values("point")
+    assert np.allclose(y.value, [0.1 + 0.4 + 0.001, 0.9 + 0.6 + 0.001, 0.5 + 1.0 + 0.001])
+    problem = json.loads((tmp_path / "out" / "design.json").read_text())["problem"]
+    assert problem["bounds"] == [[0.1, 0.9], [0.2, 0.5]]
+
+
+def test_a_lever_whose_name_is_no_folder_name_is_refused(tmp_path):
+    lever = tmp_path / "escape.toml"
+    lever.write_text('[scenario]\nname = "../escape"\n', encoding="utf-8")
+    path = write_design(tmp_path, design_text("lhs", "samples = 4\nscenarios = ['escape.toml']"))
+    with pytest.raises(ParameterError, match="cannot be used as a folder name"):
+        design.load_design(path)

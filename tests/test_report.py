@@ -8,9 +8,11 @@ only where no Chromium is installed.
 
 from __future__ import annotations
 
+import html
 import html.parser
 import json
 import math
+import re
 
 import numpy as np
 import pandas as pd
@@ -77,6 +79,11 @@ def same(a: float, b: float) -> bool:
     return (math.isnan(a) and math.isnan(b)) or a == b
 
 
+def expected_text(value: float, unit: str) -> str:
+    """A number as the Dutch report must show it (independently of the report's own helpers)."""
+    return labels.format_eur(value, "nl") if unit.startswith("EUR") else labels.format_number(value, "nl")
+
+
 def test_every_headline_number_is_its_row_of_differences_csv(comparison, dutch):
     diff = pd.read_csv(comparison / "differences.csv").set_index(["policy", "indicator", "year"])
     cells = parsed(dutch).cells
@@ -90,18 +97,43 @@ def test_every_headline_number_is_its_row_of_differences_csv(comparison, dutch):
         if c["data-column"] == "interval":
             low, high = float(c["data-low"]), float(c["data-high"])
             assert same(low, row["ci_low"]) and same(high, row["ci_high"]), c
-            assert c["text"] == labels.text("between", "nl", low=report._fmt(low, "nl", unit),
-                                            high=report._fmt(high, "nl", unit))
+            assert c["text"] == f"tussen {expected_text(low, unit)} en {expected_text(high, unit)}"
             intervals += 1
         else:
             value = float(c["data-value"])
             assert same(value, row[c["data-column"]]), c
-            shown = report._fmt(value, "nl", unit)
-            assert c["text"].lstrip("+") == shown.lstrip("+"), c
+            want = expected_text(value, unit)
+            if c["data-column"] == "mean_difference" and value > 0:
+                want = "+" + want  # a rise carries its sign
+            assert c["text"] == want, c
             numbers += 1
     # every main indicator present, for each policy: baseline, policy, difference and the interval
     main = report.headline_indicators(pd.read_csv(comparison / "differences.csv"))
     assert numbers >= 3 * len(main) * len(POLICIES) and intervals >= len(main) * len(POLICIES)
+
+
+def test_the_headline_sentences_name_the_differences_whose_interval_excludes_zero(comparison, dutch):
+    diff = pd.read_csv(comparison / "differences.csv")
+    year = int(diff["year"].max())
+    page = html.unescape(dutch.read_text(encoding="utf-8"))
+    said = 0
+    for policy in POLICIES:
+        block = page.split(f'<div class="policy"><h3>{policy}</h3>')[1].split('<div class="policy">')[0]
+        items = re.findall(r"<li>(.*?)</li>", block)
+        names = report.headline_indicators(diff) + report.cost_indicators(diff)
+        for r in report.headline_rows(diff, policy, year, names):
+            label = labels.indicator_label(r["indicator"], "nl") + ": "
+            mine = [x for x in items if x.startswith(label)]
+            if r["ci_low"] > 0 or r["ci_high"] < 0:
+                sign = "+" if r["mean_difference"] > 0 else ""
+                low, high = expected_text(r["ci_low"], r["unit"]), expected_text(r["ci_high"], r["unit"])
+                assert len(mine) == 1, (r, items)
+                assert f"{sign}{expected_text(r['mean_difference'], r['unit'])}" in mine[0], mine
+                assert mine[0].endswith(f"(tussen {low} en {high}).") and f"in {year}" in mine[0], mine
+                said += 1
+            else:
+                assert not mine, (r, mine)  # no sentence for a difference the interval does not exclude
+    assert said > 0, "the test comparison should have at least one difference that excludes zero"
 
 
 def test_the_report_is_dutch_by_default_and_english_on_request(comparison, dutch):
