@@ -347,7 +347,7 @@ def flow_figure(summary: pd.DataFrame, scenario: str, title: str, lang: str) -> 
     targets = [x for x, k in zip(targets, keep_t, strict=True) if k]
     m = m[keep_s][:, keep_t]
     fig, ax = plt.subplots(figsize=(6.4, 4.2))
-    gap = 0.02 * total
+    gap = 0.02 * total  # layout: white space between the bars of two types, 2% of all moves
     left = np.concatenate([[0], np.cumsum(m.sum(axis=1) + gap)])[:-1]
     right = np.concatenate([[0], np.cumsum(m.sum(axis=0) + gap)])[:-1]
     out_used = left.copy()
@@ -421,7 +421,7 @@ def flow_figure(summary: pd.DataFrame, scenario: str, title: str, lang: str) -> 
             f"{labels.code_label('dwelling_type', t, lang)}: {labels.format_number(m[i, j], lang)}"
             for i, s in enumerate(sources)
             for j, t in enumerate(targets)
-            if m[i, j] > 0.05 * total
+            if m[i, j] > 0.05 * total  # the alt text names the flows of 5% of all moves or more
         )
     )
     return _svg_img(fig, alt)
@@ -535,7 +535,7 @@ def _param_row(name: str, value, lang: str, year: int | None = None, changed: bo
 def _param_table(rows: list[str], lang: str, changed: bool = True) -> str:
     t = labels.text
     names = [t("parameter", lang), t("value", lang), "default", t("unit", lang), "kind", t("source", lang)]
-    widths = [22, 12, 12, 14, 10, 30]
+    widths = [22, 12, 12, 14, 10, 30]  # layout: column widths in % of the page
     if not changed:
         names = [names[0], names[1], names[3], names[5]]
         widths = [24, 12, 16, 48]
@@ -757,7 +757,7 @@ def render_batch(folder: str | Path, lang: str = labels.DEFAULT_LANG, year: int 
             f'<td class="wrap">{html.escape(shown)}</td><td>{html.escape(u["unit"])}</td>'
             f'<td class="small">{html.escape(fields_by_name[u["name"]].metadata["source"])}</td></tr>'
         )
-    cols = "".join(f'<col style="width:{w}%">' for w in (26, 10, 16, 14, 34))
+    cols = "".join(f'<col style="width:{w}%">' for w in (26, 10, 16, 14, 34))  # layout: % of the page
     parts.append(f'<table class="params"><colgroup>{cols}</colgroup>{head}{"".join(rows)}</table>')
     parts.append(
         f"<h2>2. {html.escape(t('sensitivity_indices', lang).capitalize())} "

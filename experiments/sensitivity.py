@@ -191,7 +191,7 @@ def index_figure(rows: list[dict], columns: list[str], title: str):
     """A bar chart of the indices with their 95% intervals (a matplotlib figure)."""
     names = [r["parameter"] for r in rows]
     main = [c for c in columns if not c.endswith(("_low", "_high")) and c not in ("mu", "sigma")]
-    fig, ax = plt.subplots(figsize=(8, 0.45 * len(names) + 1.6))
+    fig, ax = plt.subplots(figsize=(8, 0.45 * len(names) + 1.6))  # layout: inches, a row per parameter
     height = 0.8 / len(main)
     # colour-blind-safe pair (Okabe-Ito blue and orange)
     for k, (col, colour) in enumerate(zip(main, ("#0072B2", "#E69F00"), strict=False)):
