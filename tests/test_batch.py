@@ -273,3 +273,21 @@ def test_a_lever_whose_name_is_no_folder_name_is_refused(tmp_path):
     path = write_design(tmp_path, design_text("lhs", "samples = 4\nscenarios = ['escape.toml']"))
     with pytest.raises(ParameterError, match="cannot be used as a folder name"):
         design.load_design(path)
+
+
+def test_two_levers_run_every_point_with_the_same_seeds(tmp_path, fake_model):
+    path = write_design(tmp_path, design_text("lhs", "samples = 6\nscenarios = ['baseline', 'doorstroom']",
+                                              seeds=2))
+    batch.batch(path, tmp_path / "out", workers=1, log=lambda line: None)
+    frame = pd.read_parquet(tmp_path / "out" / "results.parquet")
+    runs_of = frame.groupby("scenario")[["point", "seed"]].apply(lambda f: sorted(set(map(tuple, f.values))))
+    assert runs_of["baseline"] == runs_of["doorstroom"] == [(p, s) for p in range(6) for s in (1, 2)]
+    # the lever's dated changes stay in its runs: the stored parameters of the two levers differ
+    metas = {lever: runs.read_run_meta(batch.run_path(tmp_path / "out", lever, 0, 1))
+             for lever in ("baseline", "doorstroom")}
+    assert metas["baseline"]["dated_changes_sha256"] != metas["doorstroom"]["dated_changes_sha256"]
+    for lever in ("baseline", "doorstroom"):
+        rows, _cols, notes, csv = sensitivity.sensitivity(tmp_path / "out", "y", 2025, scenario=lever)
+        assert csv.name == f"y_2025_{lever}.csv" and notes["R2"] > 0.99
+    with pytest.raises(ParameterError, match="not a lever of the batch"):
+        sensitivity.sensitivity(tmp_path / "out", "y", 2025, scenario="nope")
