@@ -2,7 +2,8 @@
 
 On 1 January 2025 a share ``moving.adapted_share_initial`` of the homes of households with a
 limitation that are not step-free is already adapted (set-up). Each step the remaining such homes are
-adapted at the hazard ``moving.adaptation_per_year`` (stream ``adaptation``, by household row).
+adapted at the hazard ``moving.adaptation_per_year`` (stream ``adaptation``, by the person id of the
+household's first adult).
 """
 
 from __future__ import annotations

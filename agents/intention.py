@@ -7,7 +7,7 @@ meet, recent widowhood, under-occupation, ownership and long residence shift the
 :mod:`agents.loneliness`). The intercepts are solved when the model starts (set-up) so that the 2025
 population reproduces the target shares by age group (:func:`calibrate_intercepts`); afterwards
 intentions follow the changing population. A searching household keeps its intention. Draws: the
-``intention`` stream, by household row.
+``intention`` stream, by the person id of the household's first adult.
 """
 
 from __future__ import annotations

@@ -6,8 +6,9 @@ gives up at
 ``search_give_up_per_year``. It searches in one submarket: its province, a dwelling type and a tenure
 chosen from its needs (:func:`search_target`).
 
-Draws: the ``search`` stream, by household row, decides giving up and starting; the dwelling type and
-tenure sought come from the independent ``search_type`` and ``search_tenure`` streams, by row.
+Draws: the ``search`` stream, by the person id of the household's first adult, decides giving up and
+starting; the dwelling type and tenure sought come from the independent ``search_type`` and
+``search_tenure`` streams, by the same person id.
 """
 
 from __future__ import annotations

@@ -39,7 +39,7 @@ COLUMNS: dict[str, tuple[type, bool, object]] = {
     "wlz_step": (np.int32, True, -1),
     # informal care received: the carer's kind and state (agents.informal: kind codes and flag bits)
     "carer": (np.int8, True, 0),
-    # severe loneliness of persons followed from loneliness.min_age_years (agents.loneliness)
+    # severe loneliness of persons followed from loneliness.age_band_starts_years[0] (agents.loneliness)
     "lonely": (np.bool_, True, False),
     "tenure": (np.int8, False, 0),
     "dwelling": (np.int8, False, 0),
