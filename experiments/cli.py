@@ -80,6 +80,20 @@ def _sample_arguments(parser, out_name: str, *, seed: int, year: int, year_help:
                         help="seed of the sample (default 7)")
 
 
+def _many_run_arguments(parser, where: str) -> None:
+    """The settings shared by the runs of a command that runs many (compare, batch) and its workers."""
+    parser.add_argument("--scale", type=_positive_float, metavar="X",
+                        help=f"sample fraction, in (0, 1] (default: {where}, else 0.01)")
+    parser.add_argument("--start", type=_int, dest="start_year", metavar="YEAR",
+                        help="first year recorded (>= 2025)")
+    parser.add_argument("--end", type=_int, dest="end_year", metavar="YEAR",
+                        help=f"last year simulated (default: {where}, else 2050)")
+    parser.add_argument("--steps-per-year", type=_int, dest="steps_per_year", metavar="K",
+                        help="1, 2, 4 or 12 (default 12, monthly)")
+    parser.add_argument("--workers", type=_int, metavar="W",
+                        help="worker processes (default min(2, number of CPUs))")
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser of all subcommands."""
     parser = argparse.ArgumentParser(prog="doorstroom", description=__doc__.splitlines()[0])
@@ -116,31 +130,13 @@ def build_parser() -> argparse.ArgumentParser:
                      help="the baseline scenario file first, then one or more policy files")
     cmp.add_argument("--seeds", type=_int, required=True, metavar="N",
                      help="number of seeds; every scenario runs with seeds 1..N (paired runs)")
-    cmp.add_argument("--scale", type=_positive_float, metavar="X",
-                     help="sample fraction, in (0, 1] (default: baseline [run], else 0.01)")
-    cmp.add_argument("--start", type=_int, dest="start_year", metavar="YEAR",
-                     help="first year recorded (>= 2025)")
-    cmp.add_argument("--end", type=_int, dest="end_year", metavar="YEAR",
-                     help="last year simulated (default 2050)")
-    cmp.add_argument("--steps-per-year", type=_int, dest="steps_per_year", metavar="K",
-                     help="1, 2, 4 or 12 (default 12, monthly)")
-    cmp.add_argument("--workers", type=_int, metavar="W",
-                     help="worker processes (default min(2, number of CPUs))")
+    _many_run_arguments(cmp, "baseline [run]")
     cmp.add_argument("--out", required=True, metavar="DIR",
                      help="output folder; rerunning the same command resumes and reuses finished runs")
     bat = sub.add_parser("batch", help="run a parameter design (grid, list, LHS, Sobol, Morris) over levers "
                          "and seeds")
     bat.add_argument("design", metavar="DESIGN.toml", help="design file (see experiments/design.py)")
-    bat.add_argument("--scale", type=_positive_float, metavar="X",
-                     help="sample fraction, in (0, 1] (default: the design's [run], else 0.01)")
-    bat.add_argument("--start", type=_int, dest="start_year", metavar="YEAR",
-                     help="first year recorded (>= 2025)")
-    bat.add_argument("--end", type=_int, dest="end_year", metavar="YEAR",
-                     help="last year simulated (default: the design's [run], else 2050)")
-    bat.add_argument("--steps-per-year", type=_int, dest="steps_per_year", metavar="K",
-                     help="1, 2, 4 or 12 (default 12, monthly)")
-    bat.add_argument("--workers", type=_int, metavar="W",
-                     help="worker processes (default min(2, number of CPUs))")
+    _many_run_arguments(bat, "the design's [run]")
     bat.add_argument("--scheduler", metavar="ADDRESS",
                      help="run on a Dask cluster: a scheduler address (tcp://host:8786), or 'local' for a "
                      "Dask LocalCluster of --workers processes")

@@ -60,6 +60,19 @@ def read_marker(folder: Path) -> dict | None:
     return data
 
 
+def require_kind(folder: str | Path, kind: str) -> Path:
+    """The folder, if it holds doorstroom results of ``kind`` (its marker says so).
+
+    Raises:
+        ParameterError: Naming the folder and the command that writes that kind.
+    """
+    folder = Path(folder)
+    marker = read_marker(folder) if folder.is_dir() else None
+    if marker is None or marker.get("kind") != kind:
+        raise ParameterError(f"{str(folder)!r} is not a folder written by doorstroom {kind}")
+    return folder
+
+
 def _legacy_folder(folder: Path, kind: str) -> bool:
     """True for a folder written before the marker existed.
 

@@ -53,7 +53,7 @@ from matplotlib.ticker import FuncFormatter, MaxNLocator  # noqa: E402
 
 from agents.policies.catalogue import LEVERS  # noqa: E402
 from agents.schedule import SCHEDULE  # noqa: E402
-from experiments.folders import read_marker  # noqa: E402
+from experiments.folders import read_marker, require_kind  # noqa: E402
 from experiments.sensitivity import METHOD_OF, analyse, index_figure, point_outputs, read_batch  # noqa: E402
 from experiments.stats import MAIN_INDICATORS  # noqa: E402
 from experiments.writers import atomic_write_bytes  # noqa: E402
@@ -116,10 +116,7 @@ def read_comparison(folder: str | Path) -> tuple[dict, pd.DataFrame, pd.DataFram
     Raises:
         ParameterError: When the folder is not a complete ``doorstroom compare`` folder.
     """
-    folder = Path(folder)
-    marker = read_marker(folder) if folder.is_dir() else None
-    if marker is None or marker.get("kind") != "compare":
-        raise ParameterError(f"{str(folder)!r} is not a folder written by doorstroom compare")
+    folder = require_kind(folder, "compare")
     try:
         info = json.loads((folder / "compare.json").read_text(encoding="utf-8"))
         diff = pd.read_csv(folder / "differences.csv")

@@ -36,7 +36,7 @@ import pyarrow.parquet as pq  # noqa: E402
 from SALib.analyze import morris as morris_analysis  # noqa: E402
 from SALib.analyze import sobol as sobol_analysis  # noqa: E402
 
-from experiments.folders import folder_lock, read_marker  # noqa: E402
+from experiments.folders import folder_lock, require_kind  # noqa: E402
 from experiments.stats import unit_and_label  # noqa: E402
 from experiments.writers import atomic_write_bytes, write_csv  # noqa: E402
 from sim.params import ParameterError  # noqa: E402
@@ -58,10 +58,7 @@ def read_batch(folder: str | Path) -> tuple[dict, dict]:
     Raises:
         ParameterError: When the folder is not a complete batch.
     """
-    folder = Path(folder)
-    marker = read_marker(folder) if folder.is_dir() else None
-    if marker is None or marker.get("kind") != "batch":
-        raise ParameterError(f"{str(folder)!r} is not a folder written by doorstroom batch")
+    folder = require_kind(folder, "batch")
     try:
         design = json.loads((folder / "design.json").read_text(encoding="utf-8"))
         info = json.loads((folder / "batch.json").read_text(encoding="utf-8"))
