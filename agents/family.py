@@ -105,13 +105,14 @@ def family(ctx: Context) -> None:
     spy = ctx.steps_per_year
     months = hh.age_months
     # women present aged 15-49 outside institutions: one unsigned comparison for the ages (an age
-    # below 15 wraps around to a large number), the masks combined in place
+    # below 15 wraps around to a large number), the masks combined in place, the home tested for the
+    # women only (the same women in the same order as a mask over all households)
     fertile = np.subtract(months.view(np.uint16), np.uint16(FERTILE_AGES[0] * 12))
     fertile = fertile < np.uint16((FERTILE_AGES[1] + 1 - FERTILE_AGES[0]) * 12)
     fertile &= hh.sex == FEMALE
     fertile &= hh.present
-    fertile &= ~is_institution(hh.dwelling)[:, None]
     women = np.flatnonzero(fertile.ravel())
+    women = women[~is_institution(hh.dwelling[row_of(women)])]  # outside institutions: tested for these only
     if "followed" not in ctx.memory:
         ctx.memory["followed"] = followed_share_of_women()
     followed = ctx.memory["followed"]
