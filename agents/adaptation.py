@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from sim.codes import LIMITATION, is_institution
+from sim.codes import LIMITATION, is_home
 from sim.households import care_need
 from sim.outputs import declare
 from sim.process import Context, Process
@@ -21,7 +21,7 @@ def limited_not_step_free(hh, dw) -> tuple[np.ndarray, np.ndarray]:
     """Rows and dwelling ids of the private households with a limitation or more in a home not step-free."""
     p0, p1 = hh.present[:, 0], hh.present[:, 1]
     limited = ((hh.care[:, 0] >= LIMITATION) & p0) | ((hh.care[:, 1] >= LIMITATION) & p1)
-    rows = np.flatnonzero(limited & hh.active & ~is_institution(hh.dwelling))
+    rows = np.flatnonzero(limited & hh.active & is_home(hh.dwelling))
     ids = hh.dwelling_id[rows]
     keep = ~dw.step_free[ids]
     return rows[keep], ids[keep]
@@ -43,7 +43,7 @@ def adaptation(ctx: Context) -> None:
 def adapt_initial_stock(ctx: Context) -> None:
     """Set-up: marks the 2025 homes of households with a limitation as adapted (a share of them)."""
     hh, dw = ctx.households, ctx.dwellings
-    rows = np.flatnonzero(hh.active & ~is_institution(hh.dwelling))
+    rows = np.flatnonzero(hh.active & is_home(hh.dwelling))
     need = care_need(hh, rows)
     ids = hh.dwelling_id[rows]
     cand = (need >= LIMITATION) & ~dw.step_free[ids]

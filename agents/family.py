@@ -28,7 +28,7 @@ import numpy as np
 from agents import applicants, money
 from agents.policies import kostendelersnorm
 from sim.applicants import STARTER
-from sim.codes import FEMALE, MALE, is_institution
+from sim.codes import FEMALE, MALE, is_home
 from sim.households import (
     ADULT_AGE_YEARS,
     CORESIDENT_SLOTS,
@@ -112,7 +112,7 @@ def family(ctx: Context) -> None:
     fertile &= hh.sex == FEMALE
     fertile &= hh.present
     women = np.flatnonzero(fertile.ravel())
-    women = women[~is_institution(hh.dwelling[row_of(women)])]  # outside institutions: tested for these only
+    women = women[is_home(hh.dwelling[row_of(women)])]  # outside institutions: tested for these only
     if "followed" not in ctx.memory:
         ctx.memory["followed"] = followed_share_of_women()
     followed = ctx.memory["followed"]

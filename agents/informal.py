@@ -33,7 +33,7 @@ from __future__ import annotations
 import numpy as np
 
 from agents.policies import logeerzorg
-from sim.codes import HEAVY, LIMITATION, is_institution
+from sim.codes import HEAVY, LIMITATION, is_home
 from sim.households import partner_of, row_of
 from sim.outputs import declare
 from sim.params import InformalParams
@@ -84,7 +84,7 @@ def _situation(ctx: Context, flat: np.ndarray, care: np.ndarray, carer: np.ndarr
     hh = ctx.households
     ip = ctx.params.informal
     rows = row_of(flat)
-    need = (care >= LIMITATION) & ~is_institution(hh.dwelling[rows])
+    need = (care >= LIMITATION) & is_home(hh.dwelling[rows])
     partner = partner_of(flat)
     partner_ok = (hh.present.ravel()[partner] & (hh.shared_pid[rows] < 0)
                   & (hh.care.ravel()[partner] <= ip.partner_max_care_state))
@@ -204,7 +204,7 @@ def _record(ctx: Context, flat, carer, care, need, weight) -> None:
         ctx.record.mean("logeerzorg_carers", np.array([float(w_cared[(carer[cared] & RESPITE) != 0].sum())]),
                         one)
     # receipt by age among all persons at home (those without a need receive none)
-    rows = np.flatnonzero(hh.active & ~is_institution(hh.dwelling))
+    rows = np.flatnonzero(hh.active & is_home(hh.dwelling))
     persons = hh.present[rows]
     years = hh.age_months[rows] // 12
     w = np.broadcast_to(hh.weight[rows, None].astype(np.float64), persons.shape)

@@ -20,7 +20,7 @@ from sim.codes import (
     MODERATE,
     NOT_SEARCHING,
     OWNER,
-    is_institution,
+    is_home,
     is_one_of,
 )
 from sim.households import care_need, household_size, oldest_age_months
@@ -144,7 +144,7 @@ def _log_odds(share: np.ndarray, rest: np.ndarray) -> np.ndarray:
 
 def private_households(hh) -> np.ndarray:
     """Rows of active households living in the housing stock (not in an institution)."""
-    return np.flatnonzero(hh.active & ~is_institution(hh.dwelling))
+    return np.flatnonzero(hh.active & is_home(hh.dwelling))
 
 
 def draw_intentions(ctx: Context) -> None:

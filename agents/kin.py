@@ -41,7 +41,7 @@ from scipy.special import ndtri, pdtr
 
 from agents import informal
 from agents.mortality import base_hazard
-from sim.codes import FEMALE, LIMITATION, MALE, is_institution
+from sim.codes import FEMALE, LIMITATION, MALE, is_home
 from sim.columns import ColumnTable
 from sim.households import present_persons, row_of
 from sim.outputs import declare
@@ -358,7 +358,7 @@ def _record(ctx: Context, kin_table: Kin, persons: dict[str, np.ndarray]) -> Non
     if old.any():
         ctx.record.mean("share_70plus_without_children", (~has_child[pid[old]]).astype(np.float64), w[old])
     # persons in need at home with neither a partner nor a child within reach
-    home = ~is_institution(hh.dwelling[row_of(flat)])
+    home = is_home(hh.dwelling[row_of(flat)])
     alone = ~hh.present.ravel()[flat ^ 1]
     need = (hh.care.ravel()[flat] >= LIMITATION) & home
     ctx.record.mean("persons_in_need_without_network", np.array([w[need & alone & ~has_near].sum()]),

@@ -28,7 +28,7 @@ import numpy as np
 
 from agents import applicants
 from sim.applicants import IMMIGRANT
-from sim.codes import FEMALE, MALE, is_institution
+from sim.codes import FEMALE, MALE, is_home
 from sim.households import ADULT_AGE_YEARS, household_size, oldest_age_months
 from sim.outputs import declare
 from sim.population import (
@@ -114,7 +114,7 @@ def recent_arrivals(ctx: Context) -> None:
     """
     hh = ctx.households
     tp = ctx.params.turnover
-    rows = np.flatnonzero(hh.active & ~is_institution(hh.dwelling))
+    rows = np.flatnonzero(hh.active & is_home(hh.dwelling))
     share = recent_immigrant_share(tp)[np.clip(hh.age_months[rows, 0] // 12, 0, MAX_AGE_YEARS)]
     recent = ctx.streams.for_ids("migration", hh.pid[rows, 0], "arrived") < share
     when = ctx.streams.for_ids("migration", hh.pid[rows[recent], 0], "arrived_when")
@@ -132,7 +132,7 @@ def migration(ctx: Context) -> None:
     if k:
         immigrant_households(ctx, k)
     # a household's draw is that of the person in its first slot (the same in every scenario)
-    cand = np.flatnonzero(hh.active & ~is_institution(hh.dwelling))
+    cand = np.flatnonzero(hh.active & is_home(hh.dwelling))
     age = oldest_age_months(hh, cand) // 12
     key = (tp.emigration_factor_settled, tp.recent_immigrant_emigration_per_year, spy)
     if ctx.memory.get("emigration_key") != key:  # per-step probabilities, kept while the rates hold

@@ -35,7 +35,7 @@ from __future__ import annotations
 import numpy as np
 from scipy.special import ndtri
 
-from sim.codes import INSTITUTION_TENURE, NOT_SEARCHING, OWNER, PRIVATE, SOCIAL, is_institution
+from sim.codes import INSTITUTION_TENURE, NOT_SEARCHING, OWNER, PRIVATE, SOCIAL, is_home, is_institution
 from sim.outputs import declare
 from sim.process import Context, Process
 
@@ -122,7 +122,7 @@ def price_new(dw, ids: np.ndarray, u_rent: np.ndarray, u_value: np.ndarray, pp,
 def price_initial_stock(ctx: Context) -> None:
     """Set-up: prices the 2025 stock (stream ``prices``, key ``initial``, by dwelling id)."""
     dw, pp = ctx.dwellings, ctx.params.prices
-    ids = np.flatnonzero(dw.active[:dw.n] & ~is_institution(dw.type[:dw.n]))
+    ids = np.flatnonzero(dw.active[:dw.n] & is_home(dw.type[:dw.n]))
     size, tenure, w = size_factor(dw, ids, pp), dw.tenure[ids], dw.weight[ids]
     norm = np.ones(INSTITUTION_TENURE + 1)
     for t in (OWNER, SOCIAL, PRIVATE):
@@ -247,7 +247,7 @@ def relative_pressure(searchers: np.ndarray, vacancies: np.ndarray, eps: float) 
 
 
 def _record_means(ctx: Context, dw, n: int) -> None:
-    occupied = dw.active[:n] & (dw.occupant[:n] >= 0) & ~is_institution(dw.type[:n])
+    occupied = dw.active[:n] & (dw.occupant[:n] >= 0) & is_home(dw.type[:n])
     tenure, weight = dw.tenure[:n], dw.weight[:n]
     for name, tenure_code, column in (("rent_social_mean_eur_month", SOCIAL, dw.rent_eur_month),
                                       ("rent_private_mean_eur_month", PRIVATE, dw.rent_eur_month),

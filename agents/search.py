@@ -30,7 +30,7 @@ from sim.codes import (
     REGULAR,
     SOCIAL,
     ZORGGESCHIKT,
-    is_institution,
+    is_home,
 )
 from sim.households import care_need, oldest_age_months
 from sim.params import LonelinessParams, MovingParams
@@ -103,7 +103,7 @@ def search(ctx: Context) -> None:
     spy = ctx.steps_per_year
     searching_all = hh.search_since != NOT_SEARCHING
     # only searchers (who may give up) and households with an intention (who may start) draw
-    rows = np.flatnonzero(hh.active & ~is_institution(hh.dwelling)
+    rows = np.flatnonzero(hh.active & is_home(hh.dwelling)
                           & (searching_all | (hh.intention == 1) | (hh.intention == 2)))
     if len(rows) == 0:
         return

@@ -20,7 +20,7 @@ from __future__ import annotations
 import numpy as np
 
 from agents.search import choose_target
-from sim.codes import MALE, is_institution
+from sim.codes import MALE, is_home
 from sim.households import is_shared, oldest_age_months
 from sim.outputs import declare
 from sim.process import Context, Process
@@ -41,7 +41,7 @@ def separation(ctx: Context) -> None:
     hh = ctx.households
     tp = ctx.params.turnover
     couples = np.flatnonzero(hh.active & hh.present[:, 0] & hh.present[:, 1]
-                             & ~is_institution(hh.dwelling) & ~is_shared(hh))
+                             & is_home(hh.dwelling) & ~is_shared(hh))
     if len(couples) == 0:
         return
     oldest = oldest_age_months(hh, couples) / 12.0

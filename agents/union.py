@@ -13,7 +13,7 @@ from __future__ import annotations
 import numpy as np
 
 from agents.allocation import pair_within_groups
-from sim.codes import FEMALE, MALE, is_institution
+from sim.codes import FEMALE, MALE, is_home
 from sim.outputs import declare
 from sim.process import Context, Process
 from sim.rates import step_probability
@@ -25,7 +25,7 @@ def union(ctx: Context) -> None:
     tp = ctx.params.turnover
     age = hh.age_months[:, 0]
     edges = np.asarray(tp.union_age_years) * 12
-    rows = np.flatnonzero(hh.active & ~is_institution(hh.dwelling) & ~hh.present[:, 1]
+    rows = np.flatnonzero(hh.active & is_home(hh.dwelling) & ~hh.present[:, 1]
                           & (age >= edges[0]) & (age < edges[-1]))
     band = np.searchsorted(edges, age[rows], side="right") - 1
     p = step_probability(np.asarray(tp.union_per_year, float), ctx.steps_per_year)[band]

@@ -51,6 +51,18 @@ def is_one_of(codes, members) -> np.ndarray:
     return out
 
 
+# the institution places are the last dwelling codes, so that one comparison tells them apart
+assert INSTITUTION_TYPES == tuple(range(VERZORGINGSHUIS, len(DWELLING_TYPES))), "institutions must come last"
+
+
 def is_institution(dwelling_type) -> np.ndarray:
-    """True for verpleeghuis and verzorgingshuis places (codes of dwellings or of households' homes)."""
-    return is_one_of(dwelling_type, INSTITUTION_TYPES)
+    """True for verpleeghuis and verzorgingshuis places (codes of dwellings or of households' homes).
+
+    One comparison: the institution codes are the last of :data:`DWELLING_TYPES`.
+    """
+    return np.asarray(dwelling_type) >= VERZORGINGSHUIS
+
+
+def is_home(dwelling_type) -> np.ndarray:
+    """True for dwellings of the housing stock (``~is_institution`` in one comparison)."""
+    return np.asarray(dwelling_type) < VERZORGINGSHUIS

@@ -41,7 +41,7 @@ import numpy as np
 from sim.applicants import IMMIGRANT, SEPARATED, STARTER, Applicants
 from sim.chains import CONTINUES, ChainBook
 from sim.clock import CalendarClock
-from sim.codes import DWELLING_TYPES, INSTITUTION_TENURE, is_institution
+from sim.codes import DWELLING_TYPES, INSTITUTION_TENURE, is_home, is_institution
 from sim.dwellings import Dwellings
 from sim.households import (
     Households,
@@ -136,7 +136,7 @@ class Occupancy:
     def start_initial_chains(self) -> None:
         """Starts a chain (cause ``initial``) on every vacant dwelling of the 2025 stock."""
         dw = self.dw
-        self._start_chains(np.flatnonzero(dw.active & (dw.occupant < 0) & ~is_institution(dw.type)),
+        self._start_chains(np.flatnonzero(dw.active & (dw.occupant < 0) & is_home(dw.type)),
                            "initial")
 
     def _start_chains(self, ids: np.ndarray, cause: str) -> None:
@@ -170,7 +170,7 @@ class Occupancy:
         """Ids of the vacant dwellings of the housing stock (institution places excluded)."""
         dw = self.dw
         vac = np.flatnonzero(dw.active & (dw.occupant < 0))
-        return vac[~is_institution(dw.type[vac])]
+        return vac[is_home(dw.type[vac])]
 
     # --- transactions --------------------------------------------------------------------------
     def move(self, rows: np.ndarray, to_ids: np.ndarray) -> None:
@@ -348,7 +348,7 @@ class Occupancy:
         clear_coresidents(hh, rows)
         ids = ids[ids >= 0]
         self._free(ids)
-        private = ids[~is_institution(dw.type[ids])]
+        private = ids[is_home(dw.type[ids])]
         self._start_chains(private, cause)
         if cause in VACATED_FLOW:
             self._record.flow(VACATED_FLOW[cause], dw.weight[private].sum())
@@ -501,7 +501,7 @@ class Occupancy:
         occ = np.flatnonzero(dw.occupant >= 0)
         require((hh.dwelling_id[dw.occupant[occ]] == occ).all(), "a dwelling's occupant lives elsewhere")
         require((hh.dwelling[act] == dw.type[ids]).all(), "household dwelling type out of date")
-        vacant_private = dw.active & (dw.occupant < 0) & ~is_institution(dw.type)
+        vacant_private = dw.active & (dw.occupant < 0) & is_home(dw.type)
         require((dw.chain[vacant_private] >= 0).all(), "a vacant dwelling carries no chain")
         self.chains.check()
         led = self.ledger

@@ -22,6 +22,7 @@ from sim.codes import (
     REGIE,
     VERPLEEGHUIS,
     VERZORGINGSHUIS,
+    is_home,
     is_institution,
 )
 from sim.households import adult_count, is_shared, oldest_age_months
@@ -219,7 +220,7 @@ def housing_stocks(hh, dw, applicants, step_index: int) -> dict[str, float]:
     since = hh.wlz_wait_since
     waiting = ((since != NOT_WAITING) & (since <= max(step_index, 0)) & hh.present).ravel()
     total = _masked_sum(private, w)
-    at_home = hh.active & ~is_institution(hh.dwelling)
+    at_home = hh.active & is_home(hh.dwelling)
     oldest = oldest_age_months(hh) // 12
     hw = hh.weight.astype(np.float64)
     out = {}

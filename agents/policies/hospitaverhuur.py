@@ -27,7 +27,7 @@ from agents import applicants, money
 from agents.allocation import pair_within_groups
 from agents.policies import kostendelersnorm
 from sim.applicants import STARTER
-from sim.codes import OWNER, PRIVATE, SOCIAL, WORK, is_institution, is_one_of
+from sim.codes import OWNER, PRIVATE, SOCIAL, WORK, is_home, is_institution, is_one_of
 from sim.households import adult_count, household_size
 from sim.outputs import declare
 from sim.process import Context, Process
@@ -67,7 +67,7 @@ def take_lodgers(ctx: Context) -> None:
     pp = ctx.params.policy
     tenures = (OWNER, SOCIAL, PRIVATE) if pp.hospita_tenants_allowed else (OWNER,)
     rows = np.flatnonzero(hh.active & (hh.lodger_pid < 0) & np.isin(hh.tenure, tenures)
-                          & ~is_institution(hh.dwelling))
+                          & is_home(hh.dwelling))
     rows = rows[dw.rooms[hh.dwelling_id[rows]] - household_size(hh, rows) >= pp.hospita_min_spare_rooms]
     u = ctx.streams.for_few("hospita", hh.pid[rows, 0], "ready")
     p = step_probability(pp.hospita_per_year, ctx.steps_per_year)

@@ -29,7 +29,7 @@ from __future__ import annotations
 import numpy as np
 
 from agents.allocation import rank_within
-from sim.codes import AOW_AIO, BIJSTAND, is_institution, is_one_of
+from sim.codes import AOW_AIO, BIJSTAND, is_home, is_one_of
 from sim.households import adult_count, coresidents_from_age, is_shared
 from sim.outputs import declare
 from sim.process import Context, Process
@@ -229,7 +229,7 @@ def share_dwellings(ctx: Context) -> None:
     spy = ctx.steps_per_year
     rows = np.flatnonzero(hh.active & ~hh.present[:, 1]
                           & is_one_of(hh.benefit, SHARING_BENEFITS)
-                          & ~is_institution(hh.dwelling)
+                          & is_home(hh.dwelling)
                           & (hh.age_months[:, 0] >= pp.sharing_min_age_years * 12)
                           & (hh.n_children == 0) & (hh.n_coresidents == 0)
                           & (hh.lodger_pid < 0))

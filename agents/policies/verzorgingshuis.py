@@ -36,7 +36,14 @@ from __future__ import annotations
 import numpy as np
 
 from agents import money
-from sim.codes import INSTITUTION_TENURE, NOT_WAITING, REGIE, VERZORGINGSHUIS, is_institution, is_one_of
+from sim.codes import (
+    INSTITUTION_TENURE,
+    NOT_WAITING,
+    REGIE,
+    VERZORGINGSHUIS,
+    is_home,
+    is_one_of,
+)
 from sim.households import partner_of, row_of, slot_of
 from sim.outputs import declare
 from sim.process import Context, Process
@@ -76,7 +83,7 @@ def eligible(ctx: Context) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     flat = np.flatnonzero(hh.care.ravel() == REGIE)
     rows = row_of(flat)
     ok = (hh.present.ravel()[flat] & hh.active[rows] & ~hh.present.ravel()[partner_of(flat)]
-          & ~is_institution(hh.dwelling[rows])
+          & is_home(hh.dwelling[rows])
           & (hh.age_months.ravel()[flat] >= pp.verzorgingshuis_min_age_years * 12)
           & (hh.wlz_wait_since.ravel()[flat] == NOT_WAITING))
     flat = flat[ok]
