@@ -52,7 +52,8 @@ def is_one_of(codes, members) -> np.ndarray:
 
 
 # the institution places are the last dwelling codes, so that one comparison tells them apart
-assert INSTITUTION_TYPES == tuple(range(VERZORGINGSHUIS, len(DWELLING_TYPES))), "institutions must come last"
+if INSTITUTION_TYPES != tuple(range(VERZORGINGSHUIS, len(DWELLING_TYPES))):
+    raise RuntimeError("the institution codes must be the last dwelling codes (is_institution compares once)")
 
 
 def is_institution(dwelling_type) -> np.ndarray:
