@@ -227,12 +227,11 @@ def share_dwellings(ctx: Context) -> None:
     hh, dw = ctx.households, ctx.dwellings
     pp = ctx.params.policy
     spy = ctx.steps_per_year
-    rows = np.flatnonzero(hh.active & ~hh.present[:, 1]
-                          & is_one_of(hh.benefit, SHARING_BENEFITS)
-                          & is_home(hh.dwelling)
-                          & (hh.age_months[:, 0] >= pp.sharing_min_age_years * 12)
-                          & (hh.n_children == 0) & (hh.n_coresidents == 0)
-                          & (hh.lodger_pid < 0))
+    rows = np.flatnonzero(is_one_of(hh.benefit, SHARING_BENEFITS))  # few: the rest is tested for them
+    rows = rows[hh.active[rows] & ~hh.present[rows, 1] & is_home(hh.dwelling[rows])
+                & (hh.age_months[rows, 0] >= pp.sharing_min_age_years * 12)
+                & (hh.n_children[rows] == 0) & (hh.n_coresidents[rows] == 0)
+                & (hh.lodger_pid[rows] < 0)]
     if len(rows) < 2:
         return
     cut = kostendelersnorm_applies(pp.kostendelersnorm, hh.benefit[rows])
