@@ -524,14 +524,15 @@ def _param_row(name: str, value, lang: str, year: int | None = None, changed: bo
         cells += [f'<td class="wrap">{html.escape(_param_value(f.default, unit, lang))}</td>']
     cells += [f"<td>{html.escape(unit)}</td>"]
     if changed:
-        cells += [f"<td>{html.escape(meta['kind'])}</td>"]
+        cells += [f"<td>{html.escape(labels.text('kind_' + meta['kind'], lang))}</td>"]
     cells += [f'<td class="small">{html.escape(meta["source"])}</td>']
     return f"<tr>{''.join(cells)}</tr>"
 
 
 def _param_table(rows: list[str], lang: str, changed: bool = True) -> str:
     t = labels.text
-    names = [t("parameter", lang), t("value", lang), "default", t("unit", lang), "kind", t("source", lang)]
+    names = [t("parameter", lang), t("value", lang), t("default", lang), t("unit", lang), t("kind", lang),
+             t("source", lang)]
     widths = [22, 12, 12, 14, 10, 30]  # layout: column widths in % of the page
     if not changed:
         names = [names[0], names[1], names[3], names[5]]
