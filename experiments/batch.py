@@ -252,6 +252,12 @@ def batch(design_file: str | Path, out: str | Path, options: dict | None = None,
         for line in recover(out):
             log(f"doorstroom batch: {line}")
         plan = plan_batch(design_file, out, options, workers, scheduler)
+        dask_runs = None
+        if scheduler is not None:
+            # Dask is imported only by the batches that use it (it takes a third of a second); a
+            # scheduler that does not answer is refused before the folder is written
+            dask_runs = importlib.import_module("experiments.dask_runs")
+            dask_runs.check_scheduler(scheduler)
         d, s = plan.design, plan.settings
         log(f"doorstroom batch: design {d.name!r} ({d.sampler}, {len(d.points)} points, "
             f"{len(d.uncertainties)} parameters) x levers {[sc.name for sc in d.scenarios]} x seeds "
@@ -264,11 +270,7 @@ def batch(design_file: str | Path, out: str | Path, options: dict | None = None,
                            (json.dumps(d.to_json(), indent=2, default=str) + "\n").encode())
         write_csv(plan.out / "design.csv", ["point", *d.names], design_rows(d))
         run_seconds: list[float] = []
-        executor = None
-        if scheduler is not None:
-            # Dask is imported only by the batches that use it (it takes a third of a second)
-            dask_runs = importlib.import_module("experiments.dask_runs")
-            executor = dask_runs.dask_executor(scheduler, plan.workers, log)
+        executor = None if dask_runs is None else dask_runs.dask_executor(scheduler, plan.workers, log)
         t_runs = time.perf_counter()
         computed = execute(plan, log, describe=describe_run, executor=executor, seconds=run_seconds)
         wall_runs = time.perf_counter() - t_runs

@@ -38,6 +38,25 @@ def columns_of_run(task: RunTask) -> tuple[dict[str, np.ndarray], float, int]:
     return columns, time.perf_counter() - t0, RESULTS_VERSION
 
 
+def connect(scheduler: str) -> Client:
+    """A client of the running Dask scheduler at ``scheduler``.
+
+    Raises:
+        ParameterError: When no scheduler answers there within :data:`DASK_CONNECT_SECONDS`.
+    """
+    try:
+        return Client(scheduler, timeout=DASK_CONNECT_SECONDS)
+    except (OSError, TimeoutError, ValueError) as exc:
+        raise ParameterError(f"--scheduler {scheduler!r}: no Dask scheduler answered within "
+                             f"{DASK_CONNECT_SECONDS} s ({exc})") from None
+
+
+def check_scheduler(scheduler: str) -> None:
+    """Refuses, before anything is written, a scheduler address where no scheduler answers."""
+    if scheduler != "local":
+        connect(scheduler).close()
+
+
 def dask_executor(scheduler: str, workers: int, log: Callable[[str], None]) -> Callable:
     """An executor for :func:`experiments.runs.execute` that sends the runs to a Dask cluster.
 
@@ -55,11 +74,7 @@ def dask_executor(scheduler: str, workers: int, log: Callable[[str], None]) -> C
                                        dashboard_address=None)
                 client = Client(cluster)
             else:
-                try:
-                    client = Client(scheduler, timeout=DASK_CONNECT_SECONDS)
-                except (OSError, TimeoutError, ValueError) as exc:
-                    raise ParameterError(f"--scheduler {scheduler!r}: no Dask scheduler answered within "
-                                         f"{DASK_CONNECT_SECONDS} s ({exc})") from None
+                client = connect(scheduler)
         except BaseException:
             if cluster is not None:
                 cluster.close()

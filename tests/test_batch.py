@@ -15,7 +15,7 @@ import pandas as pd
 import pyarrow.parquet as pq
 import pytest
 
-from experiments import batch, design, runs, sensitivity
+from experiments import batch, dask_runs, design, runs, sensitivity
 from experiments.cli import main
 from sim.params import ParameterError, RunSettings
 
@@ -291,3 +291,12 @@ def test_two_levers_run_every_point_with_the_same_seeds(tmp_path, fake_model):
         assert csv.name == f"y_2025_{lever}.csv" and notes["R2"] > 0.99
     with pytest.raises(ParameterError, match="not a lever of the batch"):
         sensitivity.sensitivity(tmp_path / "out", "y", 2025, scenario="nope")
+
+
+def test_a_scheduler_that_does_not_answer_is_refused_before_anything_is_written(tmp_path, monkeypatch):
+    monkeypatch.setattr(runs, "run_one", lambda *a, **k: pytest.fail("a run started"))
+    monkeypatch.setattr(dask_runs, "DASK_CONNECT_SECONDS", 2)
+    path = write_design(tmp_path, design_text("lhs", "samples = 4"))
+    with pytest.raises(ParameterError, match="no Dask scheduler answered"):
+        batch.batch(path, tmp_path / "out", scheduler="tcp://127.0.0.1:9", log=lambda line: None)
+    assert not (tmp_path / "out").exists()
