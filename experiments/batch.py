@@ -58,7 +58,7 @@ from experiments.folders import MARKER as FOLDER_MARKER
 from experiments.folders import check_results_folder, folder_lock, marker_bytes, recover
 from experiments.pool import start_server
 from experiments.runner import git_revision, version
-from experiments.runs import PRELOAD, SETTING_KEYS, RunTask, execute, run_meta, stored_run
+from experiments.runs import PRELOAD, SETTING_KEYS, RunTask, execute, run_meta, stored_runs
 from experiments.writers import atomic_write_bytes, write_csv
 from sim.outputs import RESULTS_VERSION
 from sim.params import ParameterError, RunSettings
@@ -147,21 +147,16 @@ def plan_batch(design_file: str | Path, out: str | Path, options: dict | None = 
     design = load_design(design_file)
     settings = batch_settings(design, options or {})
     out = check_results_folder(out, "batch")
-    tasks, points, present, stale = [], [], set(), {}
+    tasks, points = [], []
     for p in range(len(design.points)):
         for sc in design.scenarios:
             at = design.scenario_at(sc, p)
             for seed in range(1, design.seeds + 1):
                 s = replace(settings, seed=seed)
-                path = run_path(out, sc.name, p, seed)
-                meta = {**run_meta(at, s), "point": p}
-                why = stored_run(path, meta)
-                if why == "":
-                    present.add(len(tasks))
-                elif why is not None:
-                    stale[len(tasks)] = why
-                tasks.append(RunTask(at, s, str(path), meta))
+                path = str(run_path(out, sc.name, p, seed))
+                tasks.append(RunTask(at, s, path, {**run_meta(at, s), "point": p}))
                 points.append(p)
+    present, stale = stored_runs(tasks)
     info = {
         "command": "doorstroom batch",
         "status": "running",
@@ -181,8 +176,8 @@ def plan_batch(design_file: str | Path, out: str | Path, options: dict | None = 
         "argv": sys.argv,
         "started": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
     }
-    return BatchPlan(design, settings, workers, scheduler, out, tuple(tasks), tuple(points),
-                     frozenset(present), stale, info)
+    return BatchPlan(design, settings, workers, scheduler, out, tuple(tasks), tuple(points), present, stale,
+                     info)
 
 
 def describe_run(task: RunTask) -> str:

@@ -46,7 +46,6 @@ from __future__ import annotations
 
 import itertools
 import math
-import tomllib
 import warnings
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -55,6 +54,7 @@ from typing import Any
 import numpy as np
 from SALib.sample import latin, morris, sobol
 
+from calibration.tomlfile import read_toml
 from experiments.runs import check_name
 from experiments.scenario import Scenario, find_scenario
 from sim.params import ParameterError, Parameters, parameter_fields
@@ -225,6 +225,13 @@ def _int_key(source: str, table: dict, key: str, default: int | None, least: int
     return value
 
 
+def _only_keys(source: str, table: dict, keys, where: str) -> None:
+    """Refuses keys of ``table`` that are not in ``keys``, naming them and the valid ones."""
+    bad = sorted(set(table) - set(keys))
+    if bad:
+        raise ParameterError(f"{source}: unknown key(s) {bad} in {where}; valid: {list(keys)}")
+
+
 def _inside(source: str, name: str, where: str, value: float, f) -> None:
     """Refuses a value outside the bounds of the parameter's field ``f``."""
     low_bound, high_bound = f.metadata["bounds"]
@@ -237,9 +244,7 @@ def _uncertainty(source: str, entry: Any, sampler: str, schema: dict) -> Uncerta
     """Checks one ``[[uncertainty]]`` table against the schema and the sampler."""
     if not isinstance(entry, dict):
         raise ParameterError(f"{source}: every [[uncertainty]] must be a table, got {entry!r}")
-    bad = sorted(set(entry) - set(UNCERTAINTY_KEYS))
-    if bad:
-        raise ParameterError(f"{source}: unknown key(s) {bad} in [[uncertainty]]; valid: {UNCERTAINTY_KEYS}")
+    _only_keys(source, entry, UNCERTAINTY_KEYS, "[[uncertainty]]")
     name = entry.get("name")
     f = schema.get(name) if isinstance(name, str) else None
     if f is None:
@@ -353,23 +358,12 @@ def load_design(path: str | Path) -> Design:
         ParameterError: Naming the file and the value for anything wrong (see the module docstring).
     """
     source = str(path)
-    try:
-        data = tomllib.loads(Path(path).read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise ParameterError(f"design file {source!r} does not exist") from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise ParameterError(f"design file {source!r} cannot be read: {exc}") from None
-    except tomllib.TOMLDecodeError as exc:
-        raise ParameterError(f"design file {source!r} is not valid TOML: {exc}") from None
-    unknown = sorted(set(data) - {"design", "run", "uncertainty", "point"})
-    if unknown:
-        raise ParameterError(f"{source}: unknown table(s) {unknown}; valid: design, run, uncertainty, point")
+    data = read_toml(path, "design file", ParameterError)
+    _only_keys(source, data, ("design", "run", "uncertainty", "point"), "the file")
     head = data.get("design")
     if not isinstance(head, dict):
         raise ParameterError(f"{source}: a [design] table is required (sampler, seeds, scenarios)")
-    bad = sorted(set(head) - set(DESIGN_KEYS))
-    if bad:
-        raise ParameterError(f"{source}: unknown key(s) {bad} in [design]; valid: {DESIGN_KEYS}")
+    _only_keys(source, head, DESIGN_KEYS, "[design]")
     sampler = head.get("sampler")
     if sampler not in SAMPLERS:
         raise ParameterError(f"{source}: [design] sampler = {sampler!r}; expected one of {SAMPLERS}")

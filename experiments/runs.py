@@ -222,6 +222,18 @@ def stored_run(path: Path, meta: dict) -> str | None:
     return "the file cannot be read" if found is None else "; ".join(mismatch(found, meta))
 
 
+def stored_runs(tasks: Sequence[RunTask]) -> tuple[frozenset[int], dict[int, str]]:
+    """Which runs are stored and match (their indices), and why the other stored ones are recomputed."""
+    present, stale = set(), {}
+    for i, task in enumerate(tasks):
+        why = stored_run(Path(task.path), task.meta)
+        if why == "":
+            present.add(i)
+        elif why is not None:
+            stale[i] = why
+    return frozenset(present), stale
+
+
 def plan_comparison(
     scenario_files: Sequence[str],
     seeds: int,
@@ -269,19 +281,14 @@ def plan_comparison(
         seen[sc.name] = sc.path
     settings = resolve_settings(scenarios, options or {})
     out = check_results_folder(out, "compare")
-    tasks, present, stale = [], set(), {}
+    tasks = []
     for sc in scenarios:
         for seed in range(1, seeds + 1):
             s = replace(settings, seed=seed)
             path = out / "runs" / sc.name / f"seed_{seed}.parquet"
-            meta = {**run_meta(sc, s), "details": True}
-            why = stored_run(path, meta)
-            if why == "":
-                present.add(len(tasks))
-            elif why is not None:
-                stale[len(tasks)] = why
-            tasks.append(RunTask(sc, s, str(path), meta))
-    return Plan(scenarios, settings, seeds, workers, out, tuple(tasks), frozenset(present),
+            tasks.append(RunTask(sc, s, str(path), {**run_meta(sc, s), "details": True}))
+    present, stale = stored_runs(tasks)
+    return Plan(scenarios, settings, seeds, workers, out, tuple(tasks), present,
                 compare_info(scenarios, settings, seeds, workers), stale)
 
 
