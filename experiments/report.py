@@ -72,6 +72,9 @@ CHAIN_PREFIX = "chain_links_mean."
 METHODS = Path(__file__).resolve().parent.parent / "docs" / "ODD.md"
 """The methods document the report links to."""
 
+GENERATOR = '<meta name="generator" content="doorstroom report">'
+"""Marks a file as a doorstroom report: only such a file is ever replaced by a new report."""
+
 MAX_BYTES = 5 * 2**20
 """The report's size limit (5 MiB, the issue's bound); a larger report is refused."""
 
@@ -696,7 +699,7 @@ def render(folder: str | Path, lang: str = labels.DEFAULT_LANG, year: int | None
     )
     title = f"doorstroom: {', '.join(policies)} / {baseline}"
     return (
-        f'<!DOCTYPE html><html lang="{lang}"><head><meta charset="utf-8">'
+        f'<!DOCTYPE html><html lang="{lang}"><head><meta charset="utf-8">{GENERATOR}'
         f'<meta name="viewport" content="width=device-width, initial-scale=1">'
         f"<title>{html.escape(title)}</title><style>{CSS}</style></head><body>"
         + "\n".join(parts)
@@ -816,7 +819,7 @@ def render_batch(folder: str | Path, lang: str = labels.DEFAULT_LANG, year: int 
         "<table>" + "".join(f"<tr><th>{html.escape(k)}</th><td>{v}</td></tr>" for k, v in facts) + "</table>"
     )
     return (
-        f'<!DOCTYPE html><html lang="{lang}"><head><meta charset="utf-8">'
+        f'<!DOCTYPE html><html lang="{lang}"><head><meta charset="utf-8">{GENERATOR}'
         f'<meta name="viewport" content="width=device-width, initial-scale=1">'
         f"<title>doorstroom: {html.escape(design['name'])}</title><style>{CSS}</style></head><body>"
         + "\n".join(parts)
@@ -840,6 +843,10 @@ def write_report(
     out = Path(out) if out else folder / ("report.html" if lang == "nl" else f"report.{lang}.html")
     if out.suffix != ".html":
         raise ParameterError(f"--out {str(out)!r}: expected a file name ending in .html")
+    if out.exists() and (not out.is_file() or GENERATOR not in out.read_text(encoding="utf-8",
+                                                                              errors="replace")[:2000]):
+        raise ParameterError(f"--out {str(out)!r} exists and is not a doorstroom report; refusing to replace "
+                             "it: choose another file name")
     marker = read_marker(folder) if folder.is_dir() else None
     kind = marker.get("kind") if marker else None
     page = (render_batch if kind == "batch" else render)(folder, lang, year).encode("utf-8")

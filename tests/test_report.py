@@ -169,6 +169,13 @@ def test_bad_input_is_refused_naming_the_value(comparison, tmp_path, capsys):
         report.write_report(comparison, year=2040)
     with pytest.raises(ParameterError, match="ending in .html"):
         report.write_report(comparison, out=tmp_path / "report.pdf")
+    mine = tmp_path / "notes.html"
+    mine.write_text("<html>my own notes</html>", encoding="utf-8")
+    with pytest.raises(ParameterError, match="is not a doorstroom report"):
+        report.write_report(comparison, out=mine)
+    assert mine.read_text(encoding="utf-8") == "<html>my own notes</html>"  # left as it was
+    again = report.write_report(comparison, out=tmp_path / "again.html")
+    assert report.write_report(comparison, out=again) == again  # a report of its own is replaced
     assert main(["report", str(tmp_path)]) == 2
     assert "not a folder written by doorstroom compare" in capsys.readouterr().err
 
