@@ -133,7 +133,7 @@ def migration(ctx: Context) -> None:
         immigrant_households(ctx, k)
     # a household's draw is that of the person in its first slot (the same in every scenario)
     cand = np.flatnonzero(hh.active & is_home(hh.dwelling))
-    age = oldest_age_months(hh, cand) // 12
+    age = oldest_age_months(hh)[cand] // 12  # over all rows (views), then read: cheaper than by rows
     key = (tp.emigration_factor_settled, tp.recent_immigrant_emigration_per_year, spy)
     if ctx.memory.get("emigration_key") != key:  # per-step probabilities, kept while the rates hold
         ctx.memory["emigration_key"] = key

@@ -206,8 +206,8 @@ def mortality(ctx: Context) -> None:
         return
     waiting, partnered = waiting[at_wait], partnered[at_partner]
     persons = step_persons(hh, ap, flat, waiting, partnered)
-    hazard, cell, age_m = _hazard_cells(persons, dp, ctx.year_fraction, ctx.memory["norm"])
-    p = step_probability(hazard, ctx.steps_per_year)[cell]
+    hazard, age_m = _person_hazards(persons, dp, ctx.year_fraction, ctx.memory["norm"])
+    p = step_probability(hazard, ctx.steps_per_year)
     bound = p_max["mortality"]
     check_bound("mortality", p, bound)
     u = ctx.streams.for_few("mortality", persons["pid"])
@@ -371,6 +371,27 @@ def _hazard_cells(persons: dict[str, np.ndarray], dp: DemographyParams, year: fl
     cell *= N_RISK_CLASSES
     cell += risk
     return hazard.ravel(), cell, age_m
+
+
+def _person_hazards(persons: dict[str, np.ndarray], dp: DemographyParams, year: float,
+                    mean_rr: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The hazards of :func:`_hazard_cells` read at the persons' cells, computed for these persons only.
+
+    The same operations on the same numbers as the table's cells (a step's few due persons need not
+    the table of every cell). Returns ``(hazard, age_m)``: hazard per year of each person and the
+    person's age in months capped to the table (``int16``).
+    """
+    age_m = np.minimum(persons["age_months"], AGE_MONTHS_MAX - 1)
+    sex = persons["sex"].astype(np.intp)
+    care = persons["care"].astype(np.intp)
+    rr_table = relative_risk(np.repeat(np.arange(5), 2), np.tile([False, True], 5), dp)
+    group = sex * N_AGE_GROUPS + np.minimum(age_m // (12 * AGE_GROUP_YEARS), N_AGE_GROUPS - 1)
+    ages = age_m / 12.0
+    hazard = base_hazard(ages, sex, year, dp) * (rr_table[care * 2 + persons["dementia"]] / mean_rr[group])
+    heavy = np.flatnonzero(care == HEAVY)
+    if len(heavy):
+        hazard[heavy] *= heavy_care_factor(ages[heavy], sex[heavy], year, dp)
+    return hazard, age_m
 
 
 def _base_table(dp: DemographyParams, year: float) -> np.ndarray:

@@ -104,6 +104,24 @@ def test_regional_market_rents_are_weighted_means_by_province_and_tenure():
     assert (table[:, OWNER] == 0).all() and (table[:, SOCIAL] > 0).all()
 
 
+def test_regional_owner_values_are_weighted_means_over_owner_dwellings():
+    model = DoorstroomModel(Parameters(), RunSettings(scale=0.003, seed=1, end_year=2025))
+    dw = model.dwellings
+    dw.active[:7] = False  # dwellings out of the stock weigh nothing
+    values = money.regional_owner_values(dw)
+    owned = np.flatnonzero(dw.active[:dw.n] & (dw.tenure[:dw.n] == OWNER))
+    for region in (0, 5):
+        ids = owned[dw.region[owned] == region]
+        mean = np.average(dw.value_eur[ids].astype(np.float64), weights=dw.weight[ids].astype(np.float64))
+        assert values[region] == pytest.approx(mean, rel=1e-9)
+    # the same sums in the same order as over the owner-occupied dwellings alone: equal to the bit
+    w = dw.weight[owned].astype(np.float64)
+    n = int(dw.region.max()) + 1
+    alone = (np.bincount(dw.region[owned], w * dw.value_eur[owned], minlength=n)
+             / np.maximum(np.bincount(dw.region[owned], w, minlength=n), 1e-12))
+    assert np.array_equal(values, alone)
+
+
 def test_weighted_median():
     assert money.weighted_median(np.array([3.0, 1.0, 2.0]), np.ones(3)) == 2.0
     assert money.weighted_median(np.array([1.0, 5.0]), np.array([1.0, 3.0])) == 5.0

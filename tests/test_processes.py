@@ -4,6 +4,7 @@ import numpy as np
 import pytest
 
 from agents import care, family, intention, mortality
+from sim.codes import HEAVY
 from sim.households import (
     adult_count,
     care_need,
@@ -104,6 +105,16 @@ def test_mortality_phase_draws_the_tabulated_probabilities():
     per_person = step_probability(mortality.tabulated_hazard(hh, flat, params.demography, 2031.5), 12)
     assert np.array_equal(step_probability(hazard, 12)[cell], per_person), (
         "probabilities by cell must equal those computed per person")
+    # the step computes the hazards of its due persons only: the same numbers as the table's cells
+    persons = mortality.household_persons(hh, flat)
+    norm = mortality.mortality_normalisation(hh, params.demography)
+    table, cell, age_m = mortality._hazard_cells(persons, params.demography, 2031.5, norm)
+    assert (persons["care"] == HEAVY).any() and persons["dementia"].any()
+    few = np.arange(0, len(flat), 7)
+    own, own_age = mortality._person_hazards({k: v[few] for k, v in persons.items()}, params.demography,
+                                             2031.5, norm)
+    assert np.array_equal(step_probability(own, 12), step_probability(table, 12)[cell[few]])
+    assert np.array_equal(own_age, age_m[few])
 
 
 def test_fixed_normalisation_paths_agree_and_align_2025():
