@@ -29,6 +29,7 @@ from agents import applicants, money
 from agents.policies import kostendelersnorm
 from sim.applicants import STARTER
 from sim.codes import FEMALE, MALE, is_home
+from sim.columns import take_rows
 from sim.households import (
     ADULT_AGE_YEARS,
     CORESIDENT_SLOTS,
@@ -177,7 +178,7 @@ def leave_home_probabilities(ctx: Context, rows: np.ndarray) -> tuple[np.ndarray
     hh = ctx.households
     tp = ctx.params.turnover
     spy = ctx.steps_per_year
-    born = hh.coresident_birth_month[rows]
+    born = take_rows(hh.coresident_birth_month, rows)
     tracked = born != NO_CORESIDENT
     age = np.where(tracked, (ctx.month - born.astype(np.int32)) // 12, 0)
     np.clip(age, 0, MAX_AGE_YEARS, out=age)

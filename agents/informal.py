@@ -34,6 +34,7 @@ import numpy as np
 
 from agents.policies import logeerzorg
 from sim.codes import HEAVY, LIMITATION, is_home
+from sim.columns import take_rows
 from sim.households import partner_of, row_of
 from sim.outputs import declare
 from sim.params import InformalParams
@@ -205,10 +206,10 @@ def _record(ctx: Context, flat, carer, care, need, weight) -> None:
                         one)
     # receipt by age among all persons at home (those without a need receive none)
     rows = np.flatnonzero(hh.active & is_home(hh.dwelling))
-    persons = hh.present[rows]
-    years = hh.age_months[rows] // 12
+    persons = take_rows(hh.present, rows)
+    years = take_rows(hh.age_months, rows) // 12
     w = np.broadcast_to(hh.weight[rows, None].astype(np.float64), persons.shape)
-    receiving = has_carer(hh.carer[rows])
+    receiving = has_carer(take_rows(hh.carer, rows))
     for name, lo, hi in (("share_65_74_receiving_informal_care", 65, 75),
                          ("share_75plus_receiving_informal_care", 75, 200)):
         sel = persons & (years >= lo) & (years < hi)

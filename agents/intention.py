@@ -23,6 +23,7 @@ from sim.codes import (
     is_home,
     is_one_of,
 )
+from sim.columns import take_rows
 from sim.households import care_need, household_size, oldest_age_months
 from sim.params import LonelinessParams, MovingParams
 from sim.process import Context, Process
@@ -60,7 +61,7 @@ def intention_logits(hh, dw, rows, step: int, mp: MovingParams, lp: LonelinessPa
     under = (dw.rooms[hh.dwelling_id[rows]] - household_size(hh, rows)) >= mp.underoccupation_rooms
     owner = hh.tenure[rows] == OWNER
     attach = hh.months_in_dwelling[rows] >= mp.attachment_months
-    lonely = hh.lonely[rows].any(axis=1) if lp is not None else np.zeros(len(rows), bool)
+    lonely = take_rows(hh.lonely, rows).any(axis=1) if lp is not None else np.zeros(len(rows), bool)
     out = []
     for k in (0, 1):
         out.append(mismatch * mp.effect_mismatch[k] + widowed * mp.effect_widowed[k]

@@ -24,6 +24,7 @@ from importlib import resources
 import numpy as np
 
 from sim.codes import FEMALE, HEAVY, MALE, WORK, is_institution
+from sim.columns import take_rows
 from sim.households import (
     clear_slots,
     gather,
@@ -419,7 +420,7 @@ def apply_deaths(ctx: Context, rows: np.ndarray, slots: np.ndarray) -> None:
     touched = np.unique(rows)
     shared = is_shared(hh, touched)  # before the death: a housemate household is no couple
     clear_slots(hh, rows, slots)
-    n_alive = hh.present[touched].sum(axis=1)
+    n_alive = take_rows(hh.present, touched).sum(axis=1)
     # a household touched by a death with one adult left was a couple: the survivor is widowed
     widowed = touched[n_alive == 1]
     survivor_income(ctx, widowed, shared[n_alive == 1])

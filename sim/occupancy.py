@@ -42,6 +42,7 @@ from sim.applicants import IMMIGRANT, SEPARATED, STARTER, Applicants
 from sim.chains import CONTINUES, ChainBook
 from sim.clock import CalendarClock
 from sim.codes import DWELLING_TYPES, INSTITUTION_TENURE, is_home, is_institution
+from sim.columns import take_rows
 from sim.dwellings import Dwellings
 from sim.households import (
     Households,
@@ -187,7 +188,8 @@ class Occupancy:
         ages = oldest_age_months(hh, rows) // 12
         w = hh.weight[rows].astype(np.float64)
         self._record.flow("moves_total", float((w * persons).sum()))
-        self._count_movers_by_age(np.where(hh.present[rows], hh.age_months[rows] // 12, -1), w)
+        ages_now = np.where(take_rows(hh.present, rows), take_rows(hh.age_months, rows) // 12, -1)
+        self._count_movers_by_age(ages_now, w)
         freed_family = dw.family[from_ids] & (ages >= FAMILY_MOVER_AGE_YEARS)
         self._record.flow("family_homes_freed", float(w[freed_family].sum()))
         self._add_flows(dw.type[from_ids], dw.type[to_ids], w, w * persons)
@@ -295,7 +297,7 @@ class Occupancy:
         }
         clear_slots(hh, rows, slots)
         touched = np.unique(rows)
-        left = hh.present[touched].sum(axis=1)
+        left = take_rows(hh.present, touched).sum(axis=1)
         move_survivor_to_slot0(hh, touched[left == 1])
         emptied = touched[left == 0]
         if len(emptied):
