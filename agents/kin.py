@@ -251,7 +251,7 @@ def _keep(ctx: Context, kin: Kin, persons: dict[str, np.ndarray], where: np.ndar
     del months
     died = ctx.streams.for_few("kin", ids, "death") < p_die
     kin.active[rows[died]] = False
-    alive = np.flatnonzero(~died)
+    alive = ~died
     rows, at, ids = rows[alive], at[alive], ids[alive]
     near = kin.near[rows]
     away = npar.child_move_away_per_year
