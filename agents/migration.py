@@ -18,8 +18,15 @@
 
 Yearly national numbers become sample rows per step with a carry-over (:meth:`Context.per_step`).
 Draws: the ``migration`` stream; ``immigrants`` (region, ages, sexes of the new households, in that
-order), ``immigrant_family`` (partners, then their ages, then minors), ``emigration`` and ``give_up``
-(by the person in the first slot).
+order), ``immigrant_family`` (partners, then their ages, then minors), ``give_up`` (by the person in
+the first slot). Emigration is drawn by thinning (:mod:`sim.thinning`) by the person id of the first
+adult: at a year's first step each first adult's candidate steps are drawn under a bound by the
+adult's age (the largest settled probability at that age or any older one, as the oldest adult is at
+least as old, and at least the recent immigrants' probability, as any adult may come to head a
+recent immigrants' household within the year), and a household whose first adult has a candidate
+step emigrates with the
+probability over the bound (stream ``migration`` without a key; the candidate steps under keys
+``screen1``, ``screen2``, ...).
 """
 
 from __future__ import annotations
@@ -41,6 +48,7 @@ from sim.population import (
 )
 from sim.process import Context, Process
 from sim.rates import step_probability
+from sim.thinning import BOUND_MARGIN, Thinning, check_bound, max_from
 
 
 def immigration_per_year(year: float, tp) -> float:
@@ -131,17 +139,28 @@ def migration(ctx: Context) -> None:
     k = ctx.per_step("immigration", immigration_per_year(ctx.year, tp) * per_household)
     if k:
         immigrant_households(ctx, k)
-    # a household's draw is that of the person in its first slot (the same in every scenario)
-    cand = np.flatnonzero(hh.active & is_home(hh.dwelling))
-    age = oldest_age_months(hh)[cand] // 12  # over all rows (views), then read: cheaper than by rows
     key = (tp.emigration_factor_settled, tp.recent_immigrant_emigration_per_year, spy)
     if ctx.memory.get("emigration_key") != key:  # per-step probabilities, kept while the rates hold
         ctx.memory["emigration_key"] = key
         ctx.memory["p_settled"] = step_probability(emigration_rates() * key[0], spy)
         ctx.memory["p_recent"] = float(step_probability(key[1], spy))
-    p = ctx.memory["p_settled"][age]  # a new array; ages lie within the table (MAX_AGE_YEARS)
-    p[hh.arrived_step[cand] > ctx.step - tp.recent_immigrant_years * spy] = ctx.memory["p_recent"]
-    out = cand[ctx.streams.for_few("migration", hh.pid[cand, 0], "emigration") < p]
+    recent_from = ctx.step - tp.recent_immigrant_years * spy  # arrived after this step: recent
+
+    def bounds(parts):
+        # the oldest adult is at least as old as the first; any adult may come to head a recent
+        # immigrants' household within the year (a partner or housemate left behind)
+        settled = max_from(np.maximum(ctx.memory["p_settled"], ctx.memory["p_recent"]))
+        bound = settled[np.minimum(hh.age_months[parts[0], 0] // 12, len(settled) - 1)]
+        return {"migration": np.minimum(bound * BOUND_MARGIN, 1.0)}
+
+    # a household's draw is that of the person in its first slot (the same in every scenario)
+    (due,), p_max = ctx.memory["thinning"].step(ctx, (hh.pid[:, 0],), bounds)
+    home = hh.active[due] & is_home(hh.dwelling[due])
+    cand, bound = due[home], p_max["migration"][home]
+    p = ctx.memory["p_settled"][oldest_age_months(hh, cand) // 12]  # ages lie within the table
+    p[hh.arrived_step[cand] > recent_from] = ctx.memory["p_recent"]
+    check_bound("migration", p, bound)
+    out = cand[ctx.streams.for_few("migration", hh.pid[cand, 0]) * bound < p]
     if len(out):
         ctx.record.flow("emigrant_households", float(hh.weight[out].sum()))
         ctx.record.flow("emigrants", float(np.sum(hh.weight[out] * household_size(hh, out))))
@@ -158,9 +177,15 @@ def migration(ctx: Context) -> None:
         ctx.record.flow("emigrants", float(np.sum(ap.weight[gone] * ap.persons(gone))))
 
 
+def setup(ctx: Context) -> None:
+    """Set-up: the recent arrivals of 2025 (:func:`recent_arrivals`) and the thinning of emigration."""
+    recent_arrivals(ctx)
+    ctx.memory["thinning"] = Thinning(("migration",))
+
+
 PROCESS = Process(
     "migration", migration, reads=("turnover",), streams=("migration", "applicant_target"),
-    setup=recent_arrivals,
+    setup=setup,
     records=declare(
         ("immigrant_households", "households per year", "Households arriving from abroad", "flow"),
         ("immigrants", "persons per year", "Persons arriving from abroad", "flow"),

@@ -50,6 +50,15 @@ def max_ahead(table: np.ndarray, months: int) -> np.ndarray:
     return out
 
 
+def max_from(table: np.ndarray) -> np.ndarray:
+    """``out[..., a] = max(table[..., a:])`` over the last axis: a bound over every age from ``a`` on.
+
+    For a probability that depends on the age of someone at least as old as the person screened (the
+    older partner, the oldest adult of the household).
+    """
+    return np.maximum.accumulate(table[..., ::-1], axis=-1)[..., ::-1].copy()
+
+
 def check_bound(event: str, p: np.ndarray, p_max: np.ndarray) -> None:
     """Raises if a probability exceeds its thinning bound (the draws would lose events).
 

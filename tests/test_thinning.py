@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 
 from sim.streams import RandomStreams
-from sim.thinning import Thinning, check_bound, max_ahead
+from sim.thinning import Thinning, check_bound, max_ahead, max_from
 
 
 class Clock:
@@ -134,6 +134,11 @@ def test_empty_slots_and_several_id_arrays():
 def test_max_ahead():
     table = np.array([[1.0, 3.0, 2.0, 0.5, 0.1]])
     assert max_ahead(table, 2).tolist() == [[3.0, 3.0, 2.0, 0.5, 0.1]]
+
+
+def test_max_from():
+    table = np.array([[1.0, 3.0, 2.0, 0.5, 0.1], [0.0, 0.1, 0.2, 0.3, 0.4]])
+    assert max_from(table).tolist() == [[3.0, 3.0, 2.0, 0.5, 0.1], [0.4, 0.4, 0.4, 0.4, 0.4]]
 
 
 def test_screening_in_parts_draws_the_same(monkeypatch):
