@@ -180,19 +180,23 @@ def leave_home_probabilities(ctx: Context, rows: np.ndarray) -> tuple[np.ndarray
     spy = ctx.steps_per_year
     born = take_rows(hh.coresident_birth_month, rows)
     tracked = born != NO_CORESIDENT
-    age = np.where(tracked, (ctx.month - born.astype(np.int32)) // 12, 0)
-    np.clip(age, 0, MAX_AGE_YEARS, out=age)
     # the rate and its step probability by age in whole years (a table, looked up per co-resident)
     band = np.searchsorted(np.asarray(tp.leave_home_age_years), np.arange(MAX_AGE_YEARS + 1), side="right")
     rate_by_age = np.asarray(tp.leave_home_by_age_per_year)[band] * tp.leave_home_level
-    p_slot = np.where(tracked, step_probability(rate_by_age, spy)[age], 0.0)
+    # one lookup by age in months (the table of whole years, capped at MAX_AGE_YEARS); an empty slot's
+    # birth month (NO_CORESIDENT, the largest int16) gives a negative age, which reads the last entry, 0
+    months_old = np.int32(ctx.month) - born
+    by_month = np.zeros((MAX_AGE_YEARS + 1) * 12 + 1)
+    by_month[:-1] = np.repeat(step_probability(rate_by_age, spy), 12)
+    np.clip(months_old, -1, len(by_month) - 2, out=months_old)
+    p_slot = np.take(by_month, months_old)
     factor = money.leave_home_factor(ctx, rows)
     if factor is not None:
         # only the co-residents of 27+ in households whose benefit the norm cuts leave at another rate
         cut = np.flatnonzero(factor != 1.0)
-        r, c = np.nonzero(tracked[cut] & (age[cut] >= kostendelersnorm.KOSTENDELER_AGE_YEARS))
-        r = cut[r]
-        p_slot[r, c] = step_probability(rate_by_age[age[r, c]] * factor[r], spy)
+        age = months_old[cut] // 12
+        r, c = np.nonzero(tracked[cut] & (age >= kostendelersnorm.KOSTENDELER_AGE_YEARS))
+        p_slot[cut[r], c] = step_probability(rate_by_age[age[r, c]] * factor[cut[r]], spy)
     n_tracked = tracked[:, 0].astype(np.int16)
     for i in range(1, CORESIDENT_SLOTS):
         n_tracked += tracked[:, i]
