@@ -154,11 +154,11 @@ class RandomStreams:
         h = 0
         for word in entropy:
             h = _mix64(((h ^ (word & _MASK64)) + _GOLDEN) & _MASK64)
-        offset = np.uint64(h)
         g = _mix64(h ^ _GOLDEN) | 1
         if (g ^ (g >> 1)).bit_count() < 24:  # SplitMix's rule: a gamma needs enough bit changes
             g ^= 0xAAAAAAAAAAAAAAAA
         gamma = np.uint64(g)
+        start = np.uint64((h + g) & _MASK64)  # k + (p + 1) g = p g + (k + g), wrapping
 
         def draw(ids: np.ndarray) -> np.ndarray:
             ids = np.atleast_1d(np.asarray(ids))
@@ -174,9 +174,8 @@ class RandomStreams:
                 hi = min(n, lo + _MIX_CHUNK)
                 z, t = self._mix[0][:hi - lo], self._mix[1][:hi - lo]
                 np.copyto(z, ids[lo:hi], casting="unsafe")
-                z += np.uint64(1)
                 z *= gamma
-                z += offset
+                z += start
                 for shift, mul in ((_SHIFT30, _MIX1), (_SHIFT27, _MIX2)):
                     np.right_shift(z, shift, out=t)
                     z ^= t
