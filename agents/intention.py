@@ -50,18 +50,38 @@ def care_mismatch(hh, dw, rows) -> np.ndarray:
     return ((need >= LIMITATION) & not_step_free) | ((need >= MODERATE) & no_care)
 
 
-def intention_logits(hh, dw, rows, step: int, mp: MovingParams, lp: LonelinessParams | None = None
-                     ) -> tuple[np.ndarray, np.ndarray]:
-    """Situation part of the logits (definite, maybe) of the given households, intercepts excluded.
+N_SITUATIONS = 64
+"""Situations of a household for its intention: six flags (:func:`situation_codes`)."""
 
-    With ``lp``, a household with a lonely adult adds ``lp.intention_effect``.
+
+def situation_codes(hh, dw, rows, step: int, mp: MovingParams, lp: LonelinessParams | None = None
+                    ) -> np.ndarray:
+    """The situation of each household as one code (``uint8``, 0-63), a bit per flag.
+
+    Bits from the lowest: a care need the dwelling does not meet, widowed recently, under-occupied,
+    owner, attached (long in the dwelling), a lonely adult (only with ``lp``).
     """
-    mismatch = care_mismatch(hh, dw, rows)
-    widowed = (step - hh.widowed_step[rows].astype(np.int64)) < mp.widowed_recent_months
+    code = care_mismatch(hh, dw, rows).astype(np.uint8)
+    code |= ((step - hh.widowed_step[rows].astype(np.int64)) < mp.widowed_recent_months).astype(np.uint8) << 1
     under = (dw.rooms[hh.dwelling_id[rows]] - household_size(hh, rows)) >= mp.underoccupation_rooms
-    owner = hh.tenure[rows] == OWNER
-    attach = hh.months_in_dwelling[rows] >= mp.attachment_months
-    lonely = take_rows(hh.lonely, rows).any(axis=1) if lp is not None else np.zeros(len(rows), bool)
+    code |= under.astype(np.uint8) << 2
+    code |= (hh.tenure[rows] == OWNER).astype(np.uint8) << 3
+    code |= (hh.months_in_dwelling[rows] >= mp.attachment_months).astype(np.uint8) << 4
+    if lp is not None:
+        code |= take_rows(hh.lonely, rows).any(axis=1).astype(np.uint8) << 5
+    return code
+
+
+def situation_logit_table(mp: MovingParams, lp: LonelinessParams | None = None
+                          ) -> tuple[np.ndarray, np.ndarray]:
+    """Situation part of the logits (definite, maybe) of every situation code, intercepts excluded.
+
+    With ``lp``, a household with a lonely adult adds ``lp.intention_effect``. Each code's logit is the
+    sum of the effects of its flags in one fixed order, so reading this table by a household's code
+    gives the number the sum over that household gives.
+    """
+    flags = ((np.arange(N_SITUATIONS)[:, None] >> np.arange(6)) & 1).astype(bool)
+    mismatch, widowed, under, owner, attach, lonely = flags.T
     out = []
     for k in (0, 1):
         out.append(mismatch * mp.effect_mismatch[k] + widowed * mp.effect_widowed[k]
@@ -69,6 +89,18 @@ def intention_logits(hh, dw, rows, step: int, mp: MovingParams, lp: LonelinessPa
                    + attach * mp.effect_attachment[k]
                    + lonely * (lp.intention_effect[k] if lp is not None else 0.0))
     return out[0], out[1]
+
+
+def intention_logits(hh, dw, rows, step: int, mp: MovingParams, lp: LonelinessParams | None = None
+                     ) -> tuple[np.ndarray, np.ndarray]:
+    """Situation part of the logits (definite, maybe) of the given households, intercepts excluded.
+
+    With ``lp``, a household with a lonely adult adds ``lp.intention_effect``. Read from the table of
+    :func:`situation_logit_table` by each household's :func:`situation_codes`.
+    """
+    code = situation_codes(hh, dw, rows, step, mp, lp)
+    x_def, x_may = situation_logit_table(mp, lp)
+    return x_def[code], x_may[code]
 
 
 def intention_probabilities(x_def, x_may, a_def, a_may) -> tuple[np.ndarray, np.ndarray]:
@@ -160,13 +192,20 @@ def draw_intentions(ctx: Context) -> None:
     if intercepts is not None:
         # a household already searching keeps its intention until it moves or gives up
         rows = rows[hh.search_since[rows] == NOT_SEARCHING]
-    x_def, x_may = intention_logits(hh, dw, rows, ctx.step, mp, ctx.params.loneliness)
+    code = situation_codes(hh, dw, rows, ctx.step, mp, ctx.params.loneliness)
     group = age_group(oldest_age_months(hh, rows) // 12)
+    x_def, x_may = situation_logit_table(mp, ctx.params.loneliness)
     if intercepts is None:
         intercepts = ctx.memory["intercepts"] = calibrate_intercepts(
-            group, hh.weight[rows], x_def, x_may, mp)
+            group, hh.weight[rows], x_def[code], x_may[code], mp)
     a_def, a_may = intercepts
-    p_def, p_may = intention_probabilities(x_def, x_may, a_def[group], a_may[group])
+    # the probabilities of every (age group, situation), read by each household's: the same numbers
+    # as computed household by household, with two exponentials per cell instead of per household
+    cells = np.arange(len(a_def) * N_SITUATIONS)
+    g, c = cells // N_SITUATIONS, cells % N_SITUATIONS
+    t_def, t_may = intention_probabilities(x_def[c], x_may[c], a_def[g], a_may[g])
+    cell = group.astype(np.intp) * N_SITUATIONS + code
+    p_def, p_may = t_def[cell], t_may[cell]
     u = ctx.streams.for_few("intention", hh.pid[rows, 0])
     hh.intention[rows] = np.where(u < p_def, 2, np.where(u < p_def + p_may, 1, 0)).astype(np.int8)
 

@@ -4,7 +4,8 @@ import numpy as np
 import pytest
 
 from agents import care, family, intention, mortality
-from sim.codes import HEAVY
+from agents.model import DoorstroomModel
+from sim.codes import HEAVY, OWNER
 from sim.households import (
     adult_count,
     care_need,
@@ -15,7 +16,7 @@ from sim.households import (
     row_of,
     slot_of,
 )
-from sim.params import Parameters
+from sim.params import Parameters, RunSettings
 from sim.population import build_population
 from sim.rates import step_probability
 
@@ -192,3 +193,25 @@ def test_unique_rows_agrees_with_numpy():
     want_rows, want_inverse = np.unique(np.stack(cols, axis=1), axis=0, return_inverse=True)
     np.testing.assert_array_equal(rows, want_rows)
     np.testing.assert_array_equal(inverse, want_inverse.ravel())
+
+
+def test_intention_logits_read_from_the_situation_table_equal_the_sum_per_household():
+    model = DoorstroomModel(Parameters(), RunSettings(scale=0.002, seed=2, end_year=2025))
+    hh, dw = model.households, model.dwellings
+    mp, lp = model.params.moving, model.params.loneliness
+    rows = intention.private_households(hh)
+    hh.lonely[rows[::5], 0] = True  # some lonely adults, so that every flag occurs
+    x_def, x_may = intention.intention_logits(hh, dw, rows, 30, mp, lp)
+    mismatch = intention.care_mismatch(hh, dw, rows)
+    widowed = (30 - hh.widowed_step[rows].astype(np.int64)) < mp.widowed_recent_months
+    under = (dw.rooms[hh.dwelling_id[rows]] - household_size(hh, rows)) >= mp.underoccupation_rooms
+    owner = hh.tenure[rows] == OWNER
+    attach = hh.months_in_dwelling[rows] >= mp.attachment_months
+    lonely = hh.lonely[rows].any(axis=1)
+    for k, table in ((0, x_def), (1, x_may)):
+        direct = (mismatch * mp.effect_mismatch[k] + widowed * mp.effect_widowed[k]
+                  + under * mp.effect_underoccupation[k] + owner * mp.effect_owner[k]
+                  + attach * mp.effect_attachment[k] + lonely * lp.intention_effect[k])
+        assert np.array_equal(table, direct)
+    codes = intention.situation_codes(hh, dw, rows, 30, mp, lp)
+    assert len(np.unique(codes)) > 8 and codes.max() < intention.N_SITUATIONS
