@@ -147,11 +147,8 @@ def migration(ctx: Context) -> None:
     recent_from = ctx.step - tp.recent_immigrant_years * spy  # arrived after this step: recent
 
     def bounds(parts):
-        # the oldest adult is at least as old as the first; any adult may come to head a recent
-        # immigrants' household within the year (a partner or housemate left behind)
-        settled = max_from(np.maximum(ctx.memory["p_settled"], ctx.memory["p_recent"]))
-        bound = settled[np.minimum(hh.age_months[parts[0], 0] // 12, len(settled) - 1)]
-        return {"migration": np.minimum(bound * BOUND_MARGIN, 1.0)}
+        table = emigration_bound(ctx.memory["p_settled"], ctx.memory["p_recent"])
+        return {"migration": table[np.minimum(hh.age_months[parts[0], 0] // 12, len(table) - 1)]}
 
     # a household's draw is that of the person in its first slot (the same in every scenario)
     (due,), p_max = ctx.memory["thinning"].step(ctx, (hh.pid[:, 0],), bounds)
@@ -175,6 +172,17 @@ def migration(ctx: Context) -> None:
         ap.active[gone] = False
         ctx.record.flow("applicants_gave_up", float(ap.weight[gone].sum()))
         ctx.record.flow("emigrants", float(np.sum(ap.weight[gone] * ap.persons(gone))))
+
+
+def emigration_bound(p_settled: np.ndarray, p_recent: float) -> np.ndarray:
+    """Thinning bound of the per-step emigration probability by the first adult's age in years.
+
+    The largest settled probability at that age or any older one (the oldest adult is at least as
+    old as the first, and ages only grow), and at least the recent immigrants' probability (any
+    adult may come to head a recent immigrants' household within the year: a partner or housemate
+    left behind), raised by :data:`sim.thinning.BOUND_MARGIN`.
+    """
+    return np.minimum(max_from(np.maximum(p_settled, p_recent)) * BOUND_MARGIN, 1.0)
 
 
 def setup(ctx: Context) -> None:
