@@ -111,10 +111,23 @@ def intention_probabilities(x_def, x_may, a_def, a_may) -> tuple[np.ndarray, np.
     return e_def / denom, e_may / denom
 
 
-def calibrate_intercepts(group, weight, x_def, x_may, mp: MovingParams, iterations: int = 200):
+def calibrate_intercepts(group, weight, x_def, x_may, mp: MovingParams, iterations: int = 200,
+                         cells: np.ndarray | None = None):
     """Solves the intercepts per age group so the weighted mean probabilities equal the targets.
 
     A target share of 0 gives an intercept of minus infinity (nobody has that intention).
+
+    Args:
+        group: Age group per household.
+        weight: Weight per household.
+        x_def: Situation logit of a definite intention per household.
+        x_may: Situation logit of a maybe intention per household.
+        mp: The moving parameters (the target shares).
+        iterations: Fixed-point iterations.
+        cells: Optional small non-negative integer label per household such that households with
+            one label share their group and logits (the age group and situation code): the distinct
+            combinations are then found among the labels, without sorting every household (the
+            same combinations in the same order, so the same intercepts).
 
     Returns:
         Arrays ``(a_def, a_may)`` indexed by age group.
@@ -125,7 +138,20 @@ def calibrate_intercepts(group, weight, x_def, x_may, mp: MovingParams, iteratio
     rest = 1 - t_def - t_may  # above 0: checked by MovingParams
     a_def, a_may = _log_odds(t_def, rest), _log_odds(t_may, rest)
     # households share few distinct (group, x_def, x_may) combinations: iterate on those, weighted
-    combos, inverse = unique_rows((np.asarray(group, float), x_def, x_may))
+    group = np.asarray(group, float)
+    if cells is None:
+        combos, inverse = unique_rows((group, x_def, x_may))
+    else:
+        # one household of each label stands for it (the first), and each household takes its label's
+        # combination: the inverse np.unique would give
+        n = len(cells)
+        first = np.full(int(cells.max(initial=0)) + 1, n)
+        first[cells[::-1]] = np.arange(n)[::-1]  # the lowest index of each label
+        present = np.flatnonzero(first < n)
+        combos, of_label = unique_rows((group[first[present]], x_def[first[present]], x_may[first[present]]))
+        rank = np.zeros(len(first), np.intp)
+        rank[present] = np.arange(len(present))
+        inverse = of_label[rank[cells]]
     cw = np.bincount(inverse, weights=weight, minlength=len(combos))
     group, x_def, x_may, weight = combos[:, 0].astype(np.intp), combos[:, 1], combos[:, 2], cw
     wsum = np.bincount(group, weights=weight, minlength=n_groups)
@@ -195,16 +221,17 @@ def draw_intentions(ctx: Context) -> None:
     code = situation_codes(hh, dw, rows, ctx.step, mp, ctx.params.loneliness)
     group = age_group(oldest_age_months(hh, rows) // 12)
     x_def, x_may = situation_logit_table(mp, ctx.params.loneliness)
+    cell = group.astype(np.intp) * N_SITUATIONS + code  # group -1 (no adult) reads the last group
     if intercepts is None:
         intercepts = ctx.memory["intercepts"] = calibrate_intercepts(
-            group, hh.weight[rows], x_def[code], x_may[code], mp)
+            group, hh.weight[rows], x_def[code], x_may[code], mp,
+            cells=cell + N_SITUATIONS)  # from 0: group -1 too has labels of its own
     a_def, a_may = intercepts
     # the probabilities of every (age group, situation), read by each household's: the same numbers
     # as computed household by household, with two exponentials per cell instead of per household
     cells = np.arange(len(a_def) * N_SITUATIONS)
     g, c = cells // N_SITUATIONS, cells % N_SITUATIONS
     t_def, t_may = intention_probabilities(x_def[c], x_may[c], a_def[g], a_may[g])
-    cell = group.astype(np.intp) * N_SITUATIONS + code
     p_def, p_may = t_def[cell], t_may[cell]
     u = ctx.streams.for_few("intention", hh.pid[rows, 0])
     hh.intention[rows] = np.where(u < p_def, 2, np.where(u < p_def + p_may, 1, 0)).astype(np.int8)

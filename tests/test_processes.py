@@ -215,3 +215,19 @@ def test_intention_logits_read_from_the_situation_table_equal_the_sum_per_househ
         assert np.array_equal(table, direct)
     codes = intention.situation_codes(hh, dw, rows, 30, mp, lp)
     assert len(np.unique(codes)) > 8 and codes.max() < intention.N_SITUATIONS
+
+
+def test_intercepts_from_cells_equal_those_from_every_household():
+    model = DoorstroomModel(Parameters(), RunSettings(scale=0.002, seed=3, end_year=2025))
+    hh, dw = model.households, model.dwellings
+    mp, lp = model.params.moving, model.params.loneliness
+    rows = intention.private_households(hh)
+    code = intention.situation_codes(hh, dw, rows, 0, mp, lp)
+    group = intention.age_group(oldest_age_months(hh, rows) // 12)
+    x_def, x_may = intention.situation_logit_table(mp, lp)
+    w = hh.weight[rows] * np.linspace(0.5, 1.5, len(rows)).astype(np.float32)  # unequal weights
+    slow = intention.calibrate_intercepts(group, w, x_def[code], x_may[code], mp)
+    fast = intention.calibrate_intercepts(group, w, x_def[code], x_may[code], mp,
+                                          cells=group * intention.N_SITUATIONS + code)
+    for a, b in zip(slow, fast, strict=True):
+        assert np.array_equal(a, b)
