@@ -148,7 +148,8 @@ def calibrate_intercepts(group, weight, x_def, x_may, mp: MovingParams, iteratio
         first = np.full(int(cells.max(initial=0)) + 1, n)
         first[cells[::-1]] = np.arange(n)[::-1]  # the lowest index of each label
         present = np.flatnonzero(first < n)
-        combos, of_label = unique_rows((group[first[present]], x_def[first[present]], x_may[first[present]]))
+        one = first[present]
+        combos, of_label = unique_rows((group[one], x_def[one], x_may[one]))
         rank = np.zeros(len(first), np.intp)
         rank[present] = np.arange(len(present))
         inverse = of_label[rank[cells]]

@@ -24,9 +24,8 @@ adult: at a year's first step each first adult's candidate steps are drawn under
 adult's age (the largest settled probability at that age or any older one, as the oldest adult is at
 least as old, and at least the recent immigrants' probability, as any adult may come to head a
 recent immigrants' household within the year), and a household whose first adult has a candidate
-step emigrates with the
-probability over the bound (stream ``migration`` without a key; the candidate steps under keys
-``screen1``, ``screen2``, ...).
+step emigrates with the probability over the bound (stream ``migration`` without a key; the
+candidate steps under keys ``screen1``, ``screen2``, ...).
 """
 
 from __future__ import annotations

@@ -360,9 +360,9 @@ def _hazard_cells(persons: dict[str, np.ndarray], dp: DemographyParams, year: fl
     risk = persons["care"].astype(np.int8)  # care * 2 + dementia
     risk *= 2
     risk += persons["dementia"]
-    rr_table = relative_risk(np.repeat(np.arange(5), 2), np.tile([False, True], 5), dp)
-    group_of_key = (np.arange(2)[:, None] * N_AGE_GROUPS + np.minimum(
-        np.arange(AGE_MONTHS_MAX) // (12 * AGE_GROUP_YEARS), N_AGE_GROUPS - 1)).ravel()
+    rr_table = _risk_ratios(dp)
+    group_of_key = _alignment_group(np.repeat([MALE, FEMALE], AGE_MONTHS_MAX),
+                                    np.tile(np.arange(AGE_MONTHS_MAX), 2))
     if mean_rr is None:
         mean_rr = group_mean_rr(group_of_key[key], persons["weight"], rr_table[risk])
     hazard = _base_table(dp, year).reshape(-1, 1) * (
@@ -385,14 +385,24 @@ def _person_hazards(persons: dict[str, np.ndarray], dp: DemographyParams, year: 
     age_m = np.minimum(persons["age_months"], AGE_MONTHS_MAX - 1)
     sex = persons["sex"].astype(np.intp)
     care = persons["care"].astype(np.intp)
-    rr_table = relative_risk(np.repeat(np.arange(5), 2), np.tile([False, True], 5), dp)
-    group = sex * N_AGE_GROUPS + np.minimum(age_m // (12 * AGE_GROUP_YEARS), N_AGE_GROUPS - 1)
     ages = age_m / 12.0
-    hazard = base_hazard(ages, sex, year, dp) * (rr_table[care * 2 + persons["dementia"]] / mean_rr[group])
+    rr = _risk_ratios(dp)[care * 2 + persons["dementia"]]
+    hazard = base_hazard(ages, sex, year, dp) * (rr / mean_rr[_alignment_group(sex, age_m)])
     heavy = np.flatnonzero(care == HEAVY)
     if len(heavy):
         hazard[heavy] *= heavy_care_factor(ages[heavy], sex[heavy], year, dp)
     return hazard, age_m
+
+
+def _risk_ratios(dp: DemographyParams) -> np.ndarray:
+    """Hazard ratio of each risk class ``care * 2 + dementia`` (:func:`relative_risk`)."""
+    return relative_risk(np.repeat(np.arange(5), 2), np.tile([False, True], 5), dp)
+
+
+def _alignment_group(sex, age_months) -> np.ndarray:
+    """The group of :func:`age_sex_group` from the age in months (``sex * N_AGE_GROUPS`` + age group)."""
+    return np.asarray(sex, np.intp) * N_AGE_GROUPS + np.minimum(
+        np.asarray(age_months) // (12 * AGE_GROUP_YEARS), N_AGE_GROUPS - 1)
 
 
 def _base_table(dp: DemographyParams, year: float) -> np.ndarray:

@@ -8,8 +8,8 @@ under a bound by the adult's age (:func:`separation_bound`: the largest probabil
 any older one, as the older partner is at least as old, whoever the partner becomes), and a couple
 whose first adult has a candidate step separates with the probability over the bound (stream
 ``separation`` without a key; the candidate steps under keys ``screen1``, ``screen2``, ...). One
-partner stays in the dwelling with the children and
-co-residents: the man with probability ``separation_man_stays_share`` (sub-stream ``who``). The other
+partner stays in the dwelling with the children and co-residents: the man with probability
+``separation_man_stays_share`` (sub-stream ``who``). The other
 joins the applicants (:meth:`sim.occupancy.Occupancy.separate`) with a search target chosen like a
 household's (:func:`agents.search.choose_target`, sub-streams ``type`` and ``tenure``); when housed, the
 link ends its vacancy chain with ``stays_behind`` (someone stayed behind in the dwelling left), as in
