@@ -148,39 +148,46 @@ def draw_children(ctx: Context, parents: np.ndarray, coparents: np.ndarray, age_
 
 
 def _persons(ctx: Context) -> dict[str, np.ndarray]:
-    """Everyone who can be a parent: the adults of households and the applicants (heads, partners)."""
+    """Everyone who can be a parent: the adults of households and the applicants (heads, partners).
+
+    Each array is filled part by part (adults, applicant heads, their partners) rather than joined
+    from copies: the yearly pass's temporaries are of the length of all persons.
+    """
     hh, ap = ctx.households, ctx.applicants
     flat = present_persons(hh)
-    rows = row_of(flat)
     idx = np.flatnonzero(ap.active)
-    pid_flat = hh.pid.ravel()
-    out = {
-        "pid": np.concatenate([pid_flat[flat], ap.pid[idx], ap.partner_pid[idx]]),
-        "partner": np.concatenate([pid_flat[flat ^ 1], ap.partner_pid[idx], ap.pid[idx]]),
-        "age": np.concatenate([hh.age_months.ravel()[flat], ap.age_months[idx],
-                               ap.partner_age_months[idx]]),
-        "region": np.concatenate([hh.region[rows], ap.region[idx], ap.region[idx]]),
-        "weight": np.concatenate([hh.weight[rows], ap.weight[idx], ap.weight[idx]]).astype(np.float32),
-        "slot": np.concatenate([(flat & 1).astype(np.int8), np.zeros(len(idx), np.int8),
-                                np.ones(len(idx), np.int8)]),
-        # moved home this year (months_in_dwelling counts from 0 at the move; applicants have not)
-        "moved": np.concatenate([hh.months_in_dwelling[rows] < 12, np.zeros(2 * len(idx), bool)]),
-    }
+    n, k = len(flat), len(idx)
+    rows = row_of(flat)
+    out = {}
+    for name, adults, index, heads, partners in (
+            ("pid", hh.pid.ravel(), flat, ap.pid, ap.partner_pid),
+            ("partner", hh.pid.ravel(), flat ^ 1, ap.partner_pid, ap.pid),
+            ("age", hh.age_months.ravel(), flat, ap.age_months, ap.partner_age_months),
+            ("region", hh.region, rows, ap.region, ap.region),
+            ("weight", hh.weight, rows, ap.weight, ap.weight)):
+        out[name] = np.empty(n + 2 * k, adults.dtype)
+        np.take(adults, index, out=out[name][:n])
+        out[name][n:n + k], out[name][n + k:] = heads[idx], partners[idx]
+    out["slot"] = np.zeros(n + 2 * k, np.int8)
+    out["slot"][:n] = flat & 1
+    out["slot"][n + k:] = 1
+    # moved home this year (months_in_dwelling counts from 0 at the move; applicants have not)
+    out["moved"] = np.zeros(n + 2 * k, bool)
+    np.less(np.take(hh.months_in_dwelling, rows), 12, out=out["moved"][:n])
     return out
 
 
 def _pid_map(pid: np.ndarray) -> np.ndarray:
     """Position of each person id in ``pid`` (the person arrays), -1 for ids not there."""
     top = int(pid.max(initial=-1)) + 1
-    where = np.full(top + 1, -1, np.int64)  # the last entry answers for ids out of range
-    ok = pid >= 0
-    where[pid[ok]] = np.flatnonzero(ok)
+    where = np.full(top + 1, -1, np.int32)  # the last entry answers for ids out of range
+    where[np.where(pid >= 0, pid, top)] = np.arange(len(pid), dtype=np.int32)
+    where[top] = -1
     return where
 
 
 def _locate(where: np.ndarray, pid: np.ndarray) -> np.ndarray:
     """Position of each ``pid`` by :func:`_pid_map`; -1 where it is not found."""
-    pid = np.asarray(pid, np.int64)
     return where[np.where((pid >= 0) & (pid < len(where) - 1), pid, len(where) - 1)]
 
 
@@ -225,11 +232,35 @@ def _enter(ctx: Context, kin: Kin, persons: dict[str, np.ndarray], entered: np.n
 
 
 def _keep(ctx: Context, kin: Kin, persons: dict[str, np.ndarray], where: np.ndarray) -> None:
-    """The yearly update of the children already in the network (see the module docstring)."""
-    npar = ctx.params.network
+    """The yearly update of the children already in the network (see the module docstring).
+
+    The children are taken in chunks of :data:`_CHUNK` rows (bounded temporaries at full scale): each
+    child's update depends on its own row, its parents and its draws by child id alone.
+    """
     rows = np.flatnonzero(kin.active)
     if len(rows) == 0:
         return
+    # the death probability by sex and age in months, looked up (a table, not a temporary per child)
+    grid = np.arange(ctx.month - int(kin.birth_month[rows].min()) + 1)
+    table = -np.expm1(-np.stack([base_hazard(grid / 12.0, np.full(len(grid), sex), ctx.year + 0.5,
+                                             ctx.params.demography) for sex in (MALE, FEMALE)]))
+    draws = {key: ctx.streams.counter("kin", key=key) for key in ("death", "moves", "move_near")}
+    had_near = np.zeros(len(persons["pid"]), bool)
+    got = np.zeros(len(persons["pid"]), bool)
+    for lo in range(0, len(rows), _CHUNK):
+        _keep_rows(ctx, kin, persons, where, rows[lo:lo + _CHUNK], table, draws, had_near, got)
+    ctx.record.flow("moves_nearer_children", float(persons["weight"][got & ~had_near].sum()))
+
+
+def _keep_rows(ctx: Context, kin: Kin, persons: dict[str, np.ndarray], where: np.ndarray,
+               rows: np.ndarray, table: np.ndarray, draws: dict, had_near: np.ndarray,
+               got: np.ndarray) -> None:
+    """:func:`_keep` for the children in ``rows``.
+
+    Marks in ``had_near`` the parents who had a child within reach, in ``got`` those who moved
+    towards one.
+    """
+    npar = ctx.params.network
     at = _locate(where, kin.parent[rows])
     co_at = _locate(where, kin.coparent[rows])
     # a parent who is gone passes the children on; with no parent left they leave the network
@@ -238,40 +269,34 @@ def _keep(ctx: Context, kin: Kin, persons: dict[str, np.ndarray], where: np.ndar
     kin.coparent[rows[gone]] = -1
     at = np.where(gone, co_at, at)
     kin.coparent[rows[~gone & (co_at < 0)]] = -1
+    del co_at, gone
     orphan = at < 0
     kin.active[rows[orphan]] = False
     rows, at = rows[~orphan], at[~orphan]
     ids = child_id(kin, rows)
-    # the death probability by sex and age in months, looked up (a table, not a temporary per child)
-    months = ctx.month - kin.birth_month[rows]
-    grid = np.arange(int(months.max(initial=0)) + 1)
-    table = -np.expm1(-np.stack([base_hazard(grid / 12.0, np.full(len(grid), sex), ctx.year + 0.5,
-                                             ctx.params.demography) for sex in (MALE, FEMALE)]))
-    p_die = table[kin.sex[rows], months]
-    del months
-    died = ctx.streams.for_few("kin", ids, "death") < p_die
+    p_die = table[kin.sex[rows], ctx.month - kin.birth_month[rows]]
+    died = draws["death"](ids) < p_die
+    del p_die
     kin.active[rows[died]] = False
     alive = ~died
     rows, at, ids = rows[alive], at[alive], ids[alive]
     near = kin.near[rows]
     away = npar.child_move_away_per_year
     back = away * npar.child_near_share / max(1.0 - npar.child_near_share, 1e-9)
-    u = ctx.streams.for_few("kin", ids, "moves")
+    u = draws["moves"](ids)
     near = np.where(near, u >= -np.expm1(-away), u < -np.expm1(-back))
+    del u
     # a parent who moved to another province: within reach of the children who live there only
     region = persons["region"][at]
     moved = region != kin.parent_region[rows]
     near = np.where(moved, kin.region[rows] == region, near)
     # an older parent who moved within its province comes within reach of a child living there
-    had_near = np.zeros(len(persons["pid"]), bool)
     had_near[at[kin.near[rows]]] = True
     cand = np.flatnonzero(~moved & ~near & persons["moved"][at] & (kin.region[rows] == region)
                           & (persons["age"][at] >= npar.move_near_child_min_age_years * 12))
-    turned = cand[ctx.streams.for_few("kin", ids[cand], "move_near") < npar.move_near_child_share]
+    turned = cand[draws["move_near"](ids[cand]) < npar.move_near_child_share]
     near[turned] = True
-    got = np.zeros(len(persons["pid"]), bool)
     got[at[turned]] = True
-    ctx.record.flow("moves_nearer_children", float(persons["weight"][got & ~had_near].sum()))
     kin.near[rows] = near
     # children within reach live in the parent's province
     kin.region[rows[near]] = region[near]
@@ -279,24 +304,15 @@ def _keep(ctx: Context, kin: Kin, persons: dict[str, np.ndarray], where: np.ndar
     kin.weight[rows] = persons["weight"][at]
 
 
-def _compact(kin: Kin) -> Kin:
-    """A copy of the table with only its active rows (rows have no identity outside the network)."""
-    rows = np.flatnonzero(kin.active)
-    out = Kin(capacity=max(int(len(rows) * 1.25) + 16, 16))
-    out.append({name: getattr(kin, name)[rows] for name in Kin.COLUMNS if name != "active"})
-    return out
-
-
 def _flag_households(ctx: Context, kin: Kin) -> None:
     """``children_nearby`` of households and applicants: an adult has a child within reach."""
     hh, ap = ctx.households, ctx.applicants
-    rows = np.flatnonzero(kin.active & kin.near)
-    parents = np.concatenate([kin.parent[rows], kin.coparent[rows]])
-    parents = parents[parents >= 0]
-    top = int(max(parents.max(initial=-1), hh.pid.max(initial=-1), ap.pid.max(initial=-1),
-                  ap.partner_pid.max(initial=-1))) + 1
+    top = int(max(kin.parent.max(initial=-1), kin.coparent.max(initial=-1), hh.pid.max(initial=-1),
+                  ap.pid.max(initial=-1), ap.partner_pid.max(initial=-1))) + 1
     has = np.zeros(top + 1, bool)  # the last entry (False) answers for pid -1
-    has[parents] = True
+    near = kin.active & kin.near
+    for parent in (kin.parent, kin.coparent):  # one column at a time (no concatenated copy)
+        has[parent[near & (parent >= 0)]] = True
     active = np.flatnonzero(hh.active)
     # has[-1] is False: pid -1 (an empty slot) reads it; the two slots column by column (a reduction
     # along rows of two is many times slower in numpy)
@@ -323,9 +339,10 @@ def kin(ctx: Context) -> None:
     kin_table: Kin = ctx.memory["kin"]
     persons = _persons(ctx)
     _keep(ctx, kin_table, persons, _pid_map(persons["pid"]))
+    # the rows of the children who left, freed in place (in their order) before the newcomers' are
+    # added: the table grows only with the network, never by a copy of itself
+    kin_table.compact()
     ctx.memory["entered"] = _enter(ctx, kin_table, persons, ctx.memory["entered"])
-    if kin_table.n > 2 * int(kin_table.active.sum()) + 1024:
-        kin_table = ctx.memory["kin"] = _compact(kin_table)
     _flag_households(ctx, kin_table)
     _record(ctx, kin_table, persons)
 
@@ -333,16 +350,15 @@ def kin(ctx: Context) -> None:
 def _record(ctx: Context, kin_table: Kin, persons: dict[str, np.ndarray]) -> None:
     """The network's indicators for 31 December (persons by their household weight)."""
     hh = ctx.households
-    rows = np.flatnonzero(kin_table.active)
-    parent = np.concatenate([kin_table.parent[rows], kin_table.coparent[rows]])
-    near = np.concatenate([kin_table.near[rows], kin_table.near[rows]])
-    keep = parent >= 0
-    parent, near = parent[keep], near[keep]
-    top = int(max(persons["pid"].max(initial=0), parent.max(initial=0))) + 1
+    top = int(max(persons["pid"].max(initial=0), kin_table.parent.max(initial=0),
+                  kin_table.coparent.max(initial=0))) + 1
     has_child = np.zeros(top, bool)
-    has_child[parent] = True
     nearby = np.zeros(top, bool)
-    nearby[parent[near]] = True
+    for parent in (kin_table.parent, kin_table.coparent):  # one column at a time (no concatenated copy)
+        valid = kin_table.active & (parent >= 0)
+        has_child[parent[valid]] = True
+        valid &= kin_table.near
+        nearby[parent[valid]] = True
     flat = present_persons(hh)
     pid = hh.pid.ravel()[flat]
     years = hh.age_months.ravel()[flat] // 12

@@ -91,12 +91,13 @@ class ColumnTable:
         return rows
 
     def _grow(self, capacity: int) -> None:
-        for name, (dtype, width, fill) in self.COLUMNS.items():
-            old = self._cols[name]
-            new = np.full(_shape(capacity, width), fill, dtype=dtype)
-            new[: len(old)] = old
-            self._cols[name] = new
+        # the cached views go first, so that each old column is freed once copied: the peak is the
+        # table plus one grown column, not two tables
         self._forget_views()
+        for name, (dtype, width, fill) in self.COLUMNS.items():
+            new = np.full(_shape(capacity, width), fill, dtype=dtype)
+            new[: self.n] = self._cols[name][: self.n]
+            self._cols[name] = new
 
     def compact(self) -> np.ndarray:
         """Moves the active rows to the front, in their order, and frees the others.

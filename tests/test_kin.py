@@ -168,3 +168,42 @@ def test_the_network_command_writes_a_graphml_sample_and_never_replaces_it(tmp_p
     assert main(args) == 2
     assert "exists" in capsys.readouterr().err and out.read_bytes() == before
     assert main(["network", "--out", str(tmp_path / "x.txt")]) == 2
+
+
+def test_the_yearly_update_in_chunks_gives_the_same_network(monkeypatch):
+    """agents.kin._keep updates the children in chunks of rows: the network, the households' flags and
+    the indicators are the same whatever the chunk (each child's update depends on its own row, its
+    parents and its draws by child id alone)."""
+    run_settings = RunSettings(scale=0.002, seed=3, end_year=2026)
+    whole = DoorstroomModel(Parameters(), run_settings)
+    whole.run()
+    monkeypatch.setattr(kin, "_CHUNK", 997)
+    chunked = DoorstroomModel(Parameters(), run_settings)
+    chunked.run()
+    a, b = whole.contexts["kin"].memory["kin"], chunked.contexts["kin"].memory["kin"]
+    assert a.n == b.n and a.n > 20 * 997
+    for name in kin.Kin.COLUMNS:
+        np.testing.assert_array_equal(getattr(a, name), getattr(b, name), err_msg=name)
+    np.testing.assert_array_equal(whole.households.children_nearby, chunked.households.children_nearby)
+    x, y = whole.indicator_columns(), chunked.indicator_columns()
+    assert list(x["indicator"]) == list(y["indicator"])
+    np.testing.assert_array_equal(x["value"], y["value"])
+
+
+def test_the_table_is_compacted_in_place_and_holds_only_the_living():
+    """Each year's update frees the rows of the children who left in place, keeping the order of the
+    others (the newcomers' rows after them): after the update every row in use is a child in the
+    network."""
+    model = DoorstroomModel(Parameters(), RunSettings(scale=0.002, seed=3, end_year=2026))
+    table = model.contexts["kin"].memory["kin"]
+    before = [int(i) for i in kin.child_id(table, np.arange(table.n))]
+    for _ in range(12):
+        model.step()
+    assert model.contexts["kin"].memory["kin"] is table
+    assert table.active.all()
+    after = [int(i) for i in kin.child_id(table, np.arange(table.n))]
+    stayed = set(after)
+    kept = [i for i in before if i in stayed]
+    assert 0.9 * len(before) < len(kept) < len(before)  # some left, most stayed
+    assert after[:len(kept)] == kept
+    assert not stayed.intersection(after[len(kept):]) & set(before)
