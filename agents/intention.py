@@ -207,35 +207,55 @@ def private_households(hh) -> np.ndarray:
     return np.flatnonzero(hh.active & is_home(hh.dwelling))
 
 
+INTENTION_CHUNK = 1 << 18
+"""Households whose intentions :func:`draw_intentions` draws at a time (bounds the yearly pass's
+temporaries, about 60 bytes a household; the draws are by person id)."""
+
+
+def _cells(ctx: Context, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Situation code, age group and cell (age group x situation) of the households ``rows``."""
+    hh = ctx.households
+    code = situation_codes(hh, ctx.dwellings, rows, ctx.step, ctx.params.moving, ctx.params.loneliness)
+    group = age_group(oldest_age_months(hh, rows) // 12)
+    cell = group.astype(np.intp) * N_SITUATIONS + code  # group -1 (no adult) reads the last group
+    return code, group, cell
+
+
 def draw_intentions(ctx: Context) -> None:
     """Draws every private household's intention for the coming year (the first time: set-up).
 
-    The first call (set-up, on the 2025 population) also solves the intercepts.
+    The first call (set-up, on the 2025 population) also solves the intercepts. The draws go in
+    chunks of :data:`INTENTION_CHUNK` households (each household's intention depends on its own
+    row and its draw by person id alone).
     """
-    hh, dw = ctx.households, ctx.dwellings
+    hh = ctx.households
     mp = ctx.params.moving
     rows = private_households(hh)
     intercepts = ctx.memory.get("intercepts")
-    if intercepts is not None:
-        # a household already searching keeps its intention until it moves or gives up
-        rows = rows[hh.search_since[rows] == NOT_SEARCHING]
-    code = situation_codes(hh, dw, rows, ctx.step, mp, ctx.params.loneliness)
-    group = age_group(oldest_age_months(hh, rows) // 12)
     x_def, x_may = situation_logit_table(mp, ctx.params.loneliness)
-    cell = group.astype(np.intp) * N_SITUATIONS + code  # group -1 (no adult) reads the last group
+    cell = None
     if intercepts is None:
+        code, group, cell = _cells(ctx, rows)
         intercepts = ctx.memory["intercepts"] = calibrate_intercepts(
             group, hh.weight[rows], x_def[code], x_may[code], mp,
             cells=cell + N_SITUATIONS)  # from 0: group -1 too has labels of its own
+        del code, group
+    else:
+        # a household already searching keeps its intention until it moves or gives up
+        rows = rows[hh.search_since[rows] == NOT_SEARCHING]
     a_def, a_may = intercepts
     # the probabilities of every (age group, situation), read by each household's: the same numbers
     # as computed household by household, with two exponentials per cell instead of per household
     cells = np.arange(len(a_def) * N_SITUATIONS)
     g, c = cells // N_SITUATIONS, cells % N_SITUATIONS
     t_def, t_may = intention_probabilities(x_def[c], x_may[c], a_def[g], a_may[g])
-    p_def, p_may = t_def[cell], t_may[cell]
-    u = ctx.streams.for_few("intention", hh.pid[rows, 0])
-    hh.intention[rows] = np.where(u < p_def, 2, np.where(u < p_def + p_may, 1, 0)).astype(np.int8)
+    draw = ctx.streams.counter("intention")
+    for lo in range(0, len(rows), INTENTION_CHUNK):
+        part = rows[lo:lo + INTENTION_CHUNK]
+        at = cell[lo:lo + INTENTION_CHUNK] if cell is not None else _cells(ctx, part)[2]
+        p_def, p_may = t_def[at], t_may[at]
+        u = draw(hh.pid[part, 0])
+        hh.intention[part] = np.where(u < p_def, 2, np.where(u < p_def + p_may, 1, 0)).astype(np.int8)
 
 
 def intention(ctx: Context) -> None:

@@ -497,7 +497,7 @@ def weighted_median(values: np.ndarray, weights: np.ndarray) -> float:
         return float(np.partition(values, k)[k])
     order = np.argsort(values, kind="stable")
     cum = np.cumsum(weights[order])
-    return float(values[order][np.searchsorted(cum, 0.5 * cum[-1])])
+    return float(values[order[np.searchsorted(cum, 0.5 * cum[-1])]])
 
 
 def aow_only_woonquote(ctx: Context, dwelling_type: int) -> float:
@@ -520,8 +520,9 @@ def aow_only_woonquote(ctx: Context, dwelling_type: int) -> float:
     return float(cost[0] * 12 / net_income(gross, np.array([AOW]), mp, 1, incomes)[0])
 
 
-MONEY_CHUNK = 1 << 20
-"""Households whose money :func:`money` computes at a time (bounds its temporaries)."""
+MONEY_CHUNK = 1 << 18
+"""Households whose money :func:`money` computes at a time (bounds its temporaries: a chunk's
+:class:`Household` and the temporaries of its taxes hold about 110 bytes a household)."""
 
 
 def money(ctx: Context) -> None:
@@ -530,22 +531,24 @@ def money(ctx: Context) -> None:
         return
     hh, dw = ctx.households, ctx.dwellings
     rows = np.flatnonzero(hh.active & (hh.dwelling_id >= 0))
-    ids = hh.dwelling_id[rows]
-    tenure = dw.tenure[ids]
+    tenure = dw.tenure[hh.dwelling_id[rows]]
     home = is_one_of(tenure, (OWNER, SOCIAL, PRIVATE))
-    rows, ids, tenure = rows[home], ids[home], tenure[home]
+    rows, tenure = rows[home], tenure[home]
+    del home
     # the households' money in chunks: each row's figures depend on the row alone, and the
-    # temporaries of a Household over all rows set the full population's peak memory
-    toeslag, cost_now, disposable = (np.empty(len(rows)) for _ in range(3))
+    # temporaries of a Household over all rows set the full population's peak memory; of each
+    # chunk only the huurtoeslag and the housing cost ratio are kept
+    toeslag, ratio = np.empty(len(rows)), np.empty(len(rows))
     for lo in range(0, len(rows), MONEY_CHUNK):
         m = Household(ctx, rows[lo:lo + MONEY_CHUNK])
         part = slice(lo, lo + len(m.toeslag))
-        toeslag[part], cost_now[part], disposable[part] = m.toeslag, m.cost_now, m.disposable
+        toeslag[part], ratio[part] = m.toeslag, m.cost_now * 12 / m.disposable
         del m
     w = hh.weight[rows].astype(np.float64)
     renting = tenure != OWNER
     ctx.record.mean("huurtoeslag_households", np.array([w[toeslag > 0].sum()]), np.ones(1))
     ctx.record.flow("cost_huurtoeslag_eur", float((w * toeslag).sum() * 12))
+    del toeslag
     cut = np.flatnonzero(is_one_of(hh.benefit[rows], kostendelersnorm.SHARING_BENEFITS))
     r = rows[cut]
     under = kostendelersnorm.under_norm(
@@ -555,10 +558,9 @@ def money(ctx: Context) -> None:
     ctx.record.mean("coresidents_27plus", np.array([(w * adults_27).sum()]), np.ones(1))
     for name, kind in (("woonquote_aow_only_geclusterd", GECLUSTERD),
                        ("woonquote_aow_only_zorggeschikt", ZORGGESCHIKT)):
-        ratio = aow_only_woonquote(ctx, kind)
-        if np.isfinite(ratio):
-            ctx.record.mean(name, np.array([ratio]), np.ones(1))
-    ratio = cost_now * 12 / disposable
+        quote = aow_only_woonquote(ctx, kind)
+        if np.isfinite(quote):
+            ctx.record.mean(name, np.array([quote]), np.ones(1))
     older = oldest_age_months(hh, rows) >= OLDER_AGE_YEARS * 12
     for name, sel in (("woonquote_median_renters", renting), ("woonquote_median_owners", ~renting),
                       ("woonquote_median_social", tenure == SOCIAL),
