@@ -92,12 +92,17 @@ def _cohort_value(birth_year, cohorts, values) -> np.ndarray:
     return np.interp(np.asarray(birth_year, np.float64), np.asarray(cohorts), np.asarray(values))
 
 
-def draw_children(ctx: Context, parents: np.ndarray, coparents: np.ndarray, age_months: np.ndarray,
-                  region: np.ndarray, weight: np.ndarray, n_regions: int) -> dict[str, np.ndarray]:
-    """The children of entering parents, as columns of new :class:`Kin` rows.
+def draw_children(ctx: Context, kin: Kin, parents: np.ndarray, coparents: np.ndarray,
+                  age_months: np.ndarray, region: np.ndarray, weight: np.ndarray, n_regions: int) -> None:
+    """Draws the children of entering parents and adds them to ``kin`` (in the parents' order).
+
+    The numbers of children are drawn first, room is made for all of them at once, and the
+    children are then drawn and added for :data:`_CHUNK` parents at a time (bounded temporaries at
+    full scale; every draw is by parent or child id, read in parts).
 
     Args:
         ctx: The kin process's context (its stream ``kin`` and the ``network`` parameters).
+        kin: The network.
         parents: Person ids of the parents who draw (one per family).
         coparents: Person ids of their partners entering with them (-1 for none).
         age_months: The drawing parents' ages (months).
@@ -122,23 +127,36 @@ def draw_children(ctx: Context, parents: np.ndarray, coparents: np.ndarray, age_
         hi = min(lo + _CHUNK, len(parents))
         k[lo:hi] = (u[lo:hi, None] > cdf[inverse[lo:hi]]).sum(axis=1)
     k = np.where(has, np.minimum(1 + k, MAX_CHILDREN), 0)
+    del has, u
+    kin.reserve(int(k.sum()))
+    draws = {key: ctx.streams.counter("kin", key=key) for key in ("age_at_birth", "near", "province", "sex")}
+    step = max(_CHUNK // MAX_CHILDREN, 1)
+    for lo in range(0, len(parents), step):
+        part = slice(lo, lo + step)
+        kin.append(_children(ctx, draws, k[part], parents[part], coparents[part], age_months[part],
+                             region[part], weight[part], n_regions))
+
+
+def _children(ctx: Context, draws: dict, k: np.ndarray, parents: np.ndarray, coparents: np.ndarray,
+              age_months: np.ndarray, region: np.ndarray, weight: np.ndarray, n_regions: int
+              ) -> dict[str, np.ndarray]:
+    """The ``k`` children of each of ``parents``, as columns of new :class:`Kin` rows."""
+    npar = ctx.params.network
     fam = np.repeat(np.arange(len(parents)), k)
     nth = np.arange(len(fam)) - np.repeat(np.cumsum(k) - k, k)
-    del k, has, u
     ids = parents[fam].astype(np.int64) * (MAX_CHILDREN + 1) + nth
-    # each decision's draws over all the children at once (a stream is read once a step), freed early
     mean, sd = npar.mother_age_at_birth_years
-    at_birth = ndtri(np.clip(ctx.streams.for_few("kin", ids, "age_at_birth"), 1e-12, 1.0 - 1e-12))
+    at_birth = ndtri(np.clip(draws["age_at_birth"](ids), 1e-12, 1.0 - 1e-12))
     at_birth = np.clip(mean + sd * at_birth, 18.0, 45.0)
     born = (ctx.month - age_months[fam] + np.round(at_birth * 12)).astype(np.int32)
     del at_birth
-    near = ctx.streams.for_few("kin", ids, "near") < npar.child_near_share
-    where = ctx.streams.for_few("kin", ids, "province")
+    near = draws["near"](ids) < npar.child_near_share
+    where = draws["province"](ids)
     same = near | (where < npar.child_same_province_share)
     elsewhere = np.minimum((where * n_regions).astype(np.int8), n_regions - 1)
     del where
     home = region[fam].astype(np.int8)
-    sex = np.where(ctx.streams.for_few("kin", ids, "sex") < npar.child_male_share, MALE, FEMALE)
+    sex = np.where(draws["sex"](ids) < npar.child_male_share, MALE, FEMALE)
     return {
         "weight": weight[fam].astype(np.float32), "drawer": parents[fam].astype(np.int32),
         "nth": nth.astype(np.int8), "parent": parents[fam].astype(np.int32),
@@ -225,8 +243,8 @@ def _enter(ctx: Context, kin: Kin, persons: dict[str, np.ndarray], entered: np.n
     if draw.any():
         n_regions = int(ctx.households.region.max(initial=0)) + 1 if len(ctx.households.region) else 1
         n_regions = max(n_regions, int(persons["region"].max(initial=0)) + 1)
-        kin.append(draw_children(ctx, pid[draw], co, persons["age"][draw].astype(np.float64),
-                                 persons["region"][draw], persons["weight"][draw], n_regions))
+        draw_children(ctx, kin, pid[draw], co, persons["age"][draw].astype(np.float64),
+                      persons["region"][draw], persons["weight"][draw], n_regions)
     entered[pid[new]] = True
     return entered
 

@@ -119,6 +119,11 @@ def price_new(dw, ids: np.ndarray, u_rent: np.ndarray, u_value: np.ndarray, pp,
     dw.priced_for[ids] = dw.occupant[ids]
 
 
+PRICE_CHUNK = 1 << 18
+"""Dwellings :func:`price_initial_stock` prices at a time (bounds the temporaries of :func:`price_new`,
+about 150 bytes a dwelling)."""
+
+
 def price_initial_stock(ctx: Context) -> None:
     """Set-up: prices the 2025 stock (stream ``prices``, key ``initial``, by dwelling id)."""
     dw, pp = ctx.dwellings, ctx.params.prices
@@ -139,7 +144,11 @@ def price_initial_stock(ctx: Context) -> None:
     gen = ctx.streams.generator("prices", "initial")
     u = gen.random((2, dw.n))
     all_ids = np.flatnonzero(dw.active[:dw.n])
-    price_new(dw, all_ids, u[0, all_ids], u[1, all_ids], pp, norm)
+    # in chunks of dwellings (each dwelling's prices depend on its row and its uniforms alone): the
+    # temporaries of price_new over the whole stock set the full population's peak memory
+    for lo in range(0, len(all_ids), PRICE_CHUNK):
+        part = all_ids[lo:lo + PRICE_CHUNK]
+        price_new(dw, part, u[0, part], u[1, part], pp, norm)
 
 
 def prices(ctx: Context) -> None:

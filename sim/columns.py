@@ -78,8 +78,7 @@ class ColumnTable:
         if unknown:
             raise KeyError(f"unknown {type(self).__name__} columns {sorted(unknown)}; "
                            f"columns: {list(self.COLUMNS)}")
-        if self.n + k > self.capacity:
-            self._grow(max(self.n + k, int(self.capacity * 1.25) + 16))
+        self.reserve(k)
         rows = np.arange(self.n, self.n + k)
         for name, arr in values.items():
             self._cols[name][rows] = arr
@@ -89,6 +88,14 @@ class ColumnTable:
         self.n += k
         self.appended += k
         return rows
+
+    def reserve(self, k: int) -> None:
+        """Makes room for ``k`` more rows at once (before appending them in parts).
+
+        The table grows as one append of ``k`` rows would: to the rows needed, or by a quarter.
+        """
+        if self.n + k > self.capacity:
+            self._grow(max(self.n + k, int(self.capacity * 1.25) + 16))
 
     def _grow(self, capacity: int) -> None:
         # the cached views go first, so that each old column is freed once copied: the peak is the

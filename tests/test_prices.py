@@ -3,6 +3,7 @@
 import numpy as np
 import pytest
 
+from agents import prices
 from agents.model import DoorstroomModel
 from agents.prices import MARKET_TENURES, relative_pressure, social_rent_cap, yearly_rates
 from sim.codes import OWNER, PRIVATE, SOCIAL, is_institution
@@ -146,3 +147,16 @@ def test_tight_provinces_get_dearer_and_the_national_mean_keeps_its_rate(elastic
     c = mem["regional"][dw.region[ids], OWNER]
     pre = dw.value_eur[ids].astype(np.float64) / ((1 + values) * c) * dw.weight[ids]
     assert (pre * c).sum() / pre.sum() == pytest.approx(1.0, rel=1e-5)
+
+
+def test_the_initial_stock_priced_in_chunks_is_the_same(monkeypatch):
+    """agents.prices.price_initial_stock prices the 2025 stock in chunks of dwellings: every rent,
+    market rent and value is the same whatever the chunk (each depends on its row and its uniforms)."""
+    run_settings = RunSettings(scale=0.002, seed=2, end_year=2025)
+    whole = DoorstroomModel(Parameters(), run_settings)
+    monkeypatch.setattr(prices, "PRICE_CHUNK", 997)
+    chunked = DoorstroomModel(Parameters(), run_settings)
+    assert whole.dwellings.n > 10 * 997
+    for name in ("rent_eur_month", "market_rent_eur_month", "value_eur", "priced_for"):
+        np.testing.assert_array_equal(getattr(whole.dwellings, name), getattr(chunked.dwellings, name))
+    assert (whole.dwellings.value_eur > 0).any() and (whole.dwellings.rent_eur_month > 0).any()
