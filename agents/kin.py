@@ -64,17 +64,17 @@ class Kin(ColumnTable):
     id is :func:`child_id`), ``parent`` and ``coparent`` (person
     ids; -1 for none), ``birth_month`` (months from January 2025, negative before), ``sex``,
     ``region`` (province), ``near`` (within reach of the parents), ``parent_region`` (the province the
-    parents lived in at the last yearly update), ``weight`` (the parent household's weight).
+    parents lived in at the last yearly update).
     """
 
     COLUMNS = {
         "active": (np.bool_, False, False),
-        "weight": (np.float32, False, 0.0),
         "drawer": (np.int32, False, -1),
         "nth": (np.int8, False, 0),
         "parent": (np.int32, False, -1),
         "coparent": (np.int32, False, -1),
-        "birth_month": (np.int32, False, 0),
+        # int16: from about -1,300 (a child born around 1917 to a parent of 110 in 2025) to 2050's 311
+        "birth_month": (np.int16, False, 0),
         "sex": (np.int8, False, MALE),
         "region": (np.int8, False, -1),
         "parent_region": (np.int8, False, -1),
@@ -93,7 +93,7 @@ def _cohort_value(birth_year, cohorts, values) -> np.ndarray:
 
 
 def draw_children(ctx: Context, kin: Kin, parents: np.ndarray, coparents: np.ndarray,
-                  age_months: np.ndarray, region: np.ndarray, weight: np.ndarray, n_regions: int) -> None:
+                  age_months: np.ndarray, region: np.ndarray, n_regions: int) -> None:
     """Draws the children of entering parents and adds them to ``kin`` (in the parents' order).
 
     The numbers of children are drawn first, room is made for all of them at once, and the
@@ -107,7 +107,6 @@ def draw_children(ctx: Context, kin: Kin, parents: np.ndarray, coparents: np.nda
         coparents: Person ids of their partners entering with them (-1 for none).
         age_months: The drawing parents' ages (months).
         region: Their provinces.
-        weight: Their households' weights.
         n_regions: Number of provinces.
     """
     npar = ctx.params.network
@@ -134,11 +133,11 @@ def draw_children(ctx: Context, kin: Kin, parents: np.ndarray, coparents: np.nda
     for lo in range(0, len(parents), step):
         part = slice(lo, lo + step)
         kin.append(_children(ctx, draws, k[part], parents[part], coparents[part], age_months[part],
-                             region[part], weight[part], n_regions))
+                             region[part], n_regions))
 
 
 def _children(ctx: Context, draws: dict, k: np.ndarray, parents: np.ndarray, coparents: np.ndarray,
-              age_months: np.ndarray, region: np.ndarray, weight: np.ndarray, n_regions: int
+              age_months: np.ndarray, region: np.ndarray, n_regions: int
               ) -> dict[str, np.ndarray]:
     """The ``k`` children of each of ``parents``, as columns of new :class:`Kin` rows."""
     npar = ctx.params.network
@@ -148,7 +147,7 @@ def _children(ctx: Context, draws: dict, k: np.ndarray, parents: np.ndarray, cop
     mean, sd = npar.mother_age_at_birth_years
     at_birth = ndtri(np.clip(draws["age_at_birth"](ids), 1e-12, 1.0 - 1e-12))
     at_birth = np.clip(mean + sd * at_birth, 18.0, 45.0)
-    born = (ctx.month - age_months[fam] + np.round(at_birth * 12)).astype(np.int32)
+    born = (ctx.month - age_months[fam] + np.round(at_birth * 12)).astype(np.int16)
     del at_birth
     near = draws["near"](ids) < npar.child_near_share
     where = draws["province"](ids)
@@ -158,7 +157,7 @@ def _children(ctx: Context, draws: dict, k: np.ndarray, parents: np.ndarray, cop
     home = region[fam].astype(np.int8)
     sex = np.where(draws["sex"](ids) < npar.child_male_share, MALE, FEMALE)
     return {
-        "weight": weight[fam].astype(np.float32), "drawer": parents[fam].astype(np.int32),
+        "drawer": parents[fam].astype(np.int32),
         "nth": nth.astype(np.int8), "parent": parents[fam].astype(np.int32),
         "coparent": coparents[fam].astype(np.int32), "birth_month": born, "sex": sex.astype(np.int8),
         "region": np.where(same, home, elsewhere).astype(np.int8), "parent_region": home, "near": near,
@@ -244,7 +243,7 @@ def _enter(ctx: Context, kin: Kin, persons: dict[str, np.ndarray], entered: np.n
         n_regions = int(ctx.households.region.max(initial=0)) + 1 if len(ctx.households.region) else 1
         n_regions = max(n_regions, int(persons["region"].max(initial=0)) + 1)
         draw_children(ctx, kin, pid[draw], co, persons["age"][draw].astype(np.float64),
-                      persons["region"][draw], persons["weight"][draw], n_regions)
+                      persons["region"][draw], n_regions)
     entered[pid[new]] = True
     return entered
 
@@ -319,7 +318,6 @@ def _keep_rows(ctx: Context, kin: Kin, persons: dict[str, np.ndarray], where: np
     # children within reach live in the parent's province
     kin.region[rows[near]] = region[near]
     kin.parent_region[rows] = region
-    kin.weight[rows] = persons["weight"][at]
 
 
 def _flag_households(ctx: Context, kin: Kin) -> None:

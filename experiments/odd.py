@@ -173,7 +173,6 @@ COLUMN_NOTES = {
     },
     "kin": {
         "active": "row in use: the child is in the network",
-        "weight": "the parent household's weight",
         "drawer": "person id of the parent who drew the child (with `nth`, the key of the child's draws)",
         "nth": "rank of the child among the drawer's children",
         "parent": "person id of a parent (-1: none)",

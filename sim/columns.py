@@ -70,14 +70,18 @@ class ColumnTable:
         """Adds rows and returns their indices.
 
         Args:
-            values: Column name -> array of the new rows (``weight`` is required); columns not
-                given get their fill value; ``active`` is set.
+            values: Column name -> array of the new rows (at least one array, all of one length; a
+                scalar is given to every new row); columns not given get their fill value;
+                ``active`` is set.
         """
-        k = len(values["weight"])
         unknown = set(values) - set(self.COLUMNS)
         if unknown:
             raise KeyError(f"unknown {type(self).__name__} columns {sorted(unknown)}; "
                            f"columns: {list(self.COLUMNS)}")
+        lengths = {name: len(arr) for name, arr in values.items() if np.ndim(arr) > 0}
+        if len(set(lengths.values())) != 1:
+            raise ValueError(f"{type(self).__name__}.append: expected columns of one length, got {lengths}")
+        k = next(iter(lengths.values()))
         self.reserve(k)
         rows = np.arange(self.n, self.n + k)
         for name, arr in values.items():

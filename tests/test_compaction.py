@@ -2,7 +2,9 @@
 keep their order, and the dwellings' links follow them (memory bounded over the horizon)."""
 
 import numpy as np
+import pytest
 
+from agents.kin import Kin
 from agents.model import DoorstroomModel
 from sim.params import Parameters, RunSettings
 
@@ -35,3 +37,21 @@ def test_rows_stay_near_the_active_households_over_the_horizon():
     hh = model.households
     assert hh.appended > 1.2 * hh.n, "households were formed and ended over the years"
     assert hh.n - int(hh.active.sum()) < 0.1 * hh.n, "rows of ended households are freed each year"
+
+
+def test_a_column_table_grows_keeping_its_rows_and_refuses_columns_of_unequal_length():
+    """ColumnTable: appends past the capacity grow it with every row kept (each old column freed once
+    copied); reserve makes room at once as one append would; columns of unequal length are refused."""
+    table = Kin(capacity=4)
+    rows = table.append({"drawer": np.arange(3), "nth": np.ones(3, np.int8), "birth_month": -5})
+    assert list(rows) == [0, 1, 2] and list(table.birth_month) == [-5, -5, -5]
+    table.reserve(10)
+    assert table.capacity == 21 and table.n == 3  # as one append of 10 would: 4 x 1.25 + 16
+    table.append({"drawer": np.arange(3, 23), "parent": np.arange(20)})
+    assert table.capacity == 42 and table.n == 23  # grown once more: 21 x 1.25 + 16
+    assert list(table.drawer) == list(range(23)) and table.active.all()
+    assert list(table.parent[:3]) == [-1, -1, -1] and list(table.parent[3:]) == list(range(20))
+    assert list(table.birth_month[:3]) == [-5, -5, -5] and not table.birth_month[3:].any()
+    with pytest.raises(ValueError, match="one length"):
+        table.append({"drawer": np.arange(2), "parent": np.arange(3)})
+    assert table.n == 23
