@@ -36,10 +36,12 @@ INTENTIONS = ("none", "maybe", "definite")
 HOUSEHOLD_TYPES = ("single", "couple", "with_others")
 """Household types recorded with chain links: one adult, two adults, or with children/co-residents."""
 
-NOT_WAITING = np.iinfo(np.int32).min
-"""``wlz_wait_since`` of a person not on the verpleeghuis waiting list."""
-NOT_SEARCHING = np.iinfo(np.int32).min
-"""``search_since`` of a household that is not searching; also ``widowed_step`` when never widowed."""
+NOT_WAITING = int(np.iinfo(np.int16).min)
+"""``wlz_wait_since`` of a person not on the verpleeghuis waiting list (the smallest int16: the step
+columns are int16, see :data:`sim.households.COLUMNS`)."""
+NOT_SEARCHING = int(np.iinfo(np.int16).min)
+"""``search_since`` of a household that is not searching; also ``widowed_step`` when never widowed and
+``arrived_step`` of a household that is not a recent immigrant (the smallest int16)."""
 
 
 def is_one_of(codes, members) -> np.ndarray:

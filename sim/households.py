@@ -22,7 +22,9 @@ import numpy as np
 from sim.codes import NONE, NOT_SEARCHING, NOT_WAITING
 from sim.columns import ColumnTable, take_rows
 
-# column name -> (dtype, per-adult?, fill value of an unused row/slot)
+# column name -> (dtype, per-adult?, fill value of an unused row/slot). Step columns (``*_step``,
+# ``*_since``, ``lodger_until``) are int16: a run has at most 12 steps a year to 2100
+# (sim.params.RunSettings), under 1,000 steps, and the "none" markers are the smallest int16
 COLUMNS: dict[str, tuple[type, bool, object]] = {
     "active": (np.bool_, False, False),
     # the household's number in order of creation (its row until rows are compacted at a year's end)
@@ -36,7 +38,7 @@ COLUMNS: dict[str, tuple[type, bool, object]] = {
     "dementia": (np.bool_, True, False),
     # step of the Wlz indication, or of the end of the informal care of a person with one (from then
     # the person weighs registering for a verpleeghuis place as at a new indication)
-    "wlz_step": (np.int32, True, -1),
+    "wlz_step": (np.int16, True, -1),
     # informal care received: the carer's kind and state (agents.informal: kind codes and flag bits)
     "carer": (np.int8, True, 0),
     # severe loneliness of persons followed from loneliness.age_band_starts_years[0] (agents.loneliness)
@@ -57,12 +59,12 @@ COLUMNS: dict[str, tuple[type, bool, object]] = {
     "coresident_birth_month": (np.int16, 4, 2**15 - 1),
     "months_in_dwelling": (np.int16, False, 0),
     "dwelling_id": (np.int32, False, -1),
-    "wlz_wait_since": (np.int32, True, NOT_WAITING),
-    "widowed_step": (np.int32, False, NOT_SEARCHING),
+    "wlz_wait_since": (np.int16, True, NOT_WAITING),
+    "widowed_step": (np.int16, False, NOT_SEARCHING),
     # step the first adult arrived from abroad (NOT_SEARCHING: not a recent immigrant)
-    "arrived_step": (np.int32, False, NOT_SEARCHING),
+    "arrived_step": (np.int16, False, NOT_SEARCHING),
     "intention": (np.int8, False, 0),
-    "search_since": (np.int32, False, NOT_SEARCHING),
+    "search_since": (np.int16, False, NOT_SEARCHING),
     "search_type": (np.int8, False, -1),
     "search_tenure": (np.int8, False, -1),
     # house sharing: person id of the adult in slot 1 who joined as a housemate (not a partner)
@@ -73,7 +75,7 @@ COLUMNS: dict[str, tuple[type, bool, object]] = {
     "lodger_pid": (np.int32, False, -1),
     "lodger_age_months": (np.int16, False, 0),
     "lodger_sex": (np.int8, False, 0),
-    "lodger_until": (np.int32, False, 0),
+    "lodger_until": (np.int16, False, 0),
 }
 
 ADULT_AGE_YEARS = 18

@@ -1,7 +1,10 @@
+import numpy as np
 import pytest
 
 from experiments.scenario import load_scenario, scenario_from_dict
-from sim.params import GROUPS, KINDS, ParameterError, Parameters, RunSettings, parameter_table
+from sim.codes import NOT_SEARCHING, NOT_WAITING
+from sim.households import COLUMNS
+from sim.params import GROUPS, KINDS, ParameterError, Parameters, PolicyParams, RunSettings, parameter_table
 
 
 def test_defaults_are_valid_and_round_trip():
@@ -98,3 +101,16 @@ def test_shipped_baseline_scenario_loads():
 def test_groups_have_distinct_names():
     names = [g.group_name() for g in GROUPS]
     assert len(set(names)) == len(names), f"duplicate group names {names}"
+
+
+def test_every_step_a_run_can_write_fits_the_int16_step_columns():
+    """The households' step columns are int16: the last step of the longest run allowed, plus the
+    longest hospita contract the bounds allow, fit, and the "none" markers are int16's smallest."""
+    longest = RunSettings(end_year=2100, steps_per_year=12)
+    bounds = PolicyParams.__dataclass_fields__["hospita_contract_max_years"].metadata["bounds"]
+    contract_steps = bounds[1] * 12
+    assert (2100 - 2025 + 1) * longest.steps_per_year + contract_steps < np.iinfo(np.int16).max
+    for name in ("wlz_step", "wlz_wait_since", "widowed_step", "arrived_step", "search_since",
+                 "lodger_until"):
+        assert COLUMNS[name][0] is np.int16, name
+    assert NOT_SEARCHING == NOT_WAITING == np.iinfo(np.int16).min

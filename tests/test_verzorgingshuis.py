@@ -11,7 +11,7 @@ from conftest import SCENARIO_DIR as SCENARIOS
 from agents import admission
 from experiments.runner import run_scenario
 from experiments.scenario import load_scenario, scenario_from_dict
-from sim.codes import REGIE, VERPLEEGHUIS, VERZORGINGSHUIS
+from sim.codes import NOT_SEARCHING, REGIE, VERPLEEGHUIS, VERZORGINGSHUIS
 from sim.params import RunSettings
 
 SEEDS = (1, 2)
@@ -108,7 +108,7 @@ def test_only_eligible_persons_admitted_and_invariants_hold(monkeypatch):
     rows = np.flatnonzero(hh.active & (hh.dwelling == VERZORGINGSHUIS))
     assert len(rows) > 0
     assert not hh.present[rows, 1].any(), "a verzorgingshuis resident lives with a partner"
-    assert (hh.search_since[rows] == np.iinfo(np.int32).min).all(), "a resident searches a dwelling"
+    assert (hh.search_since[rows] == NOT_SEARCHING).all(), "a resident searches a dwelling"
 
 
 @pytest.mark.slow
