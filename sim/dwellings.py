@@ -35,8 +35,11 @@ COLUMNS: dict[str, tuple[type, bool, object]] = {
     "step_free": (np.bool_, False, False),
     "region": (np.int8, False, 0),
     "occupant": (np.int32, False, -1),
-    "vacant_since": (np.int32, False, -1),
-    "chain": (np.int64, False, -1),
+    # step from which the dwelling is vacant (-1: occupied); int16 as the households' step columns
+    "vacant_since": (np.int16, False, -1),
+    # the running vacancy chain of a vacant dwelling (-1: none); chain ids are counted from 0 in a run
+    # (about 12 million in a national run 2025-2050)
+    "chain": (np.int32, False, -1),
     # money (agents/prices.py): rent of a rented dwelling, WOZ value of an owner-occupied one (EUR)
     "rent_eur_month": (np.float32, False, 0.0),
     # the rent a new tenant pays (market rent; for social rent the corporation's target rent)
@@ -114,7 +117,7 @@ def build_stock(hh: Households, params: Parameters, rng, scale: float) -> Dwelli
     vacant_since = np.concatenate([
         np.full(n_occ, -1), np.zeros(n_free),
         -rng.integers(0, hp.initial_vacant_months_max, n_vacant),
-    ]).astype(np.int32)
+    ]).astype(np.int16)
 
     dw = Dwellings(capacity=int(n * 1.3) + 64)
     dw.append({
