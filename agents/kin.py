@@ -43,15 +43,17 @@ from agents import informal
 from agents.mortality import base_hazard
 from sim.codes import FEMALE, LIMITATION, MALE, is_home
 from sim.columns import ColumnTable
-from sim.households import present_persons, row_of
+from sim.households import present_persons
 from sim.outputs import declare
 from sim.process import Context, Process
 
 MAX_CHILDREN = 15
 """Children drawn per parent at most (a child's id is ``pid x 16 + k``)."""
 
-_CHUNK = 1 << 20
-"""Parents whose number of children is looked up at a time (bounds the temporaries at full scale)."""
+_CHUNK = 1 << 18
+"""Rows taken at a time (bounded temporaries at full scale): parents whose number of children is
+looked up (a row of the Poisson table each, 120 bytes), children kept by :func:`_keep` (about 60
+bytes each); children are drawn for ``_CHUNK // MAX_CHILDREN`` parents at a time."""
 
 NEAR_KM = 10
 """Within reach: living within this distance of the parent (CBS's measure), in km."""
@@ -171,10 +173,10 @@ def _persons(ctx: Context) -> dict[str, np.ndarray]:
     from copies: the yearly pass's temporaries are of the length of all persons.
     """
     hh, ap = ctx.households, ctx.applicants
-    flat = present_persons(hh)
+    flat = present_persons(hh).astype(np.int32)  # person indices fit int32 (two per row)
     idx = np.flatnonzero(ap.active)
     n, k = len(flat), len(idx)
-    rows = row_of(flat)
+    rows = flat >> 1  # row_of, in int32
     out = {}
     for name, adults, index, heads, partners in (
             ("pid", hh.pid.ravel(), flat, ap.pid, ap.partner_pid),
@@ -375,11 +377,13 @@ def _record(ctx: Context, kin_table: Kin, persons: dict[str, np.ndarray]) -> Non
         has_child[parent[valid]] = True
         valid &= kin_table.near
         nearby[parent[valid]] = True
-    flat = present_persons(hh)
-    pid = hh.pid.ravel()[flat]
-    years = hh.age_months.ravel()[flat] // 12
-    w = hh.weight[row_of(flat)].astype(np.float64)
-    has_near = nearby[pid]
+    flat = present_persons(hh).astype(np.int32)  # person indices fit int32 (two per row)
+    rows = flat >> 1  # row_of, in int32
+    pid = np.take(hh.pid.ravel(), flat)
+    has_near, no_child = nearby[pid], ~has_child[pid]
+    del has_child, nearby, pid
+    years = np.take(hh.age_months.ravel(), flat) // 12
+    w = hh.weight[rows].astype(np.float64)
     for name, lo, hi in (("share_60_69_child_within_reach", 60, 70),
                          ("share_65plus_child_within_reach", 65, 200),
                          ("share_75plus_child_within_reach", 75, 200)):
@@ -388,9 +392,9 @@ def _record(ctx: Context, kin_table: Kin, persons: dict[str, np.ndarray]) -> Non
             ctx.record.mean(name, has_near[sel].astype(np.float64), w[sel])
     old = years >= 70
     if old.any():
-        ctx.record.mean("share_70plus_without_children", (~has_child[pid[old]]).astype(np.float64), w[old])
+        ctx.record.mean("share_70plus_without_children", no_child[old].astype(np.float64), w[old])
     # persons in need at home with neither a partner nor a child within reach
-    home = is_home(hh.dwelling[row_of(flat)])
+    home = is_home(hh.dwelling[rows])
     alone = ~hh.present.ravel()[flat ^ 1]
     need = (hh.care.ravel()[flat] >= LIMITATION) & home
     ctx.record.mean("persons_in_need_without_network", np.array([w[need & alone & ~has_near].sum()]),
