@@ -161,6 +161,16 @@ def run_one_scale(scale: float, years: int, seed: int = 1) -> dict:
     model = DoorstroomModel(Parameters(), settings)
     model.chain_sink = DISCARD  # as a run that writes its chains as it goes: a year of them in memory
     build_s = time.perf_counter() - t0
+    build_peak = _maxrss_mib(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)
+    peak = {"process": "build", "year": HORIZON[0], "step": -1, "rss_mib": build_peak}
+
+    def watch_peak(process: str) -> None:
+        # the process whose run last raised the peak RSS (ru_maxrss only ever grows)
+        rss = _maxrss_mib(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)
+        if rss > peak["rss_mib"]:
+            peak.update(process=process, year=model.year, step=model.step_index, rss_mib=rss)
+
+    model.after_process = watch_peak
     n_households = int(model.households.active.sum())
     per_year = n_households >= PER_YEAR_PROGRESS_HOUSEHOLDS
     _log(f"scale {scale}: {n_households:,} households built in {build_s:.2f} s; "
@@ -190,6 +200,8 @@ def run_one_scale(scale: float, years: int, seed: int = 1) -> dict:
         "array_mib": model.households.nbytes() / 2**20,
         "baseline_rss_mib": baseline,
         "self_peak_rss_mib": _maxrss_mib(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss),
+        "build_peak_rss_mib": build_peak,
+        "peak_set_by": peak,
     }
 
 
@@ -367,6 +379,13 @@ def format_report(scale_results: list[dict], reference: dict) -> str:
         )
     lines.append("  (baseline: peak RSS of the child after its imports, before the build; "
                  "arrays: MiB of household columns)")
+    for r in scale_results:
+        if "peak_set_by" in r:
+            p = r["peak_set_by"]
+            where = ("the build" if p["process"] == "build"
+                     else f"process {p['process']!r} at step {p['step']} ({p['year']})")
+            lines.append(f"  scale {r['scale']:g}: peak RSS {p['rss_mib']:,.1f} MiB last raised by {where}; "
+                         f"the build's peak {r['build_peak_rss_mib']:,.1f} MiB")
     lines += ["", "Seconds per simulated year by phase (the processes of agents/schedule.py), and MiB by "
               "array group at the end"]
     names = list(scale_results[0].get("phase_s_per_year", {})) if scale_results else []

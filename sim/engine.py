@@ -120,6 +120,9 @@ class Engine(CalendarClock, mesa.Model):
         """Floating-point errors and numpy warnings met without ``--debug``, by process and kind."""
         self.chain_sink = None
         """Where the vacancy chains go at each year's end (``ChainBook.spill``); kept in memory if None."""
+        self.after_process: Callable[[str], None] | None = None
+        """Called with each process's name after it ran (measurement, e.g. where the peak memory is
+        reached: ``doorstroom bench``); None for nothing."""
         self._process_now = ""
         self._pending_changes: dict[float, list[dict]] = {}
         self._census: dict[str, float] = {}
@@ -236,6 +239,8 @@ class Engine(CalendarClock, mesa.Model):
                     raise NumericalError(f"process {process.name!r}, step {self.step_index} "
                                          f"({self.year}): {exc}") from exc
                 self.timings[process.name] += time.perf_counter() - t0
+                if self.after_process is not None:
+                    self.after_process(process.name)
         if self.debug:
             self.check_invariants()
         if (self.step_index + 1) % spy == 0:

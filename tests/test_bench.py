@@ -31,6 +31,12 @@ def test_bench_small_run_prints_table_and_json(capsys):
     assert sum(phases.values()) <= scale["year_s"][0] * 1.001
     assert {"households", "dwellings", "applicants", "kin.kin"} <= set(scale["memory_mib"])
     assert "by phase" in out and "kin.kin MiB" in out
+    # where the peak memory was reached: the build, or a process of the schedule in the run
+    peak = scale["peak_set_by"]
+    assert peak["process"] == "build" or peak["process"] in phases
+    assert 0 < scale["build_peak_rss_mib"] <= peak["rss_mib"] <= scale["self_peak_rss_mib"]
+    assert peak["process"] == "build" or 2025 <= peak["year"] <= 2025 and 0 <= peak["step"] < 12
+    assert "peak RSS" in out and "last raised by" in out
     ref = data["reference"]
     for key in REFERENCE_KEYS:
         assert ref[key] > 0, f"reference[{key!r}] = {ref[key]!r} is not positive"
