@@ -138,9 +138,8 @@ def calibrate_intercepts(group, weight, x_def, x_may, mp: MovingParams, iteratio
     rest = 1 - t_def - t_may  # above 0: checked by MovingParams
     a_def, a_may = _log_odds(t_def, rest), _log_odds(t_may, rest)
     # households share few distinct (group, x_def, x_may) combinations: iterate on those, weighted
-    group = np.asarray(group, float)
     if cells is None:
-        combos, inverse = unique_rows((group, x_def, x_may))
+        combos, inverse = unique_rows((np.asarray(group, float), x_def, x_may))
     else:
         # one household of each label stands for it (the first), and each household takes its label's
         # combination: the inverse np.unique would give
@@ -149,7 +148,7 @@ def calibrate_intercepts(group, weight, x_def, x_may, mp: MovingParams, iteratio
         first[cells[::-1]] = np.arange(n)[::-1]  # the lowest index of each label
         present = np.flatnonzero(first < n)
         one = first[present]
-        combos, of_label = unique_rows((group[one], x_def[one], x_may[one]))
+        combos, of_label = unique_rows((np.asarray(group[one], float), x_def[one], x_may[one]))
         rank = np.zeros(len(first), np.intp)
         rank[present] = np.arange(len(present))
         inverse = of_label[rank[cells]]
@@ -216,7 +215,7 @@ def _cells(ctx: Context, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.n
     """Situation code, age group and cell (age group x situation) of the households ``rows``."""
     hh = ctx.households
     code = situation_codes(hh, ctx.dwellings, rows, ctx.step, ctx.params.moving, ctx.params.loneliness)
-    group = age_group(oldest_age_months(hh, rows) // 12)
+    group = age_group(oldest_age_months(hh, rows) // 12).astype(np.int8)  # -1 .. a few groups
     cell = group.astype(np.intp) * N_SITUATIONS + code  # group -1 (no adult) reads the last group
     return code, group, cell
 

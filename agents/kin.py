@@ -361,15 +361,19 @@ def kin(ctx: Context) -> None:
     # added: the table grows only with the network, never by a copy of itself
     kin_table.compact()
     ctx.memory["entered"] = _enter(ctx, kin_table, persons, ctx.memory["entered"])
+    top_pid = int(persons["pid"].max(initial=0))
+    del persons  # freed before the flags and the indicators: the December peak at full scale
     _flag_households(ctx, kin_table)
-    _record(ctx, kin_table, persons)
+    _record(ctx, kin_table, top_pid)
 
 
-def _record(ctx: Context, kin_table: Kin, persons: dict[str, np.ndarray]) -> None:
-    """The network's indicators for 31 December (persons by their household weight)."""
+def _record(ctx: Context, kin_table: Kin, top_pid: int) -> None:
+    """The network's indicators for 31 December (persons by their household weight).
+
+    ``top_pid``: the largest person id of the households' adults and the applicants.
+    """
     hh = ctx.households
-    top = int(max(persons["pid"].max(initial=0), kin_table.parent.max(initial=0),
-                  kin_table.coparent.max(initial=0))) + 1
+    top = int(max(top_pid, kin_table.parent.max(initial=0), kin_table.coparent.max(initial=0))) + 1
     has_child = np.zeros(top, bool)
     nearby = np.zeros(top, bool)
     for parent in (kin_table.parent, kin_table.coparent):  # one column at a time (no concatenated copy)
