@@ -232,7 +232,7 @@ def _enter(ctx: Context, kin: Kin, persons: dict[str, np.ndarray], entered: np.n
     # a partner already in the network shares its children with the newcomer
     share = new & partner_in
     if share.any():
-        sharer = np.zeros(len(entered), np.int64) - 1
+        sharer = np.full(len(entered), -1, np.int32)  # by person id: one int32 each, no copy
         sharer[partner[share]] = pid[share]
         open_rows = np.flatnonzero(kin.active & (kin.coparent < 0))
         take = sharer[kin.parent[open_rows]]
