@@ -5,6 +5,7 @@ import dataclasses
 import networkx as nx
 import numpy as np
 import pytest
+from chunked import SMALL_CHUNK, assert_same_indicators, whole_and_chunked
 
 from agents import kin
 from agents.model import DoorstroomModel
@@ -174,20 +175,14 @@ def test_the_yearly_update_in_chunks_gives_the_same_network(monkeypatch):
     """agents.kin._keep updates the children in chunks of rows: the network, the households' flags and
     the indicators are the same whatever the chunk (each child's update depends on its own row, its
     parents and its draws by child id alone)."""
-    run_settings = RunSettings(scale=0.002, seed=3, end_year=2026)
-    whole = DoorstroomModel(Parameters(), run_settings)
-    whole.run()
-    monkeypatch.setattr(kin, "_CHUNK", 997)
-    chunked = DoorstroomModel(Parameters(), run_settings)
-    chunked.run()
+    whole, chunked = whole_and_chunked(monkeypatch, kin, "_CHUNK",
+                                       RunSettings(scale=0.002, seed=3, end_year=2026))
     a, b = whole.contexts["kin"].memory["kin"], chunked.contexts["kin"].memory["kin"]
-    assert a.n == b.n and a.n > 20 * 997
+    assert a.n == b.n and a.n > 20 * SMALL_CHUNK
     for name in kin.Kin.COLUMNS:
         np.testing.assert_array_equal(getattr(a, name), getattr(b, name), err_msg=name)
     np.testing.assert_array_equal(whole.households.children_nearby, chunked.households.children_nearby)
-    x, y = whole.indicator_columns(), chunked.indicator_columns()
-    assert list(x["indicator"]) == list(y["indicator"])
-    np.testing.assert_array_equal(x["value"], y["value"])
+    assert_same_indicators(whole, chunked)
 
 
 def test_the_table_is_compacted_in_place_and_holds_only_the_living():

@@ -2,6 +2,7 @@
 
 import numpy as np
 import pytest
+from chunked import assert_same_indicators, whole_and_chunked
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -389,12 +390,6 @@ def test_no_place_planned_means_nobody_declines_one():
 def test_the_yearly_money_in_chunks_gives_the_same_indicators(monkeypatch):
     """agents.money.money computes the households' money in chunks of rows: the indicators are the
     same whatever the chunk (each row's figures depend on the row alone)."""
-    run_settings = RunSettings(scale=0.002, seed=3, end_year=2025)
-    whole = DoorstroomModel(Parameters(), run_settings)
-    whole.run()
-    monkeypatch.setattr(money, "MONEY_CHUNK", 997)
-    chunked = DoorstroomModel(Parameters(), run_settings)
-    chunked.run()
-    a, b = whole.indicator_columns(), chunked.indicator_columns()
-    assert list(a["indicator"]) == list(b["indicator"])
-    np.testing.assert_array_equal(a["value"], b["value"])
+    whole, chunked = whole_and_chunked(monkeypatch, money, "MONEY_CHUNK",
+                                       RunSettings(scale=0.002, seed=3, end_year=2025))
+    assert_same_indicators(whole, chunked)

@@ -2,6 +2,7 @@
 
 import numpy as np
 import pytest
+from chunked import SMALL_CHUNK, whole_and_chunked
 
 from agents import prices
 from agents.model import DoorstroomModel
@@ -152,11 +153,9 @@ def test_tight_provinces_get_dearer_and_the_national_mean_keeps_its_rate(elastic
 def test_the_initial_stock_priced_in_chunks_is_the_same(monkeypatch):
     """agents.prices.price_initial_stock prices the 2025 stock in chunks of dwellings: every rent,
     market rent and value is the same whatever the chunk (each depends on its row and its uniforms)."""
-    run_settings = RunSettings(scale=0.002, seed=2, end_year=2025)
-    whole = DoorstroomModel(Parameters(), run_settings)
-    monkeypatch.setattr(prices, "PRICE_CHUNK", 997)
-    chunked = DoorstroomModel(Parameters(), run_settings)
-    assert whole.dwellings.n > 10 * 997
+    whole, chunked = whole_and_chunked(monkeypatch, prices, "PRICE_CHUNK",
+                                       RunSettings(scale=0.002, seed=2, end_year=2025), run=False)
+    assert whole.dwellings.n > 10 * SMALL_CHUNK
     for name in ("rent_eur_month", "market_rent_eur_month", "value_eur", "priced_for"):
         np.testing.assert_array_equal(getattr(whole.dwellings, name), getattr(chunked.dwellings, name))
     assert (whole.dwellings.value_eur > 0).any() and (whole.dwellings.rent_eur_month > 0).any()

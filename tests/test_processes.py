@@ -2,6 +2,7 @@
 
 import numpy as np
 import pytest
+from chunked import SMALL_CHUNK, whole_and_chunked
 
 from agents import care, family, intention, mortality
 from agents.model import DoorstroomModel
@@ -236,11 +237,9 @@ def test_intercepts_from_cells_equal_those_from_every_household():
 def test_intentions_drawn_in_chunks_are_the_same(monkeypatch):
     """agents.intention.draw_intentions draws in chunks of households: the intentions (set-up and
     yearly) are the same whatever the chunk (each depends on its own row and its draw by person id)."""
-    run_settings = RunSettings(scale=0.002, seed=5, end_year=2025)
-    whole = DoorstroomModel(Parameters(), run_settings)
-    monkeypatch.setattr(intention, "INTENTION_CHUNK", 997)
-    chunked = DoorstroomModel(Parameters(), run_settings)
-    assert len(intention.private_households(whole.households)) > 10 * 997
+    whole, chunked = whole_and_chunked(monkeypatch, intention, "INTENTION_CHUNK",
+                                       RunSettings(scale=0.002, seed=5, end_year=2025), run=False)
+    assert len(intention.private_households(whole.households)) > 10 * SMALL_CHUNK
     np.testing.assert_array_equal(whole.households.intention, chunked.households.intention)
     whole.run()
     chunked.run()
