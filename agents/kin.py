@@ -99,8 +99,8 @@ def draw_children(ctx: Context, kin: Kin, parents: np.ndarray, coparents: np.nda
     """Draws the children of entering parents and adds them to ``kin`` (in the parents' order).
 
     The numbers of children are drawn first, room is made for all of them at once, and the
-    children are then drawn and added for :data:`_CHUNK` parents at a time (bounded temporaries at
-    full scale; every draw is by parent or child id, read in parts).
+    children are then drawn and added for ``_CHUNK // MAX_CHILDREN`` parents at a time (bounded
+    temporaries at full scale; every draw is by parent or child id, read in parts).
 
     Args:
         ctx: The kin process's context (its stream ``kin`` and the ``network`` parameters).
