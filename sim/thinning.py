@@ -140,7 +140,9 @@ class Thinning:
         for e in self.events:
             now[e] = _join(self.due[e].pop(t, []))
             flags[now[e][0]] |= self.bits[e]
-        codes = [np.take(flags, p) for p in pids]  # pid -1 reads the last entry
+        # pid -1 reads the last entry; an index array of int32 (the pid columns) reads faster by
+        # fancy indexing than by np.take
+        codes = [flags[p] for p in pids]
         hits = [np.flatnonzero(c != SCREENED) for c in codes]
         if new_year:
             counters: dict[tuple[str, int], Callable] = {}
