@@ -260,7 +260,7 @@ def _keep(ctx: Context, kin: Kin, persons: dict[str, np.ndarray], where: np.ndar
     if len(rows) == 0:
         return
     # the death probability by sex and age in months, looked up (a table, not a temporary per child)
-    grid = np.arange(ctx.month - int(kin.birth_month[rows].min()) + 1)
+    grid = np.arange(max(ctx.month - int(kin.birth_month[rows].min()), 0) + 1)
     table = -np.expm1(-np.stack([base_hazard(grid / 12.0, np.full(len(grid), sex), ctx.year + 0.5,
                                              ctx.params.demography) for sex in (MALE, FEMALE)]))
     draws = {key: ctx.streams.counter("kin", key=key) for key in ("death", "moves", "move_near")}
@@ -293,7 +293,11 @@ def _keep_rows(ctx: Context, kin: Kin, persons: dict[str, np.ndarray], where: np
     kin.active[rows[orphan]] = False
     rows, at = rows[~orphan], at[~orphan]
     ids = child_id(kin, rows)
-    p_die = table[kin.sex[rows], ctx.month - kin.birth_month[rows]]
+    # a child not born yet (a parent who entered young: network.entry_age_years under 45, the
+    # oldest age at birth) cannot die; its age would read the table from its end
+    months = ctx.month - kin.birth_month[rows].astype(np.int32)
+    p_die = np.where(months >= 0, table[kin.sex[rows], np.maximum(months, 0)], 0.0)
+    del months
     died = draws["death"](ids) < p_die
     del p_die
     kin.active[rows[died]] = False

@@ -202,3 +202,24 @@ def test_the_table_is_compacted_in_place_and_holds_only_the_living():
     assert 0.9 * len(before) < len(kept) < len(before)  # some left, most stayed
     assert after[:len(kept)] == kept
     assert not stayed.intersection(after[len(kept):]) & set(before)
+
+
+def test_children_not_yet_born_do_not_die(monkeypatch):
+    """A parent who enters young (network.entry_age_years under 45) has children born later: they are
+    in the network before their birth and cannot die then, while every child born dies under a hazard
+    of 1,000 a year."""
+    params = Parameters.from_dict({"network": {"entry_age_years": 30.0}})
+    model = DoorstroomModel(params, RunSettings(scale=0.002, seed=4, end_year=2025))
+    for _ in range(11):
+        model.step()
+    ctx = model.contexts["kin"]
+    table: kin.Kin = ctx.memory["kin"]
+    ids = kin.child_id(table, np.arange(table.n))
+    unborn = set(ids[table.active & (table.birth_month >= ctx.month + 2)].tolist())
+    born = set(ids[table.active & (table.birth_month <= ctx.month - 2)].tolist())
+    assert len(unborn) > 50 and len(born) > 50
+    monkeypatch.setattr(kin, "base_hazard", lambda age, sex, year, dp: np.full(len(age), 1000.0))
+    model.step()  # December: the yearly update
+    after = set(kin.child_id(table, np.flatnonzero(table.active)).tolist())
+    assert not born & after
+    assert len(unborn & after) > 0.9 * len(unborn)  # all but those whose parents both left
