@@ -12,7 +12,8 @@ The network is kept once a year (the last step; the children's lives are on a ye
 
 - a parent who died or left the country passes its children to the other parent, or the children
   leave the network;
-- children die by the model's life table (:func:`agents.mortality.base_hazard`);
+- children die by the model's life table (:func:`agents.mortality.base_hazard`); a child not born yet
+  (a parent entered younger than the oldest age at birth) cannot die;
 - children within reach move away with ``child_move_away_per_year``, those beyond it come within
   reach at the rate that keeps the share within reach at ``child_near_share`` (a child drawn beyond
   reach lives in the parent's province with ``child_same_province_share``, else in a province drawn
