@@ -327,23 +327,33 @@ def _keep_rows(ctx: Context, kin: Kin, persons: dict[str, np.ndarray], where: np
     kin.parent_region[rows] = region
 
 
-def _flag_households(ctx: Context, kin: Kin) -> None:
-    """``children_nearby`` of households and applicants: an adult has a child within reach."""
+def _parent_flags(ctx: Context, kin: Kin) -> tuple[np.ndarray, np.ndarray]:
+    """``(has_child, nearby)`` by person id: a parent of a child in the network, of one within reach.
+
+    Long enough for every person id of the network, the households and the applicants, plus a last
+    entry (False) that answers for pid -1.
+    """
     hh, ap = ctx.households, ctx.applicants
     top = int(max(kin.parent.max(initial=-1), kin.coparent.max(initial=-1), hh.pid.max(initial=-1),
                   ap.pid.max(initial=-1), ap.partner_pid.max(initial=-1))) + 1
-    has = np.zeros(top + 1, bool)  # the last entry (False) answers for pid -1
-    near = kin.active & kin.near
+    has_child, nearby = np.zeros(top + 1, bool), np.zeros(top + 1, bool)
     for parent in (kin.parent, kin.coparent):  # one column at a time (no concatenated copy)
-        has[parent[near & (parent >= 0)]] = True
+        valid = kin.active & (parent >= 0)
+        has_child[parent[valid]] = True
+        valid &= kin.near
+        nearby[parent[valid]] = True
+    return has_child, nearby
+
+
+def _flag_households(ctx: Context, nearby: np.ndarray) -> None:
+    """``children_nearby`` of households and applicants: an adult has a child within reach."""
+    hh, ap = ctx.households, ctx.applicants
     active = np.flatnonzero(hh.active)
-    # has[-1] is False: pid -1 (an empty slot) reads it; the two slots column by column (a reduction
-    # along rows of two is many times slower in numpy)
-    hh.children_nearby[active] = has[hh.pid[active, 0]] | has[hh.pid[active, 1]]
+    # nearby[-1] is False: pid -1 (an empty slot) reads it; the two slots column by column (a
+    # reduction along rows of two is many times slower in numpy)
+    hh.children_nearby[active] = nearby[hh.pid[active, 0]] | nearby[hh.pid[active, 1]]
     idx = np.flatnonzero(ap.active)
-    heads, partners = ap.pid[idx], ap.partner_pid[idx]
-    ap.children_nearby[idx] = (has[np.where(heads >= 0, heads, top)]
-                               | has[np.where(partners >= 0, partners, top)])
+    ap.children_nearby[idx] = nearby[ap.pid[idx]] | nearby[ap.partner_pid[idx]]
 
 
 def setup(ctx: Context) -> None:
@@ -352,7 +362,7 @@ def setup(ctx: Context) -> None:
     persons = _persons(ctx)
     ctx.memory["entered"] = _enter(ctx, kin, persons, np.zeros(0, bool))
     ctx.memory["kin"] = kin
-    _flag_households(ctx, kin)
+    _flag_households(ctx, _parent_flags(ctx, kin)[1])
 
 
 def kin(ctx: Context) -> None:
@@ -366,31 +376,23 @@ def kin(ctx: Context) -> None:
     # added: the table grows only with the network, never by a copy of itself
     kin_table.compact()
     ctx.memory["entered"] = _enter(ctx, kin_table, persons, ctx.memory["entered"])
-    top_pid = int(persons["pid"].max(initial=0))
     del persons  # freed before the flags and the indicators: the December peak at full scale
-    _flag_households(ctx, kin_table)
-    _record(ctx, kin_table, top_pid)
+    has_child, nearby = _parent_flags(ctx, kin_table)
+    _flag_households(ctx, nearby)
+    _record(ctx, has_child, nearby)
 
 
-def _record(ctx: Context, kin_table: Kin, top_pid: int) -> None:
+def _record(ctx: Context, has_child: np.ndarray, nearby: np.ndarray) -> None:
     """The network's indicators for 31 December (persons by their household weight).
 
-    ``top_pid``: the largest person id of the households' adults and the applicants.
+    ``has_child``, ``nearby``: :func:`_parent_flags`.
     """
     hh = ctx.households
-    top = int(max(top_pid, kin_table.parent.max(initial=0), kin_table.coparent.max(initial=0))) + 1
-    has_child = np.zeros(top, bool)
-    nearby = np.zeros(top, bool)
-    for parent in (kin_table.parent, kin_table.coparent):  # one column at a time (no concatenated copy)
-        valid = kin_table.active & (parent >= 0)
-        has_child[parent[valid]] = True
-        valid &= kin_table.near
-        nearby[parent[valid]] = True
     flat = present_persons(hh).astype(np.int32)  # person indices fit int32 (two per row)
     rows = flat >> 1  # row_of, in int32
     pid = np.take(hh.pid.ravel(), flat)
     has_near, no_child = nearby[pid], ~has_child[pid]
-    del has_child, nearby, pid
+    del pid
     years = np.take(hh.age_months.ravel(), flat) // 12
     w = hh.weight[rows].astype(np.float64)
     for name, lo, hi in (("share_60_69_child_within_reach", 60, 70),
