@@ -13,7 +13,8 @@ The network is kept once a year (the last step; the children's lives are on a ye
 - a parent who died or left the country passes its children to the other parent, or the children
   leave the network;
 - children die by the model's life table (:func:`agents.mortality.base_hazard`); a child not born yet
-  (a parent entered younger than the oldest age at birth) cannot die;
+  (a parent entered younger than the oldest age at birth) cannot die, and counts as a child (within
+  reach or not) only from its birth;
 - children within reach move away with ``child_move_away_per_year``, those beyond it come within
   reach at the rate that keeps the share within reach at ``child_near_share`` (a child drawn beyond
   reach lives in the parent's province with ``child_same_province_share``, else in a province drawn
@@ -330,15 +331,17 @@ def _keep_rows(ctx: Context, kin: Kin, persons: dict[str, np.ndarray], where: np
 def _parent_flags(ctx: Context, kin: Kin) -> tuple[np.ndarray, np.ndarray]:
     """``(has_child, nearby)`` by person id: a parent of a child in the network, of one within reach.
 
-    Long enough for every person id of the network, the households and the applicants, plus a last
-    entry (False) that answers for pid -1.
+    Only children born by now count (a parent who entered younger than the oldest age at birth has
+    children in the network before their birth). Long enough for every person id of the network, the
+    households and the applicants, plus a last entry (False) that answers for pid -1.
     """
     hh, ap = ctx.households, ctx.applicants
     top = int(max(kin.parent.max(initial=-1), kin.coparent.max(initial=-1), hh.pid.max(initial=-1),
                   ap.pid.max(initial=-1), ap.partner_pid.max(initial=-1))) + 1
     has_child, nearby = np.zeros(top + 1, bool), np.zeros(top + 1, bool)
+    born = kin.active & (kin.birth_month <= ctx.month)
     for parent in (kin.parent, kin.coparent):  # one column at a time (no concatenated copy)
-        valid = kin.active & (parent >= 0)
+        valid = born & (parent >= 0)
         has_child[parent[valid]] = True
         valid &= kin.near
         nearby[parent[valid]] = True

@@ -223,3 +223,23 @@ def test_children_not_yet_born_do_not_die(monkeypatch):
     after = set(kin.child_id(table, np.flatnonzero(table.active)).tolist())
     assert not born & after
     assert len(unborn & after) > 0.9 * len(unborn)  # all but those whose parents both left
+
+
+def test_only_children_born_count_for_their_parents():
+    """A parent whose children in the network are all still to be born (entry age 30) has no child,
+    and none within reach, until the first is born."""
+    params = Parameters.from_dict({"network": {"entry_age_years": 30.0}})
+    model = DoorstroomModel(params, RunSettings(scale=0.002, seed=4, end_year=2025))
+    for _ in range(12):
+        model.step()
+    ctx = model.contexts["kin"]
+    table: kin.Kin = ctx.memory["kin"]
+    has_child, nearby = kin._parent_flags(ctx, table)
+    born = table.birth_month <= ctx.month
+    live, unborn = table.active & born, table.active & ~born
+    parents_born = set(table.parent[live].tolist()) | set(table.coparent[live].tolist())
+    only_unborn = (set(table.parent[unborn].tolist()) - parents_born) - {-1}
+    assert len(only_unborn) > 20
+    ids = np.array(sorted(only_unborn))
+    assert not has_child[ids].any() and not nearby[ids].any()
+    assert has_child[np.array(sorted(parents_born - {-1}))].all()
