@@ -45,7 +45,7 @@ from agents import informal
 from agents.mortality import base_hazard
 from sim.codes import FEMALE, LIMITATION, MALE, is_home
 from sim.columns import ColumnTable
-from sim.households import present_persons
+from sim.households import gather, present_persons
 from sim.outputs import declare
 from sim.process import Context, Process
 
@@ -171,24 +171,22 @@ def _children(ctx: Context, draws: dict, k: np.ndarray, parents: np.ndarray, cop
 def _persons(ctx: Context) -> dict[str, np.ndarray]:
     """Everyone who can be a parent: the adults of households and the applicants (heads, partners).
 
-    Each array is filled part by part (adults, applicant heads, their partners) rather than joined
-    from copies: the yearly pass's temporaries are of the length of all persons.
+    Each array is gathered part by part (adults, applicant heads, their partners) into one
+    (:func:`sim.households.gather`), not joined from copies: the yearly pass's temporaries are of the
+    length of all persons.
     """
     hh, ap = ctx.households, ctx.applicants
     flat = present_persons(hh).astype(np.int32)  # person indices fit int32 (two per row)
     idx = np.flatnonzero(ap.active)
     n, k = len(flat), len(idx)
     rows = flat >> 1  # row_of, in int32
-    out = {}
-    for name, adults, index, heads, partners in (
-            ("pid", hh.pid.ravel(), flat, ap.pid, ap.partner_pid),
-            ("partner", hh.pid.ravel(), flat ^ 1, ap.partner_pid, ap.pid),
-            ("age", hh.age_months.ravel(), flat, ap.age_months, ap.partner_age_months),
-            ("region", hh.region, rows, ap.region, ap.region),
-            ("weight", hh.weight, rows, ap.weight, ap.weight)):
-        out[name] = np.empty(n + 2 * k, adults.dtype)
-        np.take(adults, index, out=out[name][:n])
-        out[name][n:n + k], out[name][n + k:] = heads[idx], partners[idx]
+    out = {name: gather([(adults, index), (heads, idx), (partners, idx)])
+           for name, adults, index, heads, partners in (
+               ("pid", hh.pid.ravel(), flat, ap.pid, ap.partner_pid),
+               ("partner", hh.pid.ravel(), flat ^ 1, ap.partner_pid, ap.pid),
+               ("age", hh.age_months.ravel(), flat, ap.age_months, ap.partner_age_months),
+               ("region", hh.region, rows, ap.region, ap.region),
+               ("weight", hh.weight, rows, ap.weight, ap.weight))}
     out["slot"] = np.zeros(n + 2 * k, np.int8)
     out["slot"][:n] = flat & 1
     out["slot"][n + k:] = 1
