@@ -204,16 +204,22 @@ def test_the_table_is_compacted_in_place_and_holds_only_the_living():
     assert not stayed.intersection(after[len(kept):]) & set(before)
 
 
+def _young_entrants(steps: int):
+    """A model where persons enter the network at 30, so that children not yet born are in it, run
+    ``steps`` steps: the model, the kin context and the network."""
+    params = Parameters.from_dict({"network": {"entry_age_years": 30.0}})
+    model = DoorstroomModel(params, RunSettings(scale=0.002, seed=4, end_year=2025))
+    for _ in range(steps):
+        model.step()
+    ctx = model.contexts["kin"]
+    return model, ctx, ctx.memory["kin"]
+
+
 def test_children_not_yet_born_do_not_die(monkeypatch):
     """A parent who enters young (network.entry_age_years under 45) has children born later: they are
     in the network before their birth and cannot die then, while every child born dies under a hazard
     of 1,000 a year."""
-    params = Parameters.from_dict({"network": {"entry_age_years": 30.0}})
-    model = DoorstroomModel(params, RunSettings(scale=0.002, seed=4, end_year=2025))
-    for _ in range(11):
-        model.step()
-    ctx = model.contexts["kin"]
-    table: kin.Kin = ctx.memory["kin"]
+    model, ctx, table = _young_entrants(steps=11)
     ids = kin.child_id(table, np.arange(table.n))
     unborn = set(ids[table.active & (table.birth_month >= ctx.month + 2)].tolist())
     born = set(ids[table.active & (table.birth_month <= ctx.month - 2)].tolist())
@@ -228,12 +234,7 @@ def test_children_not_yet_born_do_not_die(monkeypatch):
 def test_only_children_born_count_for_their_parents():
     """A parent whose children in the network are all still to be born (entry age 30) has no child,
     and none within reach, until the first is born."""
-    params = Parameters.from_dict({"network": {"entry_age_years": 30.0}})
-    model = DoorstroomModel(params, RunSettings(scale=0.002, seed=4, end_year=2025))
-    for _ in range(12):
-        model.step()
-    ctx = model.contexts["kin"]
-    table: kin.Kin = ctx.memory["kin"]
+    _, ctx, table = _young_entrants(steps=12)
     has_child, nearby = kin._parent_flags(ctx, table)
     born = table.birth_month <= ctx.month
     live, unborn = table.active & born, table.active & ~born
